@@ -1,0 +1,3 @@
+from dshell.main import main
+
+raise SystemExit(main())
