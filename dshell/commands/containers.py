@@ -1,0 +1,69 @@
+"""Container commands (``container …`` and their top-level shortcuts)."""
+
+from __future__ import annotations
+
+from dshell.commands.base import CommandBase, filters_param, management
+from dshell.commands.declare import FORMAT_HELP, FORMAT_HELP_NO_TABLE, Arg, Flag, command
+from dshell.render import gotemplate
+
+
+class ContainerCommands(CommandBase):
+    cmd_container = management("container", "Manage containers")
+
+    @command(
+        "List containers",
+        aliases=["container list", "container ps", "ps"],
+        group="Common Commands",
+        flags=[
+            Flag("all", "Show all containers (default shows just running)", short="a"),
+            Flag("filter", "Filter output based on conditions provided", short="f",
+                 type="filter", kind="filter:container"),
+            Flag("format", FORMAT_HELP, type="string", kind="format:container"),
+            Flag("last", "Show n last created containers (includes all states)", short="n",
+                 type="int", default=-1),
+            Flag("latest", "Show the latest created container (includes all states)",
+                 short="l"),
+            Flag("no-trunc", "Don't truncate output"),
+            Flag("quiet", "Only display container IDs", short="q"),
+            Flag("size", "Display total file sizes", short="s"),
+        ],
+    )  # fmt: skip
+    def cmd_container_ls(self, opts) -> int:  # noqa: ANN001
+        from dshell.render.containers import container_format, render_containers
+
+        fmt = container_format(opts.format, self.config.ps_format, opts.quiet, opts.size)
+        limit = 1 if opts.latest else opts.last
+        size = opts.size or (".Size" in fmt and not opts.quiet)
+        params = {
+            "all": opts.all or limit > 0,
+            "limit": limit if limit > 0 else None,
+            "size": size,
+            "filters": filters_param(opts.filter),
+        }
+        containers = self.client.get_json("/containers/json", params)
+        try:
+            text = render_containers(containers, fmt, trunc=not opts.no_trunc)
+        except gotemplate.TemplateError as exc:
+            return self.template_failure(exc)
+        self.stdout.write(text)
+        return 0
+
+    @command(
+        "Display detailed information on one or more containers",
+        flags=[
+            Flag("format", FORMAT_HELP_NO_TABLE, short="f", type="string", kind="format"),
+            Flag("size", "Display total file sizes", short="s"),
+        ],
+        args=[Arg("CONTAINER", kind="container:all", many=True)],
+    )
+    def cmd_container_inspect(self, opts) -> int:  # noqa: ANN001
+        return self.print_inspect(opts.args, opts.format, self.raw_getter("container", opts.size))
+
+    def template_failure(self, exc: Exception) -> int:
+        """A list command's template failed: docker's words for parse vs execute errors."""
+        message = str(exc)
+        if "executing" in message:
+            self.err(f"failed to execute template: {message}")
+        else:
+            self.err(f"failed to parse template: {message}")
+        return 1

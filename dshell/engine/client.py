@@ -1,0 +1,216 @@
+"""The Engine API client: version negotiation, requests, and errors in docker's words."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+
+from dshell import __version__
+from dshell.engine.endpoint import Endpoint
+from dshell.engine.errors import APIError, DaemonUnreachable, EngineError, api_error
+from dshell.engine.transport import base_url, build_session
+
+NEWEST_API_VERSION = "1.45"
+OLDEST_API_VERSION = "1.24"
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 300.0
+NO_READ_TIMEOUT = None
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
+def min_version(a: str, b: str) -> str:
+    return a if _version_tuple(a) <= _version_tuple(b) else b
+
+
+class EngineClient:
+    """One Engine, one connection pool; every call raises an ``EngineError`` on failure."""
+
+    def __init__(self, endpoint: Endpoint, pinned_version: str | None = None) -> None:
+        self.endpoint = endpoint
+        self.pinned_version = pinned_version or os.environ.get("DOCKER_API_VERSION") or None
+        self._negotiated: str | None = None
+        self._server_headers: dict[str, str] = {}
+        self._base = base_url(endpoint)
+        self.session = build_session(endpoint, f"dshell/{__version__}")
+
+    # -- version ---------------------------------------------------------------------------
+    @property
+    def api_version(self) -> str:
+        """The API version in use, negotiated with ``/_ping`` on first need."""
+        if self.pinned_version:
+            return self.pinned_version
+        if self._negotiated is None:
+            self.ping()
+        return self._negotiated or NEWEST_API_VERSION
+
+    @property
+    def negotiated(self) -> bool:
+        return self.pinned_version is not None or self._negotiated is not None
+
+    def ping(self) -> dict[str, str]:
+        """``GET /_ping``; records the server's API version and returns its headers."""
+        response = self._send("GET", "/_ping", timeout=(CONNECT_TIMEOUT, 30))
+        self._server_headers = dict(response.headers)
+        server_version = response.headers.get("Api-Version")
+        self._negotiated = (
+            min_version(NEWEST_API_VERSION, server_version) if server_version else "1.24"
+        )
+        return self._server_headers
+
+    def reset(self) -> None:
+        """Forget the negotiated version (after a reconnect the server may have changed)."""
+        self._negotiated = None
+
+    # -- requests --------------------------------------------------------------------------
+    def url(self, path: str) -> str:
+        return f"{self._base}/v{self.api_version}{path}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        stream: bool = False,
+        timeout: float | None = READ_TIMEOUT,
+    ) -> requests.Response:
+        """Send a versioned request; raise ``APIError`` for an error status."""
+        url = self.url(path)
+        response = self._send(
+            method,
+            url,
+            absolute=True,
+            params=_clean_params(params),
+            json=json_body,
+            data=data,
+            headers=headers,
+            stream=stream,
+            timeout=(CONNECT_TIMEOUT, NO_READ_TIMEOUT if stream else timeout),
+        )
+        if response.status_code >= 400:
+            raise api_error(response.status_code, _error_message(response))
+        return response
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self.request("GET", path, params=params).json()
+
+    def get_raw(self, path: str, params: dict[str, Any] | None = None) -> bytes:
+        """The body exactly as the daemon sent it (``inspect`` re-indents it, never re-encodes)."""
+        return self.request("GET", path, params=params).content
+
+    def post_json(self, path: str, params: dict | None = None, body: Any = None) -> Any:
+        response = self.request("POST", path, params=params, json_body=body)
+        return response.json() if response.content else None
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _send(self, method: str, path: str, *, absolute: bool = False, **kwargs: Any):
+        url = path if absolute else f"{self._base}{path}"
+        try:
+            return self.session.request(method, url, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise EngineError(f"error during connect: {_innermost(exc)}") from exc
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise self._unreachable(exc) from exc
+        except requests.RequestException as exc:
+            raise EngineError(f"error during connect: {exc}") from exc
+
+    def _unreachable(self, exc: Exception) -> EngineError:
+        if _has_errno(exc, errno.EACCES):
+            return DaemonUnreachable(
+                "permission denied while trying to connect to the Docker daemon socket at "
+                f"{self.endpoint.host}: connect: permission denied"
+            )
+        return DaemonUnreachable(
+            f"Cannot connect to the Docker daemon at {self.endpoint.host}. "
+            "Is the docker daemon running?"
+        )
+
+
+def _clean_params(params: dict[str, Any] | None) -> dict[str, str] | None:
+    """Drop unset values and spell booleans the way the daemon expects."""
+    if not params:
+        return None
+    cleaned = {}
+    for key, value in params.items():
+        if value is None or value is False:
+            continue
+        cleaned[key] = "1" if value is True else str(value)
+    return cleaned
+
+
+def _error_message(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip() or response.reason or f"HTTP {response.status_code}"
+    if isinstance(body, dict) and "message" in body:
+        return str(body["message"])
+    return json.dumps(body)
+
+
+def _has_errno(exc: BaseException, code: int) -> bool:
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno == code:
+            return True
+        stack.extend([current.__cause__, current.__context__])
+        stack.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            stack.append(reason)
+    return False
+
+
+def _innermost(exc: BaseException) -> str:
+    current: BaseException = exc
+    while True:
+        nxt = current.__cause__ or current.__context__
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            nxt = reason
+        elif current.args and isinstance(current.args[0], BaseException):
+            nxt = current.args[0]
+        if nxt is None or nxt is current:
+            return str(current)
+        current = nxt
+
+
+def iter_json_stream(response: requests.Response) -> Iterator[dict]:
+    """Decode a stream of JSON objects that may be split across or packed into chunks."""
+    decoder = json.JSONDecoder()
+    buffer = ""
+    for chunk in response.iter_content(chunk_size=None):
+        buffer += chunk.decode("utf-8", errors="replace")
+        while True:
+            stripped = buffer.lstrip()
+            if not stripped:
+                buffer = ""
+                break
+            try:
+                obj, end = decoder.raw_decode(stripped)
+            except ValueError:
+                buffer = stripped
+                break
+            buffer = stripped[end:]
+            yield obj
+
+
+__all__ = ["EngineClient", "APIError", "iter_json_stream", "NEWEST_API_VERSION"]

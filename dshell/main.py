@@ -1,0 +1,105 @@
+"""Entry point: global flags, the session, and one of the four modes."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from dshell import __version__
+from dshell.commands.helptext import options_block
+from dshell.commands.parse import HelpRequested, UsageError, parse_args
+from dshell.globalflags import DSHELL_COMMAND, LOG_LEVELS
+
+
+def usage() -> str:
+    return (
+        f"Usage:  dshell {DSHELL_COMMAND.usage}\n\n{DSHELL_COMMAND.summary}\n\n"
+        f"{options_block(DSHELL_COMMAND.flags)}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        opts = parse_args(DSHELL_COMMAND, args)
+    except HelpRequested:
+        sys.stdout.write(usage())
+        return 0
+    except UsageError as exc:
+        sys.stderr.write(f"{exc.message}\nSee 'dshell --help'.\n")
+        return 125
+    if opts.version:
+        sys.stdout.write(f"dshell version {__version__}\n")
+        return 0
+    if opts.log_level not in LOG_LEVELS:
+        sys.stderr.write(f"Unable to parse logging level: {opts.log_level}\n")
+        return 1
+    try:
+        return _run(opts)
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(opts) -> int:  # noqa: ANN001
+    from dshell.engine.config import ConfigError, ConfigFile, config_dir
+    from dshell.engine.endpoint import ConnectionOptions
+    from dshell.engine.errors import EngineError
+    from dshell.session import DockerSession
+
+    directory = config_dir(opts.config)
+    try:
+        config = ConfigFile.load(directory)
+    except ConfigError as exc:
+        sys.stderr.write(f"WARNING: Error {exc}\n")
+        config = ConfigFile(directory / "config.json")
+    connection = ConnectionOptions(
+        hosts=list(opts.host),
+        context=opts.context,
+        tls=opts.tls,
+        tlsverify=opts.tlsverify if "tlsverify" in opts.given else None,
+        tlscacert=opts.tlscacert,
+        tlscert=opts.tlscert,
+        tlskey=opts.tlskey,
+    )
+    try:
+        session = DockerSession(connection, directory, config, debug=opts.debug)
+    except EngineError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 1
+    try:
+        return _pick_mode(session, opts)
+    finally:
+        session.close()
+
+
+def _pick_mode(session, opts) -> int:  # noqa: ANN001
+    from dshell.batch import run_lines
+
+    if opts.command is not None:
+        return run_lines(
+            session, opts.command.splitlines() or [""], exit_on_error=opts.exit_on_error,
+            number_errors=False,
+        )
+    if opts.args:
+        path = opts.args[0]
+        try:
+            handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            sys.stderr.write(f"dshell: cannot open {path}: {exc.strerror}\n")
+            return 127
+        with handle:
+            return run_lines(session, handle, exit_on_error=opts.exit_on_error)
+    if not session.stdin.is_terminal:
+        return run_lines(session, sys.stdin, exit_on_error=opts.exit_on_error)
+    from dshell.repl.prompt import run_interactive
+
+    return run_interactive(session)
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the interpreter's flush stays quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
