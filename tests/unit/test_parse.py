@@ -93,7 +93,7 @@ def test_flag_errors_are_pflags_words_with_status_125(argv, message):
         parse_args(PS, argv)
     assert caught.value.message == message
     assert caught.value.status == 125
-    assert str(caught.value) == f"{message}\nSee 'container ls --help'."
+    assert str(caught.value) == f"{message}. See 'container ls --help'."
 
 
 @pytest.mark.parametrize(
