@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(usage())
         return 0
     except UsageError as exc:
-        sys.stderr.write(f"{exc.message}\nSee 'dshell --help'.\n")
+        sys.stderr.write(f"{exc.message}. See 'dshell --help'.\n")
         return 125
     if opts.version:
         sys.stdout.write(f"dshell version {__version__}\n")

@@ -21,6 +21,7 @@ from dshell.engine.client import EngineClient
 from dshell.engine.config import ConfigFile
 from dshell.engine.endpoint import ConnectionOptions, Endpoint, resolve_endpoint
 from dshell.engine.errors import EngineError
+from dshell.render.formatter import FormatError
 from dshell.streams import Stream, standard_streams
 
 __all__ = ["DockerSession", "SessionExit"]
@@ -97,7 +98,7 @@ class DockerSession(ShellCommands, SystemCommands, ContainerCommands, ImageComma
             status = method(opts)
         except UnknownCommand as exc:
             return self.unknown_command(str(exc))
-        except EngineError as exc:
+        except (EngineError, FormatError) as exc:
             self.err(str(exc))
             return 1
         finally:

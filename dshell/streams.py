@@ -1,4 +1,4 @@
-"""The session's standard streams, with their file descriptors and TTY state (DockerCli's In/Out)."""
+"""The session's standard streams, their file descriptors and TTY state (DockerCli's In/Out)."""
 
 from __future__ import annotations
 

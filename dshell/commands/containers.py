@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dshell.commands.base import CommandBase, filters_param, management
 from dshell.commands.declare import FORMAT_HELP, FORMAT_HELP_NO_TABLE, Arg, Flag, command
-from dshell.render import gotemplate
 
 
 class ContainerCommands(CommandBase):
@@ -29,11 +28,21 @@ class ContainerCommands(CommandBase):
         ],
     )  # fmt: skip
     def cmd_container_ls(self, opts) -> int:  # noqa: ANN001
-        from dshell.render.containers import container_format, render_containers
+        from dshell.render.containers import (
+            IGNORED_FORMAT_WARNING,
+            container_format,
+            container_list_size,
+            render_containers,
+        )
 
-        fmt = container_format(opts.format, self.config.ps_format, opts.quiet, opts.size)
+        if opts.quiet and opts.format:
+            self.err(IGNORED_FORMAT_WARNING)
+        config_format = self.config.ps_format
+        size = container_list_size(
+            opts.format, config_format, opts.quiet, opts.size if "size" in opts.given else None
+        )
+        fmt = container_format(opts.format, config_format, opts.quiet, size)
         limit = 1 if opts.latest else opts.last
-        size = opts.size or (".Size" in fmt and not opts.quiet)
         params = {
             "all": opts.all or limit > 0,
             "limit": limit if limit > 0 else None,
@@ -41,11 +50,7 @@ class ContainerCommands(CommandBase):
             "filters": filters_param(opts.filter),
         }
         containers = self.client.get_json("/containers/json", params)
-        try:
-            text = render_containers(containers, fmt, trunc=not opts.no_trunc)
-        except gotemplate.TemplateError as exc:
-            return self.template_failure(exc)
-        self.stdout.write(text)
+        self.stdout.write(render_containers(containers, fmt, trunc=not opts.no_trunc))
         return 0
 
     @command(
@@ -58,12 +63,3 @@ class ContainerCommands(CommandBase):
     )
     def cmd_container_inspect(self, opts) -> int:  # noqa: ANN001
         return self.print_inspect(opts.args, opts.format, self.raw_getter("container", opts.size))
-
-    def template_failure(self, exc: Exception) -> int:
-        """A list command's template failed: docker's words for parse vs execute errors."""
-        message = str(exc)
-        if "executing" in message:
-            self.err(f"failed to execute template: {message}")
-        else:
-            self.err(f"failed to parse template: {message}")
-        return 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dshell.commands.base import CommandBase, filters_param, management
 from dshell.commands.declare import FORMAT_HELP, FORMAT_HELP_NO_TABLE, Arg, Flag, command
-from dshell.render import gotemplate
 
 
 class ImageCommands(CommandBase):
@@ -35,11 +34,7 @@ class ImageCommands(CommandBase):
             filters.append(f"reference={opts.args[0]}")
         params = {"all": opts.all, "filters": filters_param(filters)}
         images = self.client.get_json("/images/json", params)
-        try:
-            text = render_images(images, fmt, trunc=not opts.no_trunc, digests=opts.digests)
-        except gotemplate.TemplateError as exc:
-            return self.template_failure(exc)
-        self.stdout.write(text)
+        self.stdout.write(render_images(images, fmt, trunc=not opts.no_trunc, digests=opts.digests))
         return 0
 
     @command(

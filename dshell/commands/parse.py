@@ -17,7 +17,7 @@ class UsageError(Exception):
         self.status = status
 
     def __str__(self) -> str:
-        return f"{self.message}\nSee '{self.command.name} --help'."
+        return f"{self.message}. See '{self.command.name} --help'."
 
 
 class HelpRequested(Exception):

@@ -40,15 +40,9 @@ class SystemCommands(CommandBase):
             context=self.endpoint.context,
         )
         try:
-            text = render_version(data, opts.format)
+            self.stdout.write(render_version(data, opts.format))
         except gotemplate.TemplateError as exc:
-            message = str(exc)
-            if "executing" not in message:
-                self.err(f"template parsing error: {message}")
-                return 64
-            self.err(message)
-            return 1
-        self.stdout.write(text)
+            return self.template_error(exc)
         if error is not None:
             self.err(str(error))
             return 1
@@ -61,31 +55,34 @@ class SystemCommands(CommandBase):
         group="Common Commands",
     )
     def cmd_info(self, opts) -> int:  # noqa: ANN001
-        from dshell.render.info import render_info
+        from dshell.render.info import info_client, render_info
 
-        info = self.client.get_json("/info")
-        client = self.client_info()
+        info, error = None, None
         try:
-            out, err = render_info(info, client, opts.format)
+            info = self.client.get_json("/info")
+        except EngineError as exc:
+            error = exc
+        client = info_client(
+            context=self.endpoint.context,
+            debug=bool(getattr(self, "debug", False)),
+            default_api_version=NEWEST_API_VERSION,
+        )
+        try:
+            out, err = render_info(info, client, opts.format, username=self.config.index_username)
         except gotemplate.TemplateError as exc:
-            self.err(str(exc))
-            return 1
+            return self.template_error(exc)
         self.stdout.write(out)
-        if err:
-            self.stderr.write(err)
+        self.stderr.write(err)
+        if error is not None:
+            self.err(str(error))
+            return 1
         return 0
 
-    def client_info(self) -> dict:
-        """What ``info``'s Client block describes: dshell itself."""
-        from dshell import __version__
-
-        return {
-            "Version": __version__,
-            "Context": self.endpoint.context,
-            "Debug": bool(getattr(self, "debug", False)),
-            "Plugins": [],
-            "Warnings": None,
-        }
+    def template_error(self, exc: gotemplate.TemplateError) -> int:
+        """version/info: what docker printed before the failure, the message, its status."""
+        self.stdout.write(getattr(exc, "output", ""))
+        self.err(str(exc))
+        return getattr(exc, "exit_status", 1)
 
     @command(
         "Return low-level information on Docker objects",

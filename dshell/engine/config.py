@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+INDEX_SERVER = "https://index.docker.io/v1/"
 
 
 def config_dir(flag: str | None = None, environ: dict[str, str] | None = None) -> Path:
@@ -54,6 +57,18 @@ class ConfigFile:
     @property
     def images_format(self) -> str:
         return str(self.data.get("imagesFormat") or "")
+
+    @property
+    def index_username(self) -> str:
+        """The Docker Hub user of the stored credentials (``info`` shows it)."""
+        entry = (self.data.get("auths") or {}).get(INDEX_SERVER) or {}
+        if entry.get("username"):
+            return str(entry["username"])
+        try:
+            decoded = base64.b64decode(entry.get("auth") or "").decode()
+        except (ValueError, UnicodeDecodeError):
+            return ""
+        return decoded.partition(":")[0]
 
     @property
     def detach_keys(self) -> str:

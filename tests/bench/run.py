@@ -1,0 +1,78 @@
+"""Benchmarks against the docker CLI on the same private daemon, printed as figures.
+
+    python3 tests/bench/run.py [--runs N]
+
+(a) cold start: ``dshell -c version`` vs ``docker version``;
+(b) a 200-line piped script (``ps -a``, ``images``, ``inspect X``, ``version``, repeated) vs the
+    same 200 commands as separate ``docker`` invocations.
+Not part of the test suite: figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests import harness  # noqa: E402
+
+SCRIPT_COMMANDS = ["ps -a", "images", "inspect busybox", "version"]
+
+
+def timed(argv: list[str], env: dict, stdin: bytes | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, input=stdin, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True)  # fmt: skip
+    return time.perf_counter() - start
+
+
+def cold_start(engine: harness.Engine, runs: int) -> tuple[float, float]:
+    dshell = [timed([*harness.DSHELL_COMMAND, "-c", "version"], engine.env) for _ in range(runs)]
+    docker = [timed([harness.DOCKER_CLI, "version"], engine.env) for _ in range(runs)]
+    return statistics.median(dshell), statistics.median(docker)
+
+
+def piped_script(engine: harness.Engine, lines: int) -> tuple[float, float]:
+    commands = [SCRIPT_COMMANDS[i % len(SCRIPT_COMMANDS)] for i in range(lines)]
+    script = ("\n".join(commands) + "\n").encode()
+    dshell = timed(harness.DSHELL_COMMAND, engine.env, script)
+    start = time.perf_counter()
+    for line in commands:
+        subprocess.run([harness.DOCKER_CLI, *line.split()], env=engine.env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    docker = time.perf_counter() - start
+    return dshell, docker
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="cold starts of each program")
+    parser.add_argument("--lines", type=int, default=200, help="lines in the piped script")
+    options = parser.parse_args()
+    engine = harness.start_engine()
+    try:
+        with harness.container(engine, "--network", "none", "busybox", "sleep", "600"):
+            dshell, docker = cold_start(engine, options.runs)
+            print(
+                f"cold start, median of {options.runs}: dshell -c version {dshell * 1000:.0f} ms,"
+                f" docker version {docker * 1000:.0f} ms, ratio dshell/docker "
+                f"{dshell / docker:.2f}"
+            )
+            dshell, docker = piped_script(engine, options.lines)
+            print(
+                f"{options.lines}-line piped script: dshell {dshell:.2f} s, "
+                f"{options.lines} docker invocations {docker:.2f} s, ratio dshell/docker "
+                f"{dshell / docker:.3f} ({docker / dshell:.1f}x faster)"
+            )
+    finally:
+        harness.stop_engine(engine)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""The interactive prompt in a real pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+import pexpect
+import pytest
+
+PROMPT = re.compile(r"dshell \S+>")
+
+
+@pytest.fixture
+def shell(engine, tmp_path):
+    env = dict(engine.env)
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    env["TERM"] = "xterm"
+    child = pexpect.spawn(sys.executable, ["-m", "dshell"], env=env, encoding="utf-8",
+                          timeout=20, dimensions=(40, 160))
+    child.expect(PROMPT)
+    yield child
+    if child.isalive():
+        child.terminate(force=True)
+
+
+def test_prompt_runs_ps_and_exits_on_ctrl_d(shell, tmp_path):
+    shell.sendline("ps")
+    shell.expect("CONTAINER ID +IMAGE +COMMAND")
+    shell.expect(PROMPT)
+    shell.sendcontrol("d")
+    shell.expect(pexpect.EOF)
+    shell.close()
+    assert shell.exitstatus == 0
+    history = tmp_path / "state" / "dshell" / "history"
+    assert "ps" in history.read_text()
+    assert os.stat(history).st_mode & 0o777 == 0o600
+
+
+def test_errors_do_not_end_the_session(shell):
+    shell.sendline("ps --nope")
+    shell.expect_exact("unknown flag: --nope")
+    shell.expect(PROMPT)
+    shell.sendline("frobnicate")
+    shell.expect_exact("Error: Command not found: frobnicate")
+    shell.expect(PROMPT)
+    shell.sendline("ps 'unclosed")
+    shell.expect_exact("unbalanced quotes")
+    shell.expect(PROMPT)
+    shell.sendline("version --format '{{.Server.Os}}'")
+    shell.expect("linux\r\n")
+    shell.expect(PROMPT)
+    shell.sendline("exit 3")
+    shell.expect(pexpect.EOF)
+    shell.close()
+    assert shell.exitstatus == 3
+
+
+def test_ctrl_c_clears_the_line(shell):
+    shell.send("version --format NOT-RUN")
+    shell.sendcontrol("c")
+    shell.expect(PROMPT)
+    shell.sendline("version --format '{{.Server.Os}}'")
+    shell.expect("linux")
+    assert "NOT-RUN\r\n" not in shell.before
+    shell.sendline("exit")
+    shell.expect(pexpect.EOF)
