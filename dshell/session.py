@@ -10,24 +10,41 @@ from __future__ import annotations
 from pathlib import Path
 
 from dshell.commands.base import UnknownCommand
+from dshell.commands.build import BuildCommands
 from dshell.commands.containers import ContainerCommands
+from dshell.commands.contexts import ContextCommands
 from dshell.commands.declare import Registry, collect, method_name
 from dshell.commands.helptext import command_help
 from dshell.commands.images import ImageCommands
+from dshell.commands.networks import NetworkCommands
 from dshell.commands.parse import HelpRequested, UsageError, parse_args
+from dshell.commands.registry import RegistryCommands
+from dshell.commands.running import RunCommands
 from dshell.commands.shell import SessionExit, ShellCommands
 from dshell.commands.system import SystemCommands
+from dshell.commands.volumes import VolumeCommands
 from dshell.engine.client import EngineClient
 from dshell.engine.config import ConfigFile
 from dshell.engine.endpoint import ConnectionOptions, Endpoint, resolve_endpoint
 from dshell.engine.errors import EngineError
-from dshell.render.formatter import FormatError
+from dshell.render import RenderError
 from dshell.streams import Stream, standard_streams
 
 __all__ = ["DockerSession", "SessionExit"]
 
 
-class DockerSession(ShellCommands, SystemCommands, ContainerCommands, ImageCommands):
+class DockerSession(
+    ShellCommands,
+    SystemCommands,
+    RunCommands,
+    ContainerCommands,
+    ImageCommands,
+    BuildCommands,
+    RegistryCommands,
+    NetworkCommands,
+    VolumeCommands,
+    ContextCommands,
+):
     """A persistent session with one Engine."""
 
     registry: Registry
@@ -98,7 +115,7 @@ class DockerSession(ShellCommands, SystemCommands, ContainerCommands, ImageComma
             status = method(opts)
         except UnknownCommand as exc:
             return self.unknown_command(str(exc))
-        except (EngineError, FormatError) as exc:
+        except (EngineError, RenderError) as exc:
             self.err(str(exc))
             return 1
         finally:

@@ -6,7 +6,6 @@ import json
 from collections.abc import Callable
 
 from dshell.engine.errors import EngineError
-from dshell.render import gojson, gotemplate
 
 #: Fetches one object's raw JSON by reference; raises EngineError when it cannot.
 RawGetter = Callable[[str], bytes]
@@ -18,6 +17,8 @@ class TemplateParseError(Exception):
 
 def make_inspector(fmt: str | None) -> Inspector:
     """docker's NewTemplateInspectorFromString: indented JSON, compact JSON, or a template."""
+    from dshell.render import gojson, gotemplate
+
     if not fmt:
         return ElementsInspector(lambda text: gojson.indent(text, "", "    "))
     if fmt == "json":
@@ -73,11 +74,13 @@ class ElementsInspector(Inspector):
 
 
 class TemplateInspector(Inspector):
-    def __init__(self, template: gotemplate.Template) -> None:
+    def __init__(self, template) -> None:  # noqa: ANN001 - a gotemplate.Template
         self.template = template
         self.chunks: list[str] = []
 
     def add(self, raw: bytes) -> None:
+        from dshell.render import gotemplate
+
         data = json.loads(raw)
         try:
             text = self.template.execute(data)

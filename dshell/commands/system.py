@@ -7,7 +7,6 @@ from dshell.commands.declare import FORMAT_HELP_NO_TABLE, Arg, Flag, command
 from dshell.commands.inspecting import ObjectNotFound, TemplateParseError, inspect_references
 from dshell.engine.client import NEWEST_API_VERSION
 from dshell.engine.errors import APIError, EngineError, NotFound
-from dshell.render import gotemplate
 
 INSPECT_TYPES = (
     "config", "container", "image", "network", "node", "plugin", "secret", "service", "task",
@@ -24,6 +23,7 @@ class SystemCommands(CommandBase):
         group="Common Commands",
     )
     def cmd_version(self, opts) -> int:  # noqa: ANN001
+        from dshell.render import gotemplate
         from dshell.render.version import render_version, version_data
 
         server, error = None, None
@@ -55,6 +55,7 @@ class SystemCommands(CommandBase):
         group="Common Commands",
     )
     def cmd_info(self, opts) -> int:  # noqa: ANN001
+        from dshell.render import gotemplate
         from dshell.render.info import info_client, render_info
 
         info, error = None, None
@@ -78,7 +79,7 @@ class SystemCommands(CommandBase):
             return 1
         return 0
 
-    def template_error(self, exc: gotemplate.TemplateError) -> int:
+    def template_error(self, exc: Exception) -> int:
         """version/info: what docker printed before the failure, the message, its status."""
         self.stdout.write(getattr(exc, "output", ""))
         self.err(str(exc))

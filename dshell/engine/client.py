@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -193,24 +192,4 @@ def _innermost(exc: BaseException) -> str:
         current = nxt
 
 
-def iter_json_stream(response: requests.Response) -> Iterator[dict]:
-    """Decode a stream of JSON objects that may be split across or packed into chunks."""
-    decoder = json.JSONDecoder()
-    buffer = ""
-    for chunk in response.iter_content(chunk_size=None):
-        buffer += chunk.decode("utf-8", errors="replace")
-        while True:
-            stripped = buffer.lstrip()
-            if not stripped:
-                buffer = ""
-                break
-            try:
-                obj, end = decoder.raw_decode(stripped)
-            except ValueError:
-                buffer = stripped
-                break
-            buffer = stripped[end:]
-            yield obj
-
-
-__all__ = ["EngineClient", "APIError", "iter_json_stream", "NEWEST_API_VERSION"]
+__all__ = ["EngineClient", "APIError", "NEWEST_API_VERSION"]

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from dshell.render import gotemplate
+from dshell.render import RenderError, gotemplate
 from dshell.render.tabwriter import tabulate
 from dshell.render.units import human_duration
 
@@ -42,7 +42,7 @@ DEFAULT_QUIET_FORMAT = "{{.ID}}"
 JSON_FORMAT = "{{json .}}"
 
 
-class FormatError(Exception):
+class FormatError(RenderError):
     """A --format template that does not parse or execute; str() is docker's message (exit 1)."""
 
 
