@@ -213,3 +213,38 @@ def test_config_json_formats_are_honoured(engine, scene, tmp_path):
     assert pair.dshell.out.startswith("NAMES  ")
     pair = assert_same(engine, "images", env=env)
     assert "busybox/latest\n" in pair.dshell.out
+
+
+def test_docker_api_version_pins_the_version(engine):
+    env = {"DOCKER_API_VERSION": "1.40"}
+    pair = assert_same(engine, "version", "--format", "{{.Client.APIVersion}}", env=env)
+    assert pair.dshell.out == "1.40\n"
+
+
+def test_one_connection_serves_a_whole_script(engine, tmp_path, monkeypatch):
+    """Many commands over one session reuse one pooled connection to the socket."""
+    import io
+
+    from requests_unixsocket.adapters import UnixHTTPConnectionPool
+
+    from dshell.engine.config import ConfigFile
+    from dshell.engine.endpoint import ConnectionOptions
+    from dshell.session import DockerSession
+    from dshell.streams import Stream
+
+    opened = []
+    new_conn = UnixHTTPConnectionPool._new_conn
+    monkeypatch.setattr(UnixHTTPConnectionPool, "_new_conn",
+                        lambda pool: opened.append(pool) or new_conn(pool))  # fmt: skip
+    out, err = io.StringIO(), io.StringIO()
+    session = DockerSession(ConnectionOptions(hosts=[engine.host]), tmp_path,
+                            ConfigFile(tmp_path / "config.json"),
+                            streams=(Stream(io.StringIO()), Stream(out), Stream(err)))  # fmt: skip
+    try:
+        for _ in range(10):
+            for line in (["ps", "-a"], ["images"], ["inspect", "busybox"], ["version"]):
+                assert session.cmd(line) == 0, err.getvalue()
+        assert len(opened) == 1, "one socket for 41 requests"
+        assert out.getvalue().count("CONTAINER ID") == 10
+    finally:
+        session.close()
