@@ -1,55 +1,135 @@
-"""Interactive mode: a prompt_toolkit prompt with a history file."""
+"""Interactive mode: the prompt, wired to the completer, cache, lexer, toolbar and history."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from collections.abc import Callable
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.history import FileHistory
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.completion import ThreadedCompleter
+from prompt_toolkit.enums import EditingMode
+from prompt_toolkit.history import History, ThreadedHistory
+from prompt_toolkit.lexers import PygmentsLexer
 
 from dshell.commands.shell import SessionExit
 from dshell.lines import LineSyntaxError, continues, split_line
+from dshell.repl.cache import ResourceCache, Snapshot
+from dshell.repl.completer import DockerCompleter
+from dshell.repl.containerfs import ContainerPaths
+from dshell.repl.history import PrivateHistory, history_path
+from dshell.repl.keys import key_bindings
+from dshell.repl.lexer import lexer_for
+from dshell.repl.settings import Settings, load_settings
+from dshell.repl.style import build_style
+from dshell.repl.toolbar import toolbar_fragments, where
 from dshell.session import DockerSession
 
-
-def state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local",
-                                                            "state")
-    return Path(base) / "dshell"
-
-
-def history_file() -> FileHistory:
-    """The history file, private to the user (it may hold secrets typed by mistake)."""
-    directory = state_dir()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = directory / "history"
-    fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
-    return FileHistory(str(path))
+CONTINUATION_PROMPT = "> "
 
 
 def prompt_label(session: DockerSession) -> str:
-    endpoint = session.endpoint
-    where = endpoint.context if endpoint.context != "default" else endpoint.host
-    return f"dshell {where}> "
+    return f"dshell {where(session.endpoint)}> "
+
+
+def build_prompt(
+    session: DockerSession,
+    cache: ResourceCache,
+    settings: Settings,
+    history: History | None = None,
+    **overrides,  # noqa: ANN003 - input/output for tests
+) -> PromptSession:
+    completer = DockerCompleter(
+        session.registry, cache, fuzzy=settings.fuzzy,
+        container_paths=ContainerPaths(session.endpoint),
+    )  # fmt: skip
+    style, style_warning = build_style(settings.theme)
+    if style_warning:
+        session.err(style_warning)
+    prompt: PromptSession = PromptSession(
+        history=history,
+        completer=ThreadedCompleter(completer),
+        complete_while_typing=False,
+        auto_suggest=AutoSuggestFromHistory(),
+        lexer=PygmentsLexer(lexer_for(session.registry)),
+        style=style,
+        key_bindings=key_bindings(),
+        editing_mode=EditingMode.VI if settings.vi else EditingMode.EMACS,
+        enable_history_search=False,
+        **overrides,
+    )
+    if settings.toolbar:
+        prompt.bottom_toolbar = lambda: toolbar_fragments(
+            session.endpoint, cache.snapshot, prompt.app.editing_mode == EditingMode.VI
+        )
+    return prompt
+
+
+def read_command(prompt: PromptSession, label: str) -> str:
+    """One logical line: a trailing backslash asks for more."""
+    text = prompt.prompt(label)
+    while continues(text):
+        text = text[:-1] + prompt.prompt(CONTINUATION_PROMPT)
+    return text
+
+
+def refresh_on_change(prompt: PromptSession) -> Callable[[Snapshot], None]:
+    """Called from the cache thread: redraw the toolbar, and refresh an open completion menu
+    so that a new container appears without a key being pressed."""
+
+    def changed(_snapshot: Snapshot) -> None:
+        app = prompt.app
+        loop = getattr(app, "loop", None)
+        if not app.is_running or loop is None:
+            return
+
+        def in_loop() -> None:
+            buffer = app.current_buffer
+            state = buffer.complete_state
+            if state is not None and state.complete_index is None:
+                buffer.complete_state = None  # start_completion ignores an open menu
+                buffer.start_completion(select_first=False)
+            app.invalidate()
+
+        loop.call_soon_threadsafe(in_loop)
+
+    return changed
 
 
 def run_interactive(session: DockerSession) -> int:
     """Read, dispatch, repeat. Ctrl-C clears the line; Ctrl-D or ``exit`` leaves."""
-    prompt = PromptSession(history=history_file())
+    settings, warning = load_settings()
+    if warning:
+        session.err(warning)
+    cache = ResourceCache(session.endpoint, session.config_directory).start()
+    history = ThreadedHistory(PrivateHistory(history_path(), settings.history_size))
+    prompt = build_prompt(session, cache, settings, history)
+    cache.on_change = refresh_on_change(prompt)
+    pager = None
+    if settings.pager:
+        from dshell.repl.pager import PagedOutput
+
+        pager = PagedOutput(session)
+    try:
+        return _loop(session, prompt, pager)
+    finally:
+        cache.close()
+
+
+def _loop(session: DockerSession, prompt: PromptSession, pager) -> int:  # noqa: ANN001
     while True:
         try:
-            text = prompt.prompt(prompt_label(session))
-            while continues(text):
-                text = text[:-1] + prompt.prompt("> ")
+            text = read_command(prompt, prompt_label(session))
         except KeyboardInterrupt:
             continue
         except EOFError:
             return 0
         try:
-            session.cmd(split_line(text))
+            words = split_line(text)
+            if pager is not None:
+                with pager:
+                    session.cmd(words)
+            else:
+                session.cmd(words)
         except LineSyntaxError as exc:
             session.err(str(exc))
         except SessionExit as request:

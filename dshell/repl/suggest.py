@@ -1,0 +1,296 @@
+"""What is expected at the cursor, from the typed text and the command declarations alone.
+
+This is the first half of completion (pgcli's ``suggest_type``): a pure function that names the
+*kinds* of values that fit, never the values. The completer turns kinds into candidates from
+the resource cache. Nothing here knows a command by name: every rule reads the declarations
+(``Command.flags[].kind``, ``Command.args[].kind``, ``Command.interspersed``), so commands added
+later complete without a change here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dshell.commands.declare import Command, Flag, Registry
+from dshell.lines import strip_comment
+
+#: The kinds this module emits besides the declarations' own (``container:running`` ...).
+WORDS = "words"  # command words following ``Suggestion.words``
+FLAGS = "flags"  # flag names of ``Suggestion.command``
+CONTAINER_PATH = "container-path"  # a path inside ``Suggestion.container``
+
+#: Positional kinds that accept ``CONTAINER:PATH`` (``cp``) besides a local path.
+CONTAINER_OR_LOCAL_PATH = frozenset({"path", "container-path", "container:path"})
+
+#: Filter keys per resource (``filter:<what>``) and what kind completes each key's value;
+#: None = free text. From docker's documentation of each ``--filter``.
+FILTERS: dict[str, dict[str, str | None]] = {
+    "container": {
+        "ancestor": "image", "before": "container:all", "exited": None,
+        "expose": None, "health": "choice:starting|healthy|unhealthy|none",
+        "id": None, "is-task": "choice:true|false", "isolation": "choice:default|process|hyperv",
+        "label": None, "name": "container:all", "network": "network", "publish": None,
+        "since": "container:all",
+        "status": "choice:created|restarting|running|removing|paused|exited|dead",
+        "volume": "volume",
+    },
+    "image": {
+        "before": "image", "dangling": "choice:true|false", "label": None,
+        "reference": "image", "since": "image", "until": None,
+    },
+    "network": {
+        "dangling": "choice:true|false", "driver": "choice:bridge|host|null|overlay|macvlan",
+        "id": None, "label": None, "name": "network", "scope": "choice:local|swarm|global",
+        "type": "choice:custom|builtin",
+    },
+    "volume": {
+        "dangling": "choice:true|false", "driver": "choice:local", "label": None,
+        "name": "volume",
+    },
+    "event": {
+        "container": "container:all", "daemon": None, "event": None, "image": "image",
+        "label": None, "network": "network", "type":
+            "choice:container|image|volume|network|daemon|plugin|node|service|secret|config",
+        "volume": "volume",
+    },
+    "search": {"is-automated": "choice:true|false", "is-official": "choice:true|false",
+               "stars": None},
+    "prune": {"label": None, "label!": None, "until": None},
+    "image-prune": {"dangling": "choice:true|false", "label": None, "label!": None,
+                    "until": None},
+}  # fmt: skip
+
+#: ``--format`` fields per resource (``format:<what>``): the methods of docker's formatter
+#: contexts (cli/command/formatter), which dshell's render contexts mirror.
+FORMAT_FIELDS: dict[str, tuple[str, ...]] = {
+    "container": ("ID", "Image", "Command", "CreatedAt", "RunningFor", "Ports", "State",
+                  "Status", "Size", "Names", "Labels", "Mounts", "Networks", "LocalVolumes",
+                  "Platform"),
+    "image": ("ID", "Repository", "Tag", "Digest", "CreatedSince", "CreatedAt", "Size",
+              "Containers", "VirtualSize", "SharedSize", "UniqueSize"),
+    "network": ("ID", "Name", "Driver", "Scope", "IPv6", "Internal", "Labels", "CreatedAt"),
+    "volume": ("Name", "Driver", "Scope", "Mountpoint", "Labels", "Links", "Size"),
+    "context": ("Name", "Description", "DockerEndpoint", "Current", "Error"),
+    "stats": ("Container", "Name", "ID", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO",
+              "PIDs"),
+    "history": ("ID", "CreatedSince", "CreatedAt", "CreatedBy", "Size", "Comment"),
+    "version": ("Client", "Server"),
+    "info": ("ID", "Containers", "Images", "ServerVersion", "Driver", "Name"),
+    "df": ("Type", "TotalCount", "Active", "Size", "Reclaimable"),
+    "event": ("Type", "Action", "Actor", "ID", "Status", "From", "Scope", "Time", "TimeNano"),
+    "search": ("Name", "Description", "StarCount", "IsOfficial", "IsAutomated"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One kind of value that fits here. ``replace`` is the tail of the current word the
+    candidates replace (the whole word unless the kind completes part of it)."""
+
+    kind: str
+    replace: str = ""
+    command: Command | None = None
+    exclude: frozenset[str] = frozenset()
+    words: tuple[str, ...] = ()
+    container: str = ""
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The word under the cursor (unquoted) and what may be typed there."""
+
+    word: str
+    suggestions: tuple[Suggestion, ...]
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(s.kind for s in self.suggestions)
+
+
+def split_partial(text: str) -> tuple[list[str], str]:
+    """Shell words of ``text``: the finished ones, and the word being typed ("" after a space).
+
+    Unlike ``shlex`` it never fails: an open quote just continues to the end of the text.
+    """
+    words: list[str] = []
+    current: list[str] = []
+    in_word = False
+    quote = ""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        index += 1
+        if quote:
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"' and index < len(text) and text[index] in '"\\$`':
+                current.append(text[index])
+                index += 1
+            else:
+                current.append(char)
+        elif char in "'\"":
+            quote, in_word = char, True
+        elif char == "\\":
+            in_word = True
+            if index < len(text):
+                current.append(text[index])
+                index += 1
+        elif char.isspace():
+            if in_word:
+                words.append("".join(current))
+                current, in_word = [], False
+        elif char == "#" and not in_word:
+            return words, ""
+        else:
+            current.append(char)
+            in_word = True
+    return words, "".join(current)
+
+
+def resolve_command(registry: Registry, words: list[str]) -> tuple[Command | None, int]:
+    """The longest declared word sequence that starts ``words`` (aliases included)."""
+    for size in range(min(len(words), 3), 0, -1):
+        found = registry.by_words.get(tuple(w.lower() for w in words[:size]))
+        if found is not None:
+            return found, size
+    return None, 0
+
+
+def suggest(text: str, registry: Registry, top: Command | None = None) -> Expected:
+    """What may be typed at the end of ``text`` (the line before the cursor).
+
+    ``top`` replaces the registry's word lookup with a single command whose flags and
+    positionals apply from the first word (the ``dshell`` command line itself).
+    """
+    if strip_comment(text) != text:
+        return Expected("", ())
+    words, current = split_partial(text)
+    if top is not None:
+        return Expected(current, _after_command(top, words, current))
+    if not words:
+        return Expected(current, (Suggestion(WORDS),))
+    command, used = resolve_command(registry, words)
+    if command is None:
+        return Expected(current, ())
+    rest = words[used:]
+    if command.is_group and not rest and not current.startswith("-"):
+        return Expected(current, (Suggestion(WORDS, words=tuple(words[:used])),))
+    return Expected(current, _after_command(command, rest, current))
+
+
+@dataclass
+class _Scan:
+    """What the finished words after the command name set up."""
+
+    given: set[str]
+    positionals: list[str]
+    pending: Flag | None = None
+    flags_ended: bool = False
+    rest_is_foreign: bool = False
+
+
+def _scan(command: Command, words: list[str]) -> _Scan:
+    state = _Scan(given=set(), positionals=[])
+    for word in words:
+        if state.pending is not None:
+            state.pending = None
+        elif state.flags_ended or word == "-" or not word.startswith("-"):
+            if word == "--" and not state.flags_ended:
+                state.flags_ended = True
+                continue
+            state.positionals.append(word)
+            if not command.interspersed:
+                state.flags_ended = True
+                state.rest_is_foreign = True
+        elif word == "--":
+            state.flags_ended = True
+        elif word.startswith("--"):
+            name, has_value, _ = word[2:].partition("=")
+            flag = command.find_flag(f"--{name}")
+            if flag is not None:
+                state.given.add(flag.long)
+                if flag.takes_value and not has_value:
+                    state.pending = flag
+        else:
+            state.pending = _stacked_shorts(command, word[1:], state.given)
+    return state
+
+
+def _stacked_shorts(command: Command, letters: str, given: set[str]) -> Flag | None:
+    """Record ``-it`` as ``-i -t``; return the flag still waiting for its value, if any."""
+    for position, letter in enumerate(letters):
+        flag = command.find_flag(f"-{letter}")
+        if flag is None:
+            return None
+        given.add(flag.long)
+        if flag.takes_value:
+            return None if letters[position + 1 :] else flag
+        if letters[position + 1 :].startswith("="):
+            return None
+    return None
+
+
+def _after_command(command: Command, words: list[str], current: str) -> tuple[Suggestion, ...]:
+    state = _scan(command, words)
+    if state.pending is not None:
+        return _value(state.pending.kind, current, command, state)
+    if state.rest_is_foreign:
+        return ()
+    if current.startswith("-") and not state.flags_ended:
+        if current.startswith("--") and "=" in current:
+            flag = command.find_flag(current.split("=", 1)[0])
+            if flag is None or not flag.takes_value:
+                return ()
+            return _value(flag.kind, current.split("=", 1)[1], command, state)
+        return (_flags(command, state),)
+    if command.is_group:
+        return ()
+    kind = _positional_kind(command, len(state.positionals))
+    if kind is None:
+        return () if current or state.flags_ended else (_flags(command, state),)
+    if kind == "command":
+        return (Suggestion(WORDS, words=tuple(state.positionals)),)
+    if kind in CONTAINER_OR_LOCAL_PATH:
+        found = re.match(r"([A-Za-z0-9][\w.-]*):(.*)\Z", current)
+        if found:
+            return (Suggestion(CONTAINER_PATH, replace=found.group(2),
+                               container=found.group(1)),)  # fmt: skip
+        if kind != "path":
+            return (Suggestion("container:all", replace=current, command=command),
+                    Suggestion("path", replace=current))  # fmt: skip
+    return _value(kind, current, command, state)
+
+
+def _flags(command: Command, state: _Scan) -> Suggestion:
+    taken = frozenset(
+        flag.long for flag in command.flags if flag.long in state.given and not flag.repeatable
+    )
+    return Suggestion(FLAGS, command=command, exclude=taken)
+
+
+def _positional_kind(command: Command, index: int) -> str | None:
+    if index < len(command.args):
+        return command.args[index].kind
+    if command.args and command.args[-1].many:
+        return command.args[-1].kind
+    return None
+
+
+def _value(
+    kind: str | None, current: str, command: Command, state: _Scan
+) -> tuple[Suggestion, ...]:
+    if not kind:
+        return ()
+    if kind.startswith("container:") and "force" in state.given and kind != "container:all":
+        kind = "container:all"  # docker's rm completion: any state once --force is given
+    if kind.startswith("filter:"):
+        key, has_value, value = current.partition("=")
+        if not has_value:
+            return (Suggestion(kind, replace=current),)
+        value_kind = FILTERS.get(kind[len("filter:"):], {}).get(key)
+        return _value(value_kind, value, command, state) if value_kind else ()
+    if kind == "format" or kind.startswith("format:"):
+        start = current.rfind("{{")
+        return (Suggestion(kind, replace=current[start:] if start >= 0 else current),)
+    return (Suggestion(kind, replace=current, command=command),)
