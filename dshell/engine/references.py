@@ -1,0 +1,65 @@
+"""Image references as the docker CLI checks them before asking the daemon.
+
+Parsing itself is ``dshell.render.images.parse_normalized_reference``; this module adds the
+errors in docker's words and the spellings the API and the CLI's messages use.
+"""
+
+from __future__ import annotations
+
+from dshell.engine.errors import EngineError
+from dshell.render.images import Reference, parse_normalized_reference
+
+__all__ = ["DEFAULT_TAG", "InvalidReference", "full_name", "full_string", "parse_reference"]
+
+DEFAULT_TAG = "latest"
+INVALID_FORMAT = "invalid reference format"
+
+
+class InvalidReference(EngineError):
+    """A reference docker's parser rejects; ``str()`` is distribution/reference's message."""
+
+
+def parse_reference(text: str) -> Reference:
+    """``reference.ParseNormalizedNamed`` or ``InvalidReference`` with docker's message."""
+    ref = parse_normalized_reference(text) if text else None
+    if ref is not None:
+        return ref
+    raise InvalidReference(_reason(text))
+
+
+def _reason(text: str) -> str:
+    """Why ``text`` is not a reference: only the upper-case case has its own message."""
+    name = text.split("@", 1)[0]
+    head, slash, rest = name.partition("/")
+    if slash and (any(ch in head for ch in ".:") or head == "localhost"):
+        remote = rest
+    else:
+        remote = name
+        if "/" not in remote:
+            remote = "library/" + remote
+    remote = remote.rsplit(":", 1)[0] if ":" in remote.rsplit("/", 1)[-1] else remote
+    if remote != remote.lower() and parse_normalized_reference(text.lower()) is not None:
+        return f"{INVALID_FORMAT}: repository name ({remote}) must be lowercase"
+    return INVALID_FORMAT
+
+
+def full_name(ref: Reference) -> str:
+    """``Named.Name()``: ``docker.io/library/busybox``, ``127.0.0.1:5000/app``."""
+    return f"{ref.domain}/{ref.path}"
+
+
+def full_string(ref: Reference) -> str:
+    """``Named.String()``: the full name with tag and digest."""
+    text = full_name(ref)
+    if ref.tag:
+        text += ":" + ref.tag
+    if ref.digest:
+        text += "@" + ref.digest
+    return text
+
+
+def with_default_tag(ref: Reference) -> Reference:
+    """``reference.TagNameOnly``: ``latest`` when neither tag nor digest was given."""
+    if ref.tag or ref.digest:
+        return ref
+    return Reference(ref.domain, ref.path, DEFAULT_TAG, "")
