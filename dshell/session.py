@@ -7,6 +7,7 @@ streams with their TTY state and the Engine client; ``cmd()`` resolves a typed l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from dshell.commands.base import UnknownCommand
@@ -64,6 +65,8 @@ class DockerSession(
         self.debug = debug
         self.endpoint: Endpoint = resolve_endpoint(connection, config_directory, config)
         self.client = EngineClient(self.endpoint)
+        #: Called with the new endpoint after ``switch_endpoint`` (the REPL's cache, toolbar).
+        self.endpoint_listeners: list[Callable[[Endpoint], None]] = []
 
     # -- the DockerCli fields --------------------------------------------------------------
     @property
@@ -129,6 +132,16 @@ class DockerSession(
 
     def print_group_help(self, cmd) -> None:  # noqa: ANN001
         self.stdout.write(command_help(cmd))
+
+    def switch_endpoint(self, endpoint: Endpoint) -> None:
+        """Talk to another Engine from now on (``context use``): a new client with its own
+        transport and TLS settings replaces the old one, which is closed; listeners follow."""
+        old = self.client
+        self.endpoint = endpoint
+        self.client = EngineClient(endpoint)
+        old.close()
+        for listener in list(self.endpoint_listeners):
+            listener(endpoint)
 
     def close(self) -> None:
         self.client.close()

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Flag value types, as pflag names them in docker's help (``--format string``).
-REPEATABLE_TYPES = frozenset({"list", "filter", "stringArray", "stringSlice", "ulimit", "mount"})
+REPEATABLE_TYPES = frozenset(
+    {"list", "filter", "stringArray", "stringSlice", "ulimit", "mount", "map",
+     "stringToString"}
+)
 VALUE_TYPES = frozenset({"string", "int", "uint", "duration", "bytes", "float"}) | REPEATABLE_TYPES
 
 FORMAT_HELP = (

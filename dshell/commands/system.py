@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dshell.commands.base import CommandBase, management
-from dshell.commands.declare import FORMAT_HELP_NO_TABLE, Arg, Flag, command
+from dshell.commands.base import CommandBase, filters_param, management
+from dshell.commands.declare import FORMAT_HELP, FORMAT_HELP_NO_TABLE, Arg, Flag, command
 from dshell.commands.inspecting import ObjectNotFound, TemplateParseError, inspect_references
 from dshell.engine.client import NEWEST_API_VERSION
 from dshell.engine.errors import APIError, EngineError, NotFound
@@ -78,6 +78,114 @@ class SystemCommands(CommandBase):
             self.err(str(error))
             return 1
         return 0
+
+    @command(
+        "Show docker disk usage",
+        name="system df",
+        flags=[
+            Flag("format", FORMAT_HELP, type="string", kind="format:df"),
+            Flag("verbose", "Show detailed information on space usage", short="v"),
+        ],
+    )  # fmt: skip
+    def cmd_system_df(self, opts) -> int:  # noqa: ANN001
+        from dshell.render.df import render_disk_usage
+
+        usage = self.client.get_json("/system/df")
+        self.stdout.write(render_disk_usage(usage, opts.format, opts.verbose))
+        return 0
+
+    @command(
+        "Get real time events from the server",
+        aliases=["system events"],
+        flags=[
+            Flag("filter", "Filter output based on conditions provided", short="f",
+                 type="filter", kind="filter:event"),
+            Flag("format", FORMAT_HELP_NO_TABLE, type="string", kind="format:event"),
+            Flag("since", "Show all events created since timestamp", type="string"),
+            Flag("until", "Stream events until this timestamp", type="string"),
+        ],
+    )  # fmt: skip
+    def cmd_events(self, opts) -> int:  # noqa: ANN001
+        """Streams until ``--until`` passes or Ctrl-C, which ends only this command."""
+        from dshell.engine.streams import iter_json_objects
+        from dshell.render.events import EventFormatParseError, EventPrinter, timestamp_param
+
+        try:
+            printer = EventPrinter(opts.format)
+        except EventFormatParseError as exc:
+            self.err(str(exc))
+            return 64
+        params = {
+            "since": timestamp_param(opts.since) if opts.since else None,
+            "until": timestamp_param(opts.until) if opts.until else None,
+            "filters": filters_param(opts.filter),
+        }
+        response = self.client.request("GET", "/events", params=params, stream=True)
+        try:
+            for event in iter_json_objects(response.iter_content(chunk_size=None)):
+                self.stdout.write(printer.render(event))
+                self.stdout.flush()
+        except KeyboardInterrupt:
+            return 130
+        finally:
+            response.close()
+        return 0
+
+    @command(
+        "Remove unused data",
+        name="system prune",
+        flags=[
+            Flag("all", "Remove all unused images not just dangling ones", short="a"),
+            Flag("filter", 'Provide filter values (e.g. "label=<key>=<value>")', type="filter",
+                 kind="filter:prune"),
+            Flag("force", "Do not prompt for confirmation", short="f"),
+            Flag("volumes", "Prune anonymous volumes"),
+        ],
+    )  # fmt: skip
+    def cmd_system_prune(self, opts) -> int:  # noqa: ANN001
+        from dshell.commands.pruning import confirm, deleted_list, prune_filters
+        from dshell.render.units import human_size
+
+        if opts.volumes and any(f.partition("=")[0].strip().lower() == "until"
+                                for f in opts.filter):
+            self.err('ERROR: The "until" filter is not supported with "--volumes"')
+            return 1
+        merged = prune_filters(opts.filter, self.config.get("pruneFilters"))
+        if not opts.force and not confirm(self.stdin, self.stdout,
+                                          system_prune_warning(opts, merged)):
+            return 0
+        filters = filters_param(merged)
+        reclaimed = 0
+        report = self.client.post_json("/containers/prune", params={"filters": filters}) or {}
+        reclaimed += report.get("SpaceReclaimed") or 0
+        self._print_report(deleted_list("Deleted Containers", report.get("ContainersDeleted")))
+        self._print_report(self.prune_networks(opts.filter))
+        if opts.volumes:
+            volume_reclaimed, output = self.prune_volumes(opts.filter)
+            reclaimed += volume_reclaimed
+            self._print_report(output)
+        image_filters = list(merged) + [f"dangling={'false' if opts.all else 'true'}"]
+        report = self.client.post_json(
+            "/images/prune", params={"filters": filters_param(image_filters)}) or {}
+        reclaimed += report.get("SpaceReclaimed") or 0
+        lines = []
+        for item in report.get("ImagesDeleted") or []:
+            if item.get("Untagged"):
+                lines.append(f"untagged: {item['Untagged']}")
+            if item.get("Deleted"):
+                lines.append(f"deleted: {item['Deleted']}")
+        self._print_report(deleted_list("Deleted Images", lines))
+        cache_params = {"filters": filters, "all": opts.all}
+        report = self.client.post_json("/build/prune", params=cache_params) or {}
+        reclaimed += report.get("SpaceReclaimed") or 0
+        self._print_report(deleted_list("Deleted build cache objects",
+                                        report.get("CachesDeleted")))
+        self.out(f"Total reclaimed space: {human_size(reclaimed)}")
+        return 0
+
+    def _print_report(self, output: str) -> None:
+        if output:
+            self.out(output)
 
     def template_error(self, exc: Exception) -> int:
         """version/info: what docker printed before the failure, the message, its status."""
@@ -160,3 +268,25 @@ class SystemCommands(CommandBase):
             raise ObjectNotFound(reference)
 
         return get
+
+
+def system_prune_warning(opts, filters: list[str]) -> str:  # noqa: ANN001
+    """docker's confirmation text for ``system prune`` and these options."""
+    from dshell.render.listing import natural_less_key
+
+    warnings = ["all stopped containers", "all networks not used by at least one container"]
+    if opts.volumes:
+        warnings.append("all anonymous volumes not used by at least one container")
+    warnings.append("all images without at least one container associated to them"
+                    if opts.all else "all dangling images")
+    warnings.append("all build cache" if opts.all else "unused build cache")
+    text = "WARNING! This will remove:" + "".join(f"\n  - {w}" for w in warnings) + "\n"
+    shown = []
+    for name in ("label", "label!", "until"):
+        shown += [f"{name}={value.partition('=')[2]}" for value in filters
+                  if value.partition("=")[0].strip().lower() == name]
+    if shown:
+        shown.sort(key=natural_less_key)
+        text += "\n  Items to be pruned will be filtered with:"
+        text += "".join(f"\n  - {item}" for item in shown) + "\n"
+    return text + "\nAre you sure you want to continue?"

@@ -1,9 +1,167 @@
-"""Volume commands."""
+"""``volume …``: list, create, inspect, remove, prune."""
 
 from __future__ import annotations
 
-from dshell.commands.base import CommandBase
+from urllib.parse import quote
+
+from dshell.commands.base import CommandBase, filters_param, management
+from dshell.commands.declare import FORMAT_HELP, FORMAT_HELP_NO_TABLE, Arg, Flag, command
+from dshell.commands.networks import key_values
+from dshell.commands.pruning import confirm, deleted_list, prune_filters
+from dshell.engine.client import _version_tuple
+from dshell.engine.errors import EngineError
+
+ANONYMOUS_WARNING = (
+    "WARNING! This will remove anonymous local volumes not used by at least one container.\n"
+    "Are you sure you want to continue?"
+)
+ALL_WARNING = (
+    "WARNING! This will remove all local volumes not used by at least one container.\n"
+    "Are you sure you want to continue?"
+)
 
 
 class VolumeCommands(CommandBase):
-    pass
+    cmd_volume = management("volume", "Manage volumes")
+
+    @command(
+        "List volumes",
+        aliases=["volume list"],
+        flags=[
+            Flag("cluster", "Display only cluster volumes, and use cluster volume list "
+                 "formatting"),
+            Flag("filter", "Provide filter values (e.g. 'dangling=true')", short="f",
+                 type="filter", kind="filter:volume"),
+            Flag("format", FORMAT_HELP, type="string", kind="format:volume"),
+            Flag("quiet", "Only display volume names", short="q"),
+        ],
+    )  # fmt: skip
+    def cmd_volume_ls(self, opts) -> int:  # noqa: ANN001
+        from dshell.render.volumes import render_volumes, volume_format
+
+        if opts.cluster and not self.flag_supported("--cluster", "1.42"):
+            return 1
+        answer = self.client.get_json("/volumes", {"filters": filters_param(opts.filter)})
+        volumes = answer.get("Volumes") or []
+        if opts.cluster:
+            volumes = [v for v in volumes if v.get("ClusterVolume") is not None]
+            fmt = ("{{.Name}}" if opts.quiet else
+                   "table {{.Name}}\t{{.Group}}\t{{.Driver}}\t{{.Availability}}\t{{.Status}}")
+        else:
+            fmt = volume_format(opts.format, str(self.config.get("volumesFormat") or ""),
+                                opts.quiet)
+        self.stdout.write(render_volumes(volumes, fmt))
+        return 0
+
+    @command(
+        "Create a volume",
+        flags=[
+            Flag("driver", "Specify volume driver name", short="d", type="string",
+                 default="local", kind="choice:local"),
+            Flag("label", "Set metadata for a volume", type="list"),
+            Flag("name", "Specify volume name", type="string", hidden=True),
+            Flag("opt", "Set driver specific options", short="o", type="list"),
+        ],
+        args=[Arg("VOLUME", optional=True)],
+    )  # fmt: skip
+    def cmd_volume_create(self, opts) -> int:  # noqa: ANN001
+        name = opts.name or ""
+        if opts.args:
+            if name:
+                self.err("conflicting options: cannot specify a volume-name through both "
+                         "--name and as a positional arg")
+                return 1
+            name = opts.args[0]
+        for label in opts.label:
+            if not label.partition("=")[0].strip():
+                self.err(f'invalid argument "{label}" for "--label" flag: '
+                         f"invalid label '{label}': empty name")
+                return 125
+        body = {
+            "Name": name,
+            "Driver": opts.driver,
+            "DriverOpts": key_values(opts.opt),
+            "Labels": key_values(opts.label),
+        }
+        created = self.client.post_json("/volumes/create", body=body) or {}
+        self.out(created.get("Name", ""))
+        return 0
+
+    @command(
+        "Display detailed information on one or more volumes",
+        flags=[Flag("format", FORMAT_HELP_NO_TABLE, short="f", type="string", kind="format")],
+        args=[Arg("VOLUME", kind="volume", many=True)],
+    )
+    def cmd_volume_inspect(self, opts) -> int:  # noqa: ANN001
+        return self.print_inspect(opts.args, opts.format, self.raw_getter("volume"))
+
+    @command(
+        "Remove one or more volumes",
+        aliases=["volume remove"],
+        usage="[OPTIONS] VOLUME [VOLUME...]",
+        flags=[Flag("force", "Force the removal of one or more volumes", short="f")],
+        args=[Arg("VOLUME", kind="volume", many=True)],
+    )
+    def cmd_volume_rm(self, opts) -> int:  # noqa: ANN001
+        errors = []
+        for name in opts.args:
+            try:
+                self.client.request("DELETE", f"/volumes/{quote(name, safe='')}",
+                                    params={"force": opts.force})
+            except EngineError as exc:
+                errors.append(str(exc))
+                continue
+            self.out(name)
+        if errors:
+            self.err("\n".join(errors))
+            return 1
+        return 0
+
+    @command(
+        "Remove unused local volumes",
+        flags=[
+            Flag("all", "Remove all unused volumes, not just anonymous ones", short="a"),
+            Flag("filter", 'Provide filter values (e.g. "label=<label>")', type="filter",
+                 kind="filter:volume"),
+            Flag("force", "Do not prompt for confirmation", short="f"),
+        ],
+    )  # fmt: skip
+    def cmd_volume_prune(self, opts) -> int:  # noqa: ANN001
+        from dshell.render.units import human_size
+
+        filters = list(opts.filter)
+        if opts.all:
+            if not self.flag_supported("--all", "1.42"):
+                return 1
+            if any(f.partition("=")[0].strip().lower() == "all" for f in filters):
+                self.err("conflicting options: cannot specify both --all and --filter all=1")
+                return 1
+            filters.append("all=true")
+        # Before API 1.42 the daemon prunes named volumes too, and docker says so.
+        old_api = _version_tuple(self.client.api_version) < (1, 42)
+        warning = ALL_WARNING if opts.all or old_api else ANONYMOUS_WARNING
+        if not opts.force and not confirm(self.stdin, self.stdout, warning):
+            return 0
+        reclaimed, output = self.prune_volumes(filters)
+        if output:
+            self.out(output)
+        self.out(f"Total reclaimed space: {human_size(reclaimed)}")
+        return 0
+
+    def flag_supported(self, flag: str, version: str) -> bool:
+        """docker refuses a flag annotated with a newer API version than the daemon's."""
+        current = self.client.api_version
+        if _version_tuple(current) >= _version_tuple(version):
+            return True
+        self.err(f'"{flag}" requires API version {version}, but the Docker daemon API '
+                 f"version is {current}")
+        return False
+
+    def prune_volumes(self, filters: list[str]) -> tuple[int, str]:
+        """``POST /volumes/prune``: (bytes reclaimed, the "Deleted Volumes:" report)."""
+        merged = prune_filters(filters, self.config.get("pruneFilters"))
+        report = self.client.post_json("/volumes/prune",
+                                       params={"filters": filters_param(merged)}) or {}
+        deleted = report.get("VolumesDeleted")
+        return (report.get("SpaceReclaimed") or 0) if deleted else 0, deleted_list(
+            "Deleted Volumes", deleted)

@@ -47,7 +47,12 @@ class EngineClient:
         if self.pinned_version:
             return self.pinned_version
         if self._negotiated is None:
-            self.ping()
+            try:
+                self.ping()
+            except (TLSFailure, SSHFailure):
+                # docker's ping fails quietly too; the real request then reports the TLS
+                # problem with its own URL.
+                return NEWEST_API_VERSION
         return self._negotiated or NEWEST_API_VERSION
 
     @property
@@ -120,11 +125,40 @@ class EngineClient:
         try:
             return self.session.request(method, url, **kwargs)
         except requests.exceptions.SSLError as exc:
-            raise EngineError(f"error during connect: {_innermost(exc)}") from exc
+            raise tls_failure(method, self._display_url(url, kwargs.get("params")), exc) from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
+            if self.endpoint.proto == "ssh":
+                raise self._ssh_failure(method, url, kwargs.get("params"), exc) from exc
             raise self._unreachable(exc) from exc
         except requests.RequestException as exc:
             raise EngineError(f"error during connect: {exc}") from exc
+
+    def _display_url(self, url: str, params: dict | None) -> str:
+        """The URL as Go's client prints it in errors (``http://docker.example.com`` for
+        ssh, the query string included)."""
+        prepared = requests.Request("GET", url, params=params).prepare().url or url
+        if self.endpoint.proto == "ssh":
+            prepared = "http://docker.example.com" + prepared[len(self._base):]
+        return prepared
+
+    def _ssh_failure(self, method: str, url: str, params: dict | None,
+                     exc: Exception) -> EngineError:
+        """docker's message when the ssh helper process died (bad host, auth, no docker)."""
+        from dshell.engine.ssh import parse_ssh_url
+
+        command = " ".join(parse_ssh_url(self.endpoint.host).command())
+        status, stderr = None, ""
+        for adapter in self.session.adapters.values():
+            if hasattr(adapter, "last_failure"):
+                status, stderr = adapter.last_failure()
+        if status is None:
+            return EngineError(f"error during connect: {_innermost(exc)}")
+        return SSHFailure(
+            f'error during connect: {method.title()} "{self._display_url(url, params)}": '
+            f"command [{command}] has exited with exit status {status}, make sure the URL is "
+            f"valid, and Docker 18.09 or later is installed on the remote host: "
+            f"stderr={stderr}"
+        )
 
     def _unreachable(self, exc: Exception) -> EngineError:
         if _has_errno(exc, errno.EACCES):
@@ -136,6 +170,61 @@ class EngineClient:
             f"Cannot connect to the Docker daemon at {self.endpoint.host}. "
             "Is the docker daemon running?"
         )
+
+
+class TLSFailure(EngineError):
+    """The TLS handshake failed; never retried over plain HTTP."""
+
+
+class SSHFailure(EngineError):
+    """The ssh helper process exited: bad host, refused key, no docker on the remote."""
+
+
+def tls_failure(method: str, url: str, exc: BaseException) -> TLSFailure:
+    """docker's words for a failed handshake: an unknown CA, a name the certificate does not
+    cover, or a server that wants a client certificate we did not (validly) present."""
+    import ssl
+
+    reason = _innermost(exc)
+    verify = _find(exc, ssl.SSLCertVerificationError)
+    request = f'{method.title()} "{url}"'
+    if verify is not None:
+        code = getattr(verify, "verify_code", None)
+        message = getattr(verify, "verify_message", "") or reason
+        if code in (18, 19, 20, 21, 2):
+            detail = "x509: certificate signed by unknown authority"
+        elif code == 10:
+            detail = "x509: certificate has expired or is not yet valid"
+        elif code == 62 or "mismatch" in message or "match" in message:
+            detail = f"x509: {message}"
+        else:
+            detail = f"x509: {message}"
+        return TLSFailure(
+            f"error during connect: {request}: tls: failed to verify certificate: {detail}")
+    if "BAD_CERTIFICATE" in reason or "CERTIFICATE_REQUIRED" in reason:
+        alert = "bad certificate" if "BAD_CERTIFICATE" in reason else "certificate required"
+        return TLSFailure(
+            "the server probably has client authentication (--tlsverify) enabled; check your "
+            f"TLS client certification settings: {request}: remote error: tls: {alert}")
+    return TLSFailure(f"error during connect: {request}: {reason}")
+
+
+def _find(exc: BaseException, kind: type) -> BaseException | None:
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, kind):
+            return current
+        stack.extend([current.__cause__, current.__context__])
+        stack.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            stack.append(reason)
+    return None
 
 
 def _clean_params(params: dict[str, Any] | None) -> dict[str, str] | None:

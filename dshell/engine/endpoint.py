@@ -169,7 +169,8 @@ def _tls_from_flags(
             raise EndpointError(f"open {path}: no such file or directory")
         return None
 
-    ca = pick(options.tlscacert, "ca.pem", required=verify) if verify else None
+    # docker loads the CA file whenever TLS is on, even when it does not verify with it.
+    ca = pick(options.tlscacert, "ca.pem", required=True)
     cert = pick(options.tlscert, "cert.pem", required=False)
     key = pick(options.tlskey, "key.pem", required=False)
     return TLSConfig(verify=verify, ca_file=ca, cert_file=cert, key_file=key)

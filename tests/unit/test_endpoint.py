@@ -116,6 +116,11 @@ def test_tls_from_env_and_cert_path(tmp_path):
     assert endpoint.tls.verify and endpoint.tls.ca_file == str(tmp_path / "ca.pem")
 
 
-def test_tls_without_verify_skips_the_ca(tmp_path):
+def test_tls_without_verify_still_needs_a_ca_file_as_docker_28(tmp_path):
+    """docker 28: `--tls` without ca.pem fails to initialise; with one it does not verify."""
+    with pytest.raises(EndpointError, match="ca.pem: no such file or directory"):
+        resolve(tmp_path, hosts=["tcp://127.0.0.1:9"], tls=True)
+    (tmp_path / "ca.pem").write_text("ca")
     endpoint = resolve(tmp_path, hosts=["tcp://127.0.0.1:9"], tls=True)
-    assert endpoint.tls is not None and not endpoint.tls.verify and endpoint.tls.ca_file is None
+    assert endpoint.tls is not None and not endpoint.tls.verify
+    assert endpoint.tls.ca_file == str(tmp_path / "ca.pem")

@@ -1,0 +1,83 @@
+"""``context use`` inside one interactive session switches the engine live: from the private
+unix-socket daemon to the TLS daemon and back, with the prompt following."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+
+import pexpect
+
+from tests import harness
+
+PROMPT = re.compile(r"dshell \S+>")
+
+
+def test_context_use_switches_engines_inside_one_session(engine, tls_daemon, tmp_path):
+    env = {key: value for key, value in engine.env.items() if key != "DOCKER_HOST"}
+    env.update(DOCKER_CONFIG=str(tmp_path / "config"), XDG_STATE_HOME=str(tmp_path / "state"),
+               TERM="xterm")
+    certs = tls_daemon.certs
+    setup = harness._run(
+        [*harness.DSHELL_COMMAND, "-c",
+         f"context create unixctx --docker host={engine.host}\n"
+         f"context create tlsctx --docker host={tls_daemon.host},ca={certs / 'ca.pem'},"
+         f"cert={certs / 'cert.pem'},key={certs / 'key.pem'}\n"
+         f"context use unixctx"], env, None, 60, None)
+    assert setup.status == 0, setup.err
+    unix_root = f"{engine.root}/data"
+    tls_root = f"{tls_daemon.root}/data"
+    child = pexpect.spawn(sys.executable, ["-m", "dshell"], env=env, encoding="utf-8",
+                          timeout=20, dimensions=(40, 160))
+    try:
+        child.expect_exact("dshell unixctx>")
+        child.sendline("info --format '{{.DockerRootDir}}'")
+        child.expect_exact(unix_root)
+        child.expect(PROMPT)
+        child.sendline("context use tlsctx")
+        child.expect_exact('Current context is now "tlsctx"')
+        child.expect_exact("dshell tlsctx>")
+        child.sendline("info --format '{{.DockerRootDir}}'")
+        child.expect_exact(tls_root)
+        child.expect(PROMPT)
+        child.sendline("context show")
+        child.expect_exact("tlsctx")
+        child.expect(PROMPT)
+        child.sendline("context use unixctx")
+        child.expect_exact("dshell unixctx>")
+        child.sendline("info --format '{{.DockerRootDir}}'")
+        child.expect_exact(unix_root)
+        child.expect(PROMPT)
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
+    finally:
+        if child.isalive():
+            child.terminate(force=True)
+
+
+def test_events_streams_until_ctrl_c_then_the_prompt_returns(engine, tmp_path):
+    env = dict(engine.env, XDG_STATE_HOME=str(tmp_path / "state"), TERM="xterm")
+    name = harness.unique_name("ev")
+    child = pexpect.spawn(sys.executable, ["-m", "dshell"], env=env, encoding="utf-8",
+                          timeout=20, dimensions=(40, 160))
+    try:
+        child.expect(PROMPT)
+        child.sendline(f"events --filter container={name} --format '{{{{.Action}}}} "
+                       "{{.Actor.Attributes.name}}'")
+        time.sleep(1.5)  # let the stream subscribe before the event happens
+        created = harness.run_docker(engine, "create", "--name", name, "--network", "none",
+                                     "busybox", "true")
+        assert created.status == 0, created.err
+        child.expect_exact(f"create {name}")
+        child.sendcontrol("c")
+        child.expect(PROMPT)
+        child.sendline("context show")
+        child.expect_exact("default")
+        child.expect(PROMPT)
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
+    finally:
+        harness.run_docker(engine, "rm", "-f", name)
+        if child.isalive():
+            child.terminate(force=True)
