@@ -12,6 +12,7 @@ from prompt_toolkit.history import History, ThreadedHistory
 from prompt_toolkit.lexers import PygmentsLexer
 
 from dshell.commands.shell import SessionExit
+from dshell.engine.endpoint import Endpoint
 from dshell.lines import LineSyntaxError, continues, split_line
 from dshell.repl.cache import ResourceCache, Snapshot
 from dshell.repl.completer import DockerCompleter
@@ -59,9 +60,24 @@ def build_prompt(
     )
     if settings.toolbar:
         prompt.bottom_toolbar = lambda: toolbar_fragments(
-            session.endpoint, cache.snapshot, prompt.app.editing_mode == EditingMode.VI
+            session.endpoint, completer.cache.snapshot, prompt.app.editing_mode == EditingMode.VI
         )
     return prompt
+
+
+def follow_endpoint(session: DockerSession, prompt: PromptSession) -> Callable[[Endpoint], None]:
+    """After ``context use``: a fresh cache and container-path lister for the new Engine."""
+    completer: DockerCompleter = prompt.completer.completer
+
+    def switched(endpoint: Endpoint) -> None:
+        old = completer.cache
+        fresh = ResourceCache(endpoint, session.config_directory)
+        fresh.on_change = old.on_change
+        completer.cache = fresh.start()
+        completer.container_paths = ContainerPaths(endpoint)
+        old.close()
+
+    return switched
 
 
 def read_command(prompt: PromptSession, label: str) -> str:
@@ -104,6 +120,7 @@ def run_interactive(session: DockerSession) -> int:
     history = ThreadedHistory(PrivateHistory(history_path(), settings.history_size))
     prompt = build_prompt(session, cache, settings, history)
     cache.on_change = refresh_on_change(prompt)
+    session.endpoint_listeners.append(follow_endpoint(session, prompt))
     pager = None
     if settings.pager:
         from dshell.repl.pager import PagedOutput
@@ -112,7 +129,7 @@ def run_interactive(session: DockerSession) -> int:
     try:
         return _loop(session, prompt, pager)
     finally:
-        cache.close()
+        prompt.completer.completer.cache.close()
 
 
 def _loop(session: DockerSession, prompt: PromptSession, pager) -> int:  # noqa: ANN001

@@ -26,6 +26,11 @@ def test_context_use_switches_engines_inside_one_session(engine, tls_daemon, tmp
          f"cert={certs / 'cert.pem'},key={certs / 'key.pem'}\n"
          f"context use unixctx"], env, None, 60, None)
     assert setup.status == 0, setup.err
+    tls_volume = harness.unique_name("tlsonly")
+    made = harness._run([harness.DOCKER_CLI, "volume", "create", tls_volume],
+                        dict(tls_daemon.env, DOCKER_HOST=f"unix://{tls_daemon.socket}"), None,
+                        60, None)  # fmt: skip
+    assert made.status == 0, made.err
     unix_root = f"{engine.root}/data"
     tls_root = f"{tls_daemon.root}/data"
     child = pexpect.spawn(sys.executable, ["-m", "dshell"], env=env, encoding="utf-8",
@@ -43,6 +48,16 @@ def test_context_use_switches_engines_inside_one_session(engine, tls_daemon, tmp
         child.expect(PROMPT)
         child.sendline("context show")
         child.expect_exact("tlsctx")
+        child.expect(PROMPT)
+        # Completion follows the switch: a volume only the TLS daemon has is offered.
+        child.send(f"volume inspect {tls_volume[:8]}")
+        for _ in range(10):
+            child.send("\t")
+            if child.expect_exact([tls_volume, pexpect.TIMEOUT], timeout=1) == 0:
+                break
+        else:
+            raise AssertionError("the completion cache did not follow the context switch")
+        child.sendcontrol("c")
         child.expect(PROMPT)
         child.sendline("context use unixctx")
         child.expect_exact("dshell unixctx>")
