@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -209,7 +210,8 @@ def tls_failure(method: str, url: str, exc: BaseException) -> TLSFailure:
     return TLSFailure(f"error during connect: {request}: {reason}")
 
 
-def _find(exc: BaseException, kind: type) -> BaseException | None:
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and everything behind it: causes, contexts, urllib3 reasons, wrapped args."""
     seen: set[int] = set()
     stack: list[BaseException | None] = [exc]
     while stack:
@@ -217,14 +219,16 @@ def _find(exc: BaseException, kind: type) -> BaseException | None:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, kind):
-            return current
+        yield current
         stack.extend([current.__cause__, current.__context__])
         stack.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
         reason = getattr(current, "reason", None)
         if isinstance(reason, BaseException):
             stack.append(reason)
-    return None
+
+
+def _find(exc: BaseException, kind: type) -> BaseException | None:
+    return next((cause for cause in _causes(exc) if isinstance(cause, kind)), None)
 
 
 def _clean_params(params: dict[str, Any] | None) -> dict[str, str] | None:
@@ -250,21 +254,7 @@ def _error_message(response: requests.Response) -> str:
 
 
 def _has_errno(exc: BaseException, code: int) -> bool:
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        current = stack.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.errno == code:
-            return True
-        stack.extend([current.__cause__, current.__context__])
-        stack.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
-        reason = getattr(current, "reason", None)
-        if isinstance(reason, BaseException):
-            stack.append(reason)
-    return False
+    return any(isinstance(cause, OSError) and cause.errno == code for cause in _causes(exc))
 
 
 def _innermost(exc: BaseException) -> str:
