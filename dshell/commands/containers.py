@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from fractions import Fraction
+from urllib.parse import quote, urlencode
+
 from dshell.commands.base import CommandBase, filters_param, management
 from dshell.commands.declare import FORMAT_HELP, FORMAT_HELP_NO_TABLE, Arg, Flag, command
+from dshell.commands.logs import LogsCommands, interruptible
+from dshell.commands.parse import UsageError
+from dshell.engine.errors import EngineError
+
+PRUNE_WARNING = (
+    "WARNING! This will remove all stopped containers.\nAre you sure you want to continue?"
+)
 
 
-class ContainerCommands(CommandBase):
+def _q(reference: str) -> str:
+    """A container reference as one path segment."""
+    return quote(reference, safe="")
+
+
+class ContainerCommands(LogsCommands, CommandBase):
     cmd_container = management("container", "Manage containers")
 
     @command(
@@ -63,3 +82,752 @@ class ContainerCommands(CommandBase):
     )
     def cmd_container_inspect(self, opts) -> int:  # noqa: ANN001
         return self.print_inspect(opts.args, opts.format, self.raw_getter("container", opts.size))
+
+    # -- lifecycle of many containers at once ----------------------------------------------
+    @command(
+        "Stop one or more running containers",
+        aliases=["stop"],
+        flags=[
+            Flag("signal", "Signal to send to the container", short="s", type="string",
+                 kind="signal"),
+            Flag("timeout", "Seconds to wait before killing the container", short="t",
+                 type="int"),
+            Flag("time", "Seconds to wait before killing the container (deprecated: use "
+                 "--timeout)", type="int", hidden=True),
+        ],
+        args=[Arg("CONTAINER", kind="container:running", many=True)],
+    )  # fmt: skip
+    def cmd_container_stop(self, opts) -> int:  # noqa: ANN001
+        params = self._stop_params(opts)
+        return self.for_each(opts.args, lambda ref: self._post(ref, "stop", params))
+
+    @command(
+        "Restart one or more containers",
+        aliases=["restart"],
+        flags=[
+            Flag("signal", "Signal to send to the container", short="s", type="string",
+                 kind="signal"),
+            Flag("timeout", "Seconds to wait before killing the container", short="t",
+                 type="int"),
+            Flag("time", "Seconds to wait before killing the container (deprecated: use "
+                 "--timeout)", type="int", hidden=True),
+        ],
+        args=[Arg("CONTAINER", kind="container:all", many=True)],
+    )  # fmt: skip
+    def cmd_container_restart(self, opts) -> int:  # noqa: ANN001
+        params = self._stop_params(opts)
+        return self.for_each(opts.args, lambda ref: self._post(ref, "restart", params))
+
+    def _stop_params(self, opts) -> dict:  # noqa: ANN001
+        """``-t`` only when given (the daemon's default otherwise); ``-s`` when not empty."""
+        timeout = None
+        if "timeout" in opts.given:
+            timeout = opts.timeout
+        elif "time" in opts.given:
+            timeout = opts.time
+        return {"t": timeout, "signal": opts.signal or None}
+
+    @command(
+        "Kill one or more running containers",
+        aliases=["kill"],
+        flags=[Flag("signal", "Signal to send to the container", short="s", type="string",
+                    kind="signal")],
+        args=[Arg("CONTAINER", kind="container:running", many=True)],
+    )  # fmt: skip
+    def cmd_container_kill(self, opts) -> int:  # noqa: ANN001
+        params = {"signal": opts.signal or None}
+        return self.for_each(opts.args, lambda ref: self._post(ref, "kill", params))
+
+    @command(
+        "Pause all processes within one or more containers",
+        aliases=["pause"],
+        args=[Arg("CONTAINER", kind="container:running", many=True)],
+    )
+    def cmd_container_pause(self, opts) -> int:  # noqa: ANN001
+        return self.for_each(opts.args, lambda ref: self._post(ref, "pause"))
+
+    @command(
+        "Unpause all processes within one or more containers",
+        aliases=["unpause"],
+        args=[Arg("CONTAINER", kind="container:paused", many=True)],
+    )
+    def cmd_container_unpause(self, opts) -> int:  # noqa: ANN001
+        return self.for_each(opts.args, lambda ref: self._post(ref, "unpause"))
+
+    @command(
+        "Remove one or more containers",
+        aliases=["container remove", "rm"],
+        flags=[
+            Flag("force", "Force the removal of a running container (uses SIGKILL)", short="f"),
+            Flag("link", "Remove the specified link", short="l"),
+            Flag("volumes", "Remove anonymous volumes associated with the container",
+                 short="v"),
+        ],
+        args=[Arg("CONTAINER", kind="container:stopped", many=True)],
+    )  # fmt: skip
+    def cmd_container_rm(self, opts) -> int:  # noqa: ANN001
+        params = {"v": opts.volumes, "link": opts.link, "force": opts.force}
+
+        def remove(reference: str) -> None:
+            name = reference.strip("/")
+            if not name:
+                raise EngineError("container name cannot be empty")
+            self.client.request("DELETE", f"/containers/{_q(name)}", params=params)
+
+        status = self.for_each(opts.args, remove)
+        # docker reports the failures of ``rm -f`` but does not fail.
+        return 0 if opts.force else status
+
+    @command(
+        "Block until one or more containers stop, then print their exit codes",
+        aliases=["wait"],
+        args=[Arg("CONTAINER", kind="container:running", many=True)],
+    )
+    def cmd_container_wait(self, opts) -> int:  # noqa: ANN001
+        errors = []
+        for reference in opts.args:
+            try:
+                result = self._wait_for(reference)
+            except EngineError as exc:
+                errors.append(str(exc))
+                continue
+            self.out(str(result.get("StatusCode", 0)))
+            self.stdout.flush()
+        for line in errors:
+            self.err(line)
+        return 1 if errors else 0
+
+    def _wait_for(self, reference: str) -> dict:
+        """POST /wait with no read timeout; Ctrl-C closes the connection and propagates."""
+        from dshell.render.stats import close_streaming
+
+        response = self.client.request("POST", f"/containers/{_q(reference)}/wait", stream=True)
+        try:
+            body = interruptible(lambda: _json_or_empty(response),
+                                 lambda: close_streaming(response))  # fmt: skip
+        finally:
+            response.close()
+        error = (body.get("Error") or {}).get("Message") if isinstance(body, dict) else None
+        if error:
+            raise EngineError(error)
+        return body if isinstance(body, dict) else {}
+
+    def for_each(self, references: list[str], action) -> int:  # noqa: ANN001
+        """docker's pattern for commands on several containers: each success printed as
+        given on stdout, then each failure on stderr; status 1 if any failed."""
+        errors = []
+        for reference in references:
+            try:
+                action(reference)
+            except EngineError as exc:
+                errors.append(str(exc))
+                continue
+            self.out(reference)
+        for line in errors:
+            self.err(line)
+        return 1 if errors else 0
+
+    def _post(self, reference: str, verb: str, params: dict | None = None) -> None:
+        self.client.request("POST", f"/containers/{_q(reference)}/{verb}", params=params,
+                            timeout=None)  # fmt: skip
+
+    # -- one container ---------------------------------------------------------------------
+    @command(
+        "Rename a container",
+        aliases=["rename"],
+        args=[Arg("CONTAINER", kind="container:all"), Arg("NEW_NAME")],
+        usage="CONTAINER NEW_NAME",
+    )
+    def cmd_container_rename(self, opts) -> int:  # noqa: ANN001
+        old, new = (name.strip() for name in opts.args)
+        if not old or not new:
+            self.err("Error: Neither old nor new names may be empty")
+            return 1
+        try:
+            self.client.request("POST", f"/containers/{_q(old)}/rename", params={"name": new})
+        except EngineError as exc:
+            self.err(str(exc))
+            self.err(f"Error: failed to rename container named {old}")
+            return 1
+        return 0
+
+    @command(
+        "Display the running processes of a container",
+        aliases=["top"],
+        args=[Arg("CONTAINER", kind="container:running")],
+        rest_kind="ps-option",
+        usage="CONTAINER [ps OPTIONS]",
+        interspersed=False,
+    )
+    def cmd_container_top(self, opts) -> int:  # noqa: ANN001
+        from dshell.render.container_views import render_top
+
+        reference, ps_args = opts.args[0], opts.args[1:]
+        params = {"ps_args": " ".join(ps_args) if ps_args else None}
+        top = self.client.get_json(f"/containers/{_q(reference)}/top", params)
+        self.stdout.write(render_top(top.get("Titles") or [], top.get("Processes") or []))
+        return 0
+
+    @command(
+        "List port mappings or a specific mapping for the container",
+        aliases=["port"],
+        args=[Arg("CONTAINER", kind="container:running"),
+              Arg("PRIVATE_PORT[/PROTO]", optional=True)],
+        usage="CONTAINER [PRIVATE_PORT[/PROTO]]",
+    )  # fmt: skip
+    def cmd_container_port(self, opts) -> int:  # noqa: ANN001
+        from dshell.render.container_views import port_lines
+
+        reference = opts.args[0]
+        info = self.client.get_json(f"/containers/{_q(reference)}/json")
+        ports = (info.get("NetworkSettings") or {}).get("Ports") or {}
+        if len(opts.args) == 1:
+            for line in port_lines(ports):
+                self.out(line)
+            return 0
+        wanted = opts.args[1]
+        number, _, proto = wanted.partition("/")
+        if not number.isdigit() or int(number) > 65535:
+            self.err(f'Error: invalid port ({number}): strconv.ParseUint: parsing "{number}": '
+                     + ("value out of range" if number.isdigit() else "invalid syntax"))
+            return 1
+        lines = port_lines(ports, f"{int(number)}/{proto or 'tcp'}")
+        if not lines:
+            self.err(f"Error: No public port '{wanted}' published for {reference}")
+            return 1
+        for line in lines:
+            self.out(line)
+        return 0
+
+    @command(
+        "Inspect changes to files or directories on a container's filesystem",
+        aliases=["diff"],
+        args=[Arg("CONTAINER", kind="container:running")],
+    )
+    def cmd_container_diff(self, opts) -> int:  # noqa: ANN001
+        from dshell.render.container_views import render_diff
+
+        changes = self.client.get_json(f"/containers/{_q(opts.args[0])}/changes")
+        self.stdout.write(render_diff(changes or []))
+        return 0
+
+    @command(
+        "Export a container's filesystem as a tar archive",
+        aliases=["export"],
+        flags=[Flag("output", "Write to a file, instead of STDOUT", short="o", type="string",
+                    kind="path")],
+        args=[Arg("CONTAINER", kind="container:all")],
+    )  # fmt: skip
+    def cmd_container_export(self, opts) -> int:  # noqa: ANN001
+        if not opts.output and self.stdout.is_terminal:
+            self.err("cowardly refusing to save to a terminal. Use the -o flag or redirect")
+            return 1
+        if opts.output:
+            directory = os.path.dirname(os.path.normpath(opts.output)) or "."
+            if not os.path.isdir(directory):
+                self.err("failed to export container: invalid output path: "
+                         f"stat {directory}: no such file or directory")
+                return 1
+        response = self.client.request("GET", f"/containers/{_q(opts.args[0])}/export",
+                                       stream=True)  # fmt: skip
+        try:
+            if opts.output:
+                _write_file_atomically(opts.output, response.iter_content(1 << 20))
+            else:
+                self.stdout.flush()
+                sink = self.stdout.buffer
+                for chunk in response.iter_content(1 << 20):
+                    sink.write(chunk)
+                sink.flush()
+        finally:
+            response.close()
+        return 0
+
+    @command(
+        "Create a new image from a container's changes",
+        aliases=["commit"],
+        flags=[
+            Flag("author", 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")',
+                 short="a", type="string"),
+            Flag("change", "Apply Dockerfile instruction to the created image", short="c",
+                 type="list"),
+            Flag("message", "Commit message", short="m", type="string"),
+            Flag("pause", "Pause container during commit (default true)", short="p",
+                 default=True),
+        ],
+        args=[Arg("CONTAINER", kind="container:running"),
+              Arg("REPOSITORY[:TAG]", kind="image", optional=True)],
+        interspersed=False,
+    )  # fmt: skip
+    def cmd_container_commit(self, opts) -> int:  # noqa: ANN001
+        repository = tag = None
+        if len(opts.args) > 1 and opts.args[1]:
+            try:
+                repository, tag = parse_commit_reference(opts.args[1])
+            except ValueError as exc:
+                self.err(str(exc))
+                return 1
+        query = [("container", opts.args[0])]
+        query += [(k, v) for k, v in (("repo", repository), ("tag", tag),
+                                      ("comment", opts.message), ("author", opts.author)) if v]
+        query.append(("pause", "1" if opts.pause else "0"))
+        query += [("changes", change) for change in opts.change]
+        result = self.client.post_json("/commit?" + urlencode(query))
+        self.out((result or {}).get("Id", ""))
+        return 0
+
+    @command(
+        "Update configuration of one or more containers",
+        aliases=["update"],
+        flags=[
+            Flag("blkio-weight", "Block IO (relative weight), between 10 and 1000, or 0 to "
+                 "disable (default 0)", type="uint16"),
+            Flag("cpu-period", "Limit CPU CFS (Completely Fair Scheduler) period", type="int"),
+            Flag("cpu-quota", "Limit CPU CFS (Completely Fair Scheduler) quota", type="int"),
+            Flag("cpu-rt-period", "Limit the CPU real-time period in microseconds", type="int"),
+            Flag("cpu-rt-runtime", "Limit the CPU real-time runtime in microseconds",
+                 type="int"),
+            Flag("cpu-shares", "CPU shares (relative weight)", short="c", type="int"),
+            Flag("cpus", "Number of CPUs", type="decimal"),
+            Flag("cpuset-cpus", "CPUs in which to allow execution (0-3, 0,1)", type="string"),
+            Flag("cpuset-mems", "MEMs in which to allow execution (0-3, 0,1)", type="string"),
+            Flag("memory", "Memory limit", short="m", type="bytes"),
+            Flag("memory-reservation", "Memory soft limit", type="bytes"),
+            Flag("memory-swap", "Swap limit equal to memory plus swap: -1 to enable unlimited "
+                 "swap", type="bytes"),
+            Flag("pids-limit", "Tune container pids limit (set -1 for unlimited)", type="int"),
+            Flag("restart", "Restart policy to apply when a container exits", type="string",
+                 kind="choice:no|always|unless-stopped|on-failure"),
+        ],
+        args=[Arg("CONTAINER", kind="container:all", many=True)],
+    )  # fmt: skip
+    def cmd_container_update(self, opts) -> int:  # noqa: ANN001
+        try:
+            body = update_body(opts)
+        except UsageError as exc:
+            self.err(str(exc))
+            return exc.status
+        except ValueError as exc:
+            self.err(str(exc))
+            return 1
+        if not opts.given:
+            self.err("you must provide one or more flags when using this command")
+            return 1
+        warnings: list[str] = []
+        errors = []
+        for reference in opts.args:
+            try:
+                result = self.client.post_json(f"/containers/{_q(reference)}/update", body=body)
+            except EngineError as exc:
+                errors.append(str(exc))
+                continue
+            self.out(reference)
+            warnings.extend((result or {}).get("Warnings") or [])
+        if warnings:
+            self.out("\n".join(warnings))
+        for line in errors:
+            self.err(line)
+        return 1 if errors else 0
+
+    @command(
+        "Remove all stopped containers",
+        flags=[
+            Flag("filter", 'Provide filter values (e.g. "until=<timestamp>")', type="filter",
+                 kind="filter:container"),
+            Flag("force", "Do not prompt for confirmation", short="f"),
+        ],
+    )  # fmt: skip
+    def cmd_container_prune(self, opts) -> int:  # noqa: ANN001
+        from dshell.render.units import human_size
+
+        if not opts.force and not self.confirm(PRUNE_WARNING):
+            return 0
+        report = self.client.post_json("/containers/prune",
+                                       params={"filters": filters_param(opts.filter)})  # fmt: skip
+        report = report or {}
+        deleted = report.get("ContainersDeleted") or []
+        reclaimed = report.get("SpaceReclaimed") or 0 if deleted else 0
+        if deleted:
+            self.out("Deleted Containers:\n" + "".join(f"{ident}\n" for ident in deleted))
+        self.out(f"Total reclaimed space: {human_size(reclaimed)}")
+        return 0
+
+    def confirm(self, question: str) -> bool:
+        """docker's prompt.Confirm: ``QUESTION [y/N] `` on stdout; only y/Y goes on."""
+        self.stdout.write(f"{question} [y/N] ")
+        self.stdout.flush()
+        try:
+            answer = self.stdin.handle.readline()
+        except (OSError, ValueError):
+            answer = ""
+        return answer.strip().lower() == "y"
+
+    # -- stats -----------------------------------------------------------------------------
+    @command(
+        "Display a live stream of container(s) resource usage statistics",
+        aliases=["stats"],
+        flags=[
+            Flag("all", "Show all containers (default shows just running)", short="a"),
+            Flag("format", FORMAT_HELP, type="string", kind="format:stats"),
+            Flag("no-stream", "Disable streaming stats and only pull the first result"),
+            Flag("no-trunc", "Do not truncate output"),
+        ],
+        args=[Arg("CONTAINER", kind="container:running", many=True, optional=True)],
+    )  # fmt: skip
+    def cmd_container_stats(self, opts) -> int:  # noqa: ANN001
+        from dshell.render.container_views import render_stats, stats_format, stats_frame
+        from dshell.render.stats import StatsCollector
+
+        named = list(dict.fromkeys(opts.args))
+        collector = StatsCollector(self.client, stream=not opts.no_stream)
+        try:
+            if named:
+                for reference in named:
+                    collector.add(reference)
+                collector.wait_first()
+                errors = collector.errors()
+                if errors:
+                    for line in errors:
+                        self.err(line)
+                    return 1
+            else:
+                collector.follow_list(show_all=opts.all)
+                collector.wait_first()
+            os_type = collector.os_type()
+            fmt = stats_format(opts.format, self.config.get("statsFormat"), os_type)
+            if opts.no_stream:
+                entries = collector.snapshot()
+                if entries:
+                    self.stdout.write(render_stats(entries, fmt, os_type, not opts.no_trunc))
+                return 0
+            while True:
+                collector.sleep(0.5)  # in slices: Ctrl-C is seen at once
+                entries = collector.snapshot()
+                table = render_stats(entries, fmt, os_type, not opts.no_trunc)
+                self.stdout.write(stats_frame(table))
+                self.stdout.flush()
+                if not entries and named:
+                    return 0
+        finally:
+            collector.close()
+
+    # -- cp --------------------------------------------------------------------------------
+    @command(
+        "Copy files/folders between a container and the local filesystem",
+        aliases=["cp"],
+        flags=[
+            Flag("archive", "Archive mode (copy all uid/gid information)", short="a"),
+            Flag("follow-link", "Always follow symbol link in SRC_PATH", short="L"),
+            Flag("quiet", "Suppress progress output during copy. Progress output is\n"
+                 "automatically suppressed if no terminal is attached", short="q"),
+        ],
+        args=[Arg("SRC", kind="container:path"), Arg("DEST", kind="container:path")],
+        usage="[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tcontainer cp [OPTIONS] SRC_PATH|- "
+              "CONTAINER:DEST_PATH",
+    )  # fmt: skip
+    def cmd_container_cp(self, opts) -> int:  # noqa: ANN001
+        from dshell.engine.archive import ArchiveError, split_cp_arg
+
+        source, destination = opts.args
+        if not source:
+            self.err("source can not be empty")
+            return 1
+        if not destination:
+            self.err("destination can not be empty")
+            return 1
+        # docker shows the copy summary (on stderr) only when stdout is a terminal
+        quiet = opts.quiet if "quiet" in opts.given else not self.stdout.is_terminal
+        src_container, src_path = split_cp_arg(source)
+        dst_container, dst_path = split_cp_arg(destination)
+        try:
+            if src_container and dst_container:
+                raise ArchiveError("copying between containers is not supported")
+            if src_container:
+                return self._copy_from(src_container, src_path, dst_path, opts, quiet)
+            if dst_container:
+                return self._copy_to(dst_container, src_path, dst_path, opts, quiet)
+            raise ArchiveError("must specify at least one container source")
+        except (ArchiveError, OSError) as exc:
+            self.err(str(exc) if isinstance(exc, ArchiveError) else _os_error_text(exc))
+            return 1
+
+    def _copy_from(self, container: str, src_path: str, dst_path: str, opts, quiet: bool
+                   ) -> int:  # noqa: ANN001  # fmt: skip
+        from dshell.engine import archive
+
+        if dst_path != "-":
+            dst_path = archive.resolve_local_path(dst_path)
+            parent = os.path.dirname(os.path.normpath(dst_path))
+            if parent and parent != "." and not os.path.exists(parent):
+                raise archive.ArchiveError(
+                    f'invalid output path: directory "{parent}" does not exist')
+        rebase = ""
+        if opts.follow_link:
+            stat = self._stat_container_path(container, src_path)
+            if stat is not None and stat.is_symlink:
+                target = stat.link_target
+                if not target.startswith("/"):
+                    target = os.path.join(archive.split_path_dir_entry(src_path)[0], target)
+                src_path, rebase = archive.rebase_name_for(src_path, target)
+        response = self.client.request("GET", f"/containers/{_q(container)}/archive",
+                                       params={"path": src_path}, stream=True)  # fmt: skip
+        try:
+            if dst_path == "-":
+                self.stdout.flush()
+                sink = self.stdout.buffer
+                for chunk in response.iter_content(1 << 20):
+                    sink.write(chunk)
+                sink.flush()
+                return 0
+            stat = archive.decode_path_stat(response.headers.get(archive.STAT_HEADER))
+            src = archive.CopyInfo(src_path, exists=True, is_dir=bool(stat and stat.is_dir),
+                                   rebase_name=rebase)  # fmt: skip
+            counter = _CountingReader(response.raw)
+            destination = archive.destination_info(dst_path)
+            extract_dir, rename = archive.prepare_archive_copy(src, destination)
+            if rebase:
+                rename = (archive.split_path_dir_entry(src_path)[1], rename[1] if rename
+                          else rebase)  # fmt: skip
+            archive.extract(counter, extract_dir, rename)
+        finally:
+            response.close()
+        if not quiet:
+            size = counter.count if stat is None or stat.is_dir else stat.size
+            self.err(_copy_summary(size, counter.count, dst_path), end="")
+        return 0
+
+    def _copy_to(self, container: str, src_path: str, dst_path: str, opts, quiet: bool
+                 ) -> int:  # noqa: ANN001  # fmt: skip
+        from dshell.engine import archive
+
+        dst = archive.CopyInfo(dst_path)
+        stat = self._stat_container_path(container, dst_path)
+        if stat is not None and stat.is_symlink:
+            target = stat.link_target
+            if not target.startswith("/"):
+                target = os.path.join(archive.split_path_dir_entry(dst_path)[0], target)
+            dst = archive.CopyInfo(target)
+            stat = self._stat_container_path(container, target)
+        if stat is not None:
+            if not (stat.is_dir or stat.is_regular):
+                raise archive.ArchiveError(
+                    f'destination "{container}:{dst_path}" must be a directory or a regular '
+                    "file")
+            dst = archive.CopyInfo(dst.path, exists=True, is_dir=stat.is_dir)
+        if src_path == "-":
+            if not dst.is_dir:
+                raise archive.ArchiveError(
+                    f'destination "{container}:{dst_path}" must be a directory')
+            body = self.stdin.buffer if self.stdin.buffer is not None else self.stdin.handle
+            target_dir, content_size = dst.path, None
+        else:
+            src = archive.source_info(archive.resolve_local_path(src_path), opts.follow_link)
+            content_size = archive.local_content_size(src.path)
+            target_dir, rename = archive.prepare_archive_copy(src, dst)
+            body = archive.tar_source(src, rename, opts.archive)
+        params = {"path": target_dir, "noOverwriteDirNonDir": True,
+                  "copyUIDGID": opts.archive}  # fmt: skip
+        self.client.request("PUT", f"/containers/{_q(container)}/archive", params=params,
+                            data=body, headers={"Content-Type": "application/x-tar"},
+                            timeout=None)  # fmt: skip
+        if not quiet:
+            sent = len(body) if isinstance(body, bytes) else 0
+            self.err(_copy_summary(content_size if content_size is not None else sent, sent,
+                                   f"{container}:{dst.path}"), end="")  # fmt: skip
+        return 0
+
+    def _stat_container_path(self, container: str, path: str):  # noqa: ANN202
+        """HEAD /archive's stat header, or None when the path (or container) is missing."""
+        from dshell.engine.archive import STAT_HEADER, decode_path_stat
+
+        try:
+            response = self.client.request("HEAD", f"/containers/{_q(container)}/archive",
+                                           params={"path": path})  # fmt: skip
+        except EngineError:
+            return None
+        return decode_path_stat(response.headers.get(STAT_HEADER))
+
+
+def _json_or_empty(response) -> object:  # noqa: ANN001
+    try:
+        return response.json()
+    except ValueError:
+        return {}
+
+
+class _CountingReader:
+    """A file-like view of a response body that counts the bytes read (the cp summary)."""
+
+    def __init__(self, raw) -> None:  # noqa: ANN001
+        self.raw = raw
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size if size and size > 0 else 1 << 20)
+        self.count += len(data)
+        return data
+
+
+def _copy_summary(content: int, transferred: int, destination: str) -> str:
+    from dshell.render.units import human_size_with_precision
+
+    if content != transferred:
+        return (f"Successfully copied {human_size_with_precision(content, 3)} (transferred "
+                f"{human_size_with_precision(transferred, 3)}) to {destination}\n")
+    return f"Successfully copied {human_size_with_precision(content, 3)} to {destination}\n"
+
+
+def _os_error_text(error: OSError) -> str:
+    """Go's *PathError text: ``open /x: permission denied``."""
+    reason = os.strerror(error.errno).lower() if error.errno else str(error)
+    return f"{error.filename}: {reason}" if error.filename else reason
+
+
+def _write_file_atomically(path: str, chunks: Iterable[bytes]) -> None:
+    """docker's CopyToFile: write a temporary file beside ``path``, then rename it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(prefix=".docker_temp_", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        os.chmod(temporary, 0o644 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# -- parsing the values docker's flags and arguments take ------------------------------------
+_DOMAIN = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN_FULL = rf"(?:{_DOMAIN}(?:\.{_DOMAIN})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
+_REFERENCE = re.compile(
+    rf"^((?:{_DOMAIN_FULL}/)?{_COMPONENT}(?:/{_COMPONENT})*)(?::([\w][\w.-]{{0,127}}))?"
+    r"(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
+)
+
+
+def parse_commit_reference(text: str) -> tuple[str, str]:
+    """docker's ParseNormalizedNamed + TagNameOnly: (full repository name, tag)."""
+    if re.fullmatch(r"[a-f0-9]{64}", text):
+        raise ValueError(
+            f"invalid repository name ({text}), cannot specify 64-byte hexadecimal strings")
+    slash = text.find("/")
+    if slash == -1 or (not any(c in text[:slash] for c in ".:") and text[:slash] != "localhost"
+                       and text[:slash].lower() == text[:slash]):  # fmt: skip
+        domain, remainder = "docker.io", text
+    else:
+        domain, remainder = text[:slash], text[slash + 1 :]
+    if domain == "index.docker.io":
+        domain = "docker.io"
+    if domain == "docker.io" and "/" not in remainder:
+        remainder = "library/" + remainder
+    remote = remainder.split(":", 1)[0]
+    if remote.lower() != remote:
+        raise ValueError(f"invalid reference format: repository name ({remote}) must be lowercase")
+    match = _REFERENCE.match(f"{domain}/{remainder}")
+    if not match:
+        raise ValueError("invalid reference format")
+    if len(match.group(1)) > 255:
+        raise ValueError("invalid reference format: repository name must not be more than 255 "
+                         "characters")  # fmt: skip
+    if match.group(3):
+        raise ValueError("refusing to create a tag with a digest reference")
+    return match.group(1), match.group(2) or "latest"
+
+
+def ram_in_bytes(text: str) -> int:
+    """go-units RAMInBytes ("512m", "1.5GiB", "100")."""
+    separator = max(text.rfind(c) for c in "0123456789. ")
+    if separator == -1:
+        raise ValueError(f"invalid size: '{text}'")
+    if text[separator] == " ":
+        number, suffix = text[:separator], text[separator + 1 :]
+    else:
+        number, suffix = text[: separator + 1], text[separator + 1 :]
+    try:
+        size = float(number)
+    except ValueError:
+        raise ValueError(f'strconv.ParseFloat: parsing "{number}": invalid syntax') from None
+    if size < 0:
+        raise ValueError(f"invalid size: '{text}'")
+    if not suffix:
+        return int(size)
+    lowered = suffix.lower()
+    multipliers = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
+    bad = ValueError(f"invalid suffix: '{lowered}'")
+    if len(lowered) > 3:
+        raise bad
+    if lowered[0] == "b":
+        if len(lowered) > 1:
+            raise bad
+        return int(size)
+    if lowered[0] not in multipliers:
+        raise bad
+    if (len(lowered) == 2 and lowered[1] != "b") or (len(lowered) == 3 and lowered[1:] != "ib"):
+        raise bad
+    return int(size * multipliers[lowered[0]])
+
+
+def update_body(opts) -> dict:  # noqa: ANN001
+    """The /update body for the flags given; flag value errors as docker's (status 125)."""
+
+    def bad(flag: str, value: str, reason: str) -> UsageError:
+        declared = opts.command.find_flag(flag)
+        label = f"-{declared.short}, --{declared.long}" if declared.short else f"--{declared.long}"
+        return UsageError(f'invalid argument "{value}" for "{label}" flag: {reason}',
+                          opts.command)  # fmt: skip
+
+    body: dict = {}
+    for flag, key in (("memory", "Memory"), ("memory-reservation", "MemoryReservation"),
+                      ("memory-swap", "MemorySwap")):  # fmt: skip
+        dest = flag.replace("-", "_")
+        if dest in opts.given:
+            value = getattr(opts, dest)
+            try:
+                body[key] = -1 if (flag == "memory-swap" and value == "-1") else ram_in_bytes(
+                    value)
+            except ValueError as exc:
+                raise bad("--" + flag, value, str(exc)) from None
+    if "cpus" in opts.given:
+        try:
+            nano = Fraction(opts.cpus) * 1_000_000_000
+        except (ValueError, ZeroDivisionError):
+            raise bad("--cpus", opts.cpus,
+                      f"failed to parse {opts.cpus} as a rational number") from None
+        if nano.denominator != 1:
+            raise bad("--cpus", opts.cpus, "value is too precise")
+        body["NanoCpus"] = int(nano)
+    if "blkio_weight" in opts.given:
+        value = opts.blkio_weight
+        if not value.isdigit() or int(value) > 65535:
+            reason = "value out of range" if value.isdigit() else "invalid syntax"
+            raise bad("--blkio-weight", value, f'strconv.ParseUint: parsing "{value}": {reason}')
+        body["BlkioWeight"] = int(value)
+    for dest, key in (("cpu_period", "CpuPeriod"), ("cpu_quota", "CpuQuota"),
+                      ("cpu_rt_period", "CpuRealtimePeriod"),
+                      ("cpu_rt_runtime", "CpuRealtimeRuntime"), ("cpu_shares", "CpuShares"),
+                      ("cpuset_cpus", "CpusetCpus"), ("cpuset_mems", "CpusetMems"),
+                      ("pids_limit", "PidsLimit")):  # fmt: skip
+        if dest in opts.given:
+            body[key] = getattr(opts, dest)
+    if "restart" in opts.given and opts.restart:
+        name, colon, count = opts.restart.partition(":")
+        if colon and not name:
+            raise ValueError("invalid restart policy format: no policy provided before colon")
+        policy = {"Name": name}
+        if count:
+            if not re.fullmatch(r"[+-]?\d+", count):
+                raise ValueError(
+                    "invalid restart policy format: maximum retry count must be an integer")
+            policy["MaximumRetryCount"] = int(count)
+        body["RestartPolicy"] = policy
+    return body

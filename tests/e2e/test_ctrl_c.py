@@ -1,0 +1,97 @@
+"""Ctrl-C during a long-running command returns to the prompt at once, and the session
+(its connection pool included) keeps working."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+
+import pexpect
+import pytest
+
+from tests import harness
+
+PROMPT = re.compile(r"dshell \S+>")
+BACK_WITHIN = 0.5
+
+
+@pytest.fixture
+def shell(engine, tmp_path):
+    env = dict(engine.env)
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    env["TERM"] = "xterm"
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"  # pexpect never answers cursor-position requests
+    child = pexpect.spawn(sys.executable, ["-m", "dshell"], env=env, encoding="utf-8",
+                          timeout=20, dimensions=(40, 160))  # fmt: skip
+    child.expect(PROMPT)
+    yield child
+    if child.isalive():
+        child.terminate(force=True)
+
+
+@pytest.fixture(scope="module")
+def ticker(engine):
+    script = "i=0; while true; do i=$((i+1)); echo tick$i; sleep 0.2; done"
+    with harness.container(engine, "--network", "none", "busybox", "sh", "-c", script) as made:
+        yield made
+
+
+def interrupt_and_time_prompt(shell) -> float:
+    started = time.monotonic()
+    shell.sendcontrol("c")
+    shell.expect(PROMPT, timeout=5)
+    return time.monotonic() - started
+
+
+def assert_session_still_works(shell, engine, name):
+    """Several requests in a row: a leaked streaming connection would hang or fail here."""
+    for _ in range(3):
+        shell.sendline(f"inspect --format 'state={{{{.State.Status}}}}' {name}")
+        shell.expect("state=running")
+        shell.expect(PROMPT)
+    shell.sendline("version --format '{{.Server.Os}}'")
+    shell.expect("linux")
+    shell.expect(PROMPT)
+
+
+def test_ctrl_c_stops_logs_follow(shell, engine, ticker):
+    shell.sendline(f"logs -f --tail 1 {ticker.name}")
+    shell.expect(re.escape(ticker.name) + r".*\r\r\n")
+    shell.expect(r"tick\d+")
+    shell.expect(r"tick\d+")
+    assert interrupt_and_time_prompt(shell) < BACK_WITHIN
+    assert_session_still_works(shell, engine, ticker.name)
+
+
+def test_ctrl_c_stops_stats(shell, engine, ticker):
+    shell.sendline(f"stats {ticker.name}")
+    shell.expect(re.escape(ticker.name) + r".*\r\r\n")
+    shell.expect("CONTAINER ID +NAME +CPU %")
+    shell.expect(ticker.name)
+    assert interrupt_and_time_prompt(shell) < BACK_WITHIN
+    assert_session_still_works(shell, engine, ticker.name)
+
+
+def test_ctrl_c_stops_wait_and_leaves_the_container_running(shell, engine, ticker):
+    shell.sendline(f"wait {ticker.name}")
+    shell.expect(re.escape(ticker.name) + r".*\r\r\n")  # the accepted line, redrawn
+    assert shell.expect([PROMPT, pexpect.TIMEOUT], timeout=0.5) == 1, "wait ended by itself"
+    assert interrupt_and_time_prompt(shell) < BACK_WITHIN
+    assert_session_still_works(shell, engine, ticker.name)
+
+
+def test_ctrl_c_in_batch_mode_ends_with_130(engine, ticker):
+    child = pexpect.spawn(sys.executable, ["-m", "dshell", "-c", f"logs -f {ticker.name}"],
+                          env=dict(engine.env), encoding="utf-8", timeout=20)  # fmt: skip
+    child.expect(r"tick\d+")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF, timeout=5)
+    child.close()
+    assert child.exitstatus == 130 or child.signalstatus is not None
+
+
+def test_export_refuses_to_write_to_a_terminal(shell, ticker):
+    shell.sendline(f"export {ticker.name}")
+    shell.expect_exact("cowardly refusing to save to a terminal. Use the -o flag or redirect")
+    shell.expect(PROMPT)
