@@ -98,14 +98,20 @@ def test_images_with_size(shell):
     clear_line(shell)
 
 
-def test_cp_container_paths(engine, shell):
+def test_cp_container_paths(engine, shell, tmp_path):
     with harness.container(engine, "busybox", "sleep", "60") as up:
         time.sleep(0.5)
         shell.send(f"cp {up.name}:/et\t")
         shell.expect_exact(f"{up.name}:/etc/")
         shell.send("hostn\t")
-        shell.expect_exact(f"{up.name}:/etc/hostname")
-        clear_line(shell)
+        shell.expect_exact("ame")  # the screen redraws only what TAB added
+        copy = tmp_path / "copied-hostname"
+        shell.sendline(f" {copy}")  # run the completed line: the file proves the path
+        shell.expect(PROMPT)
+        deadline = time.monotonic() + 10
+        while not copy.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert copy.read_text().strip() == up.id[:12]
 
 
 def test_container_created_elsewhere_appears_in_the_open_menu(engine, shell):
