@@ -95,7 +95,7 @@ class ContainerCommands(LogsCommands, CommandBase):
             Flag("time", "Seconds to wait before killing the container (deprecated: use "
                  "--timeout)", type="int", hidden=True),
         ],
-        args=[Arg("CONTAINER", kind="container:running", many=True)],
+        args=[Arg("CONTAINER", kind="container:running|paused", many=True)],
     )  # fmt: skip
     def cmd_container_stop(self, opts) -> int:  # noqa: ANN001
         params = self._stop_params(opts)
@@ -132,7 +132,7 @@ class ContainerCommands(LogsCommands, CommandBase):
         aliases=["kill"],
         flags=[Flag("signal", "Signal to send to the container", short="s", type="string",
                     kind="signal")],
-        args=[Arg("CONTAINER", kind="container:running", many=True)],
+        args=[Arg("CONTAINER", kind="container:running|paused", many=True)],
     )  # fmt: skip
     def cmd_container_kill(self, opts) -> int:  # noqa: ANN001
         params = {"signal": opts.signal or None}
@@ -181,7 +181,7 @@ class ContainerCommands(LogsCommands, CommandBase):
     @command(
         "Block until one or more containers stop, then print their exit codes",
         aliases=["wait"],
-        args=[Arg("CONTAINER", kind="container:running", many=True)],
+        args=[Arg("CONTAINER", kind="container:running|paused", many=True)],
     )
     def cmd_container_wait(self, opts) -> int:  # noqa: ANN001
         errors = []
@@ -254,7 +254,7 @@ class ContainerCommands(LogsCommands, CommandBase):
     @command(
         "Display the running processes of a container",
         aliases=["top"],
-        args=[Arg("CONTAINER", kind="container:running")],
+        args=[Arg("CONTAINER", kind="container:running|paused")],
         rest_kind="ps-option",
         usage="CONTAINER [ps OPTIONS]",
         interspersed=False,
@@ -271,7 +271,7 @@ class ContainerCommands(LogsCommands, CommandBase):
     @command(
         "List port mappings or a specific mapping for the container",
         aliases=["port"],
-        args=[Arg("CONTAINER", kind="container:running"),
+        args=[Arg("CONTAINER", kind="container:running|paused"),
               Arg("PRIVATE_PORT[/PROTO]", optional=True)],
         usage="CONTAINER [PRIVATE_PORT[/PROTO]]",
     )  # fmt: skip
@@ -302,7 +302,7 @@ class ContainerCommands(LogsCommands, CommandBase):
     @command(
         "Inspect changes to files or directories on a container's filesystem",
         aliases=["diff"],
-        args=[Arg("CONTAINER", kind="container:running")],
+        args=[Arg("CONTAINER", kind="container:running|paused")],
     )
     def cmd_container_diff(self, opts) -> int:  # noqa: ANN001
         from dshell.render.container_views import render_diff
@@ -355,7 +355,7 @@ class ContainerCommands(LogsCommands, CommandBase):
             Flag("pause", "Pause container during commit (default true)", short="p",
                  default=True),
         ],
-        args=[Arg("CONTAINER", kind="container:running"),
+        args=[Arg("CONTAINER", kind="container:running|paused"),
               Arg("REPOSITORY[:TAG]", kind="image", optional=True)],
         interspersed=False,
     )  # fmt: skip
@@ -472,7 +472,7 @@ class ContainerCommands(LogsCommands, CommandBase):
             Flag("no-stream", "Disable streaming stats and only pull the first result"),
             Flag("no-trunc", "Do not truncate output"),
         ],
-        args=[Arg("CONTAINER", kind="container:running", many=True, optional=True)],
+        args=[Arg("CONTAINER", kind="container:running|paused", many=True, optional=True)],
     )  # fmt: skip
     def cmd_container_stats(self, opts) -> int:  # noqa: ANN001
         from dshell.render.container_views import render_stats, stats_format, stats_frame

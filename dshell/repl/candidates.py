@@ -64,7 +64,9 @@ def flag_names(command: Command, exclude: frozenset[str], word: str) -> list[Can
 
 
 def containers(snapshot: Snapshot, state: str) -> list[Candidate]:
-    states = CONTAINER_STATES.get(state, frozenset())
+    """Containers in the states the kind names; ``running|paused`` is the union of both."""
+    wanted = [CONTAINER_STATES.get(name, frozenset()) for name in state.split("|")]
+    states = None if None in wanted else frozenset().union(*wanted)
     found = []
     for ctr in snapshot.containers:
         if states is not None and ctr.get("State") not in states:

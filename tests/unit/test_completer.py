@@ -213,3 +213,26 @@ def test_every_declared_filter_and_format_kind_has_a_table():
             assert kind[len("filter:"):] in FILTERS, kind
         if kind.startswith("format:"):
             assert kind[len("format:"):] in FORMAT_FIELDS, kind
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("start ", ["fresh", "worker"]),
+        ("stop ", ["napping", "web"]),
+        ("kill ", ["napping", "web"]),
+        ("wait ", ["napping", "web"]),
+        ("pause ", ["web"]),
+        ("unpause ", ["napping"]),
+        ("exec ", ["web"]),
+        ("attach ", ["web"]),
+        ("rm ", ["fresh", "worker"]),
+        ("restart ", ["fresh", "napping", "web", "worker"]),
+        ("logs ", ["fresh", "napping", "web", "worker"]),
+    ],
+)
+def test_real_declarations_filter_containers_as_docker_complete_does(line, expected):
+    """What `docker __complete CMD ''` offers for each state (measured on docker 28.2.2)."""
+    from dshell.session import DockerSession
+
+    assert DockerCompleter(DockerSession.registry, cache()).candidates_for(line) == expected
