@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import ssl
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,10 +23,13 @@ HEADER_LIMIT = 64 * 1024
 class HijackedConnection:
     """A raw duplex byte stream to the daemon; ``leftover`` bytes are returned first."""
 
-    def __init__(self, sock: socket.socket, leftover: bytes) -> None:
+    def __init__(
+        self, sock: socket.socket, leftover: bytes, closer: Callable[[], None] | None = None
+    ) -> None:
         self.sock = sock
         self.leftover = leftover
         self.write_closed = False
+        self.closer = closer
 
     def fileno(self) -> int:
         return self.sock.fileno()
@@ -65,9 +69,17 @@ class HijackedConnection:
             self.sock.close()
         except OSError:
             pass
+        if self.closer is not None:
+            self.closer()
 
 
-def _connect(endpoint: Endpoint) -> socket.socket:
+def _connect(endpoint: Endpoint) -> tuple[socket.socket, Callable[[], None] | None]:
+    """A fresh socket to the daemon, and what must be closed with it (an ssh process)."""
+    if endpoint.proto == "ssh":
+        from dshell.engine.ssh import SSHProcess, parse_ssh_url
+
+        process = SSHProcess(parse_ssh_url(endpoint.host), [])
+        return process.socket, process.close
     try:
         if endpoint.proto == "unix":
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -94,7 +106,7 @@ def _connect(endpoint: Endpoint) -> socket.socket:
             "Is the docker daemon running?"
         ) from None
     sock.settimeout(None)
-    return sock
+    return sock, None
 
 
 def _wrap_tls(sock: socket.socket, endpoint: Endpoint, host: str) -> ssl.SSLSocket:
@@ -183,7 +195,7 @@ def hijack(
              if v is not None and v is not False}  # fmt: skip
     target = path + (f"?{urlencode(query)}" if query else "")
     payload = json.dumps(body).encode() if body is not None else b""
-    host = "docker" if endpoint.proto == "unix" else endpoint.addr
+    host = endpoint.addr if endpoint.proto == "tcp" else "docker"
     request = (
         f"POST {target} HTTP/1.1\r\n"
         f"Host: {host}\r\n"
@@ -193,18 +205,20 @@ def hijack(
         "Content-Type: application/json\r\n"
         f"Content-Length: {len(payload)}\r\n\r\n"
     ).encode() + payload
-    sock = _connect(endpoint)
+    sock, closer = _connect(endpoint)
+    connection = HijackedConnection(sock, b"", closer)
     try:
         sock.sendall(request)
         status, headers, rest = _read_head(sock)
         if status in (101, 200):
-            return HijackedConnection(sock, rest)
+            connection.leftover = rest
+            return connection
         message = _read_error_body(sock, headers, rest)
     except OSError as exc:
-        sock.close()
+        connection.close()
         raise EngineError(f"error during connect: {exc}") from None
     except BaseException:
-        sock.close()
+        connection.close()
         raise
-    sock.close()
+    connection.close()
     raise api_error(status, message)

@@ -110,6 +110,19 @@ def test_commands_over_ssh_match_docker(engine, ssh_engine):
             assert (ours.out, ours.err, ours.status) == (oracle.out, oracle.err, oracle.status)
 
 
+def test_hijacked_commands_over_ssh(engine, ssh_engine):
+    """exec and run attach through their own dial-stdio process, as docker does."""
+    env, url, _ = ssh_engine
+    with harness.container(engine, "--network", "none", "busybox", "sleep", "60") as box:
+        for args in (["exec", box.name, "sh", "-c", "echo out; echo err >&2; exit 4"],
+                     ["run", "--rm", "--network", "none", "busybox", "echo", "via ssh"]):
+            oracle, ours = both(env, *args, global_flags=("-H", url))
+            assert (ours.out, ours.err, ours.status) == (oracle.out, oracle.err, oracle.status)
+        piped = harness._run([*harness.DSHELL_COMMAND, "-H", url, "-c", f"exec -i {box.name} cat"],
+                             env, "stdin reaches the container\n", 60, None)
+        assert (piped.out, piped.status) == ("stdin reaches the container\n", 0), piped.err
+
+
 def test_ssh_command_line_is_dockers(ssh_engine):
     env, url, root = ssh_engine
     (root / "argv.log").write_text("")
