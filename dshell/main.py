@@ -94,6 +94,9 @@ def _pick_mode(session, opts) -> int:  # noqa: ANN001
             return run_lines(session, handle, exit_on_error=opts.exit_on_error)
     if not session.stdin.is_terminal:
         return run_lines(session, sys.stdin, exit_on_error=opts.exit_on_error)
+    if session.endpoint_error is not None:
+        sys.stderr.write(f"{session.endpoint_error}\n")
+        return 1
     from dshell.repl.prompt import run_interactive
 
     return run_interactive(session)

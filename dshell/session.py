@@ -26,8 +26,13 @@ from dshell.commands.system import SystemCommands
 from dshell.commands.volumes import VolumeCommands
 from dshell.engine.client import EngineClient
 from dshell.engine.config import ConfigFile
-from dshell.engine.endpoint import ConnectionOptions, Endpoint, resolve_endpoint
-from dshell.engine.errors import EngineError
+from dshell.engine.endpoint import (
+    ConflictingOptions,
+    ConnectionOptions,
+    Endpoint,
+    resolve_endpoint,
+)
+from dshell.engine.errors import EndpointError, EngineError
 from dshell.render import RenderError
 from dshell.streams import Stream, standard_streams
 
@@ -63,10 +68,33 @@ class DockerSession(
         self.config_directory = config_directory
         self.config = config
         self.debug = debug
-        self.endpoint: Endpoint = resolve_endpoint(connection, config_directory, config)
-        self.client = EngineClient(self.endpoint)
         #: Called with the new endpoint after ``switch_endpoint`` (the REPL's cache, toolbar).
         self.endpoint_listeners: list[Callable[[Endpoint], None]] = []
+        self._endpoint: Endpoint | None = None
+        self._client: EngineClient | None = None
+        #: Why no endpoint could be resolved (a missing context): like docker, commands that
+        #: need the Engine fail with it, and ``context ls``/``use`` still work.
+        self.endpoint_error: EndpointError | None = None
+        try:
+            endpoint = resolve_endpoint(connection, config_directory, config)
+        except ConflictingOptions:
+            raise
+        except EndpointError as exc:
+            self.endpoint_error = exc
+        else:
+            self._endpoint, self._client = endpoint, EngineClient(endpoint)
+
+    @property
+    def endpoint(self) -> Endpoint:
+        if self._endpoint is None:
+            raise self.endpoint_error or EndpointError("no endpoint")
+        return self._endpoint
+
+    @property
+    def client(self) -> EngineClient:
+        if self._client is None:
+            raise self.endpoint_error or EndpointError("no endpoint")
+        return self._client
 
     # -- the DockerCli fields --------------------------------------------------------------
     @property
@@ -136,15 +164,17 @@ class DockerSession(
     def switch_endpoint(self, endpoint: Endpoint) -> None:
         """Talk to another Engine from now on (``context use``): a new client with its own
         transport and TLS settings replaces the old one, which is closed; listeners follow."""
-        old = self.client
-        self.endpoint = endpoint
-        self.client = EngineClient(endpoint)
-        old.close()
+        old = self._client
+        self._endpoint, self._client = endpoint, EngineClient(endpoint)
+        self.endpoint_error = None
+        if old is not None:
+            old.close()
         for listener in list(self.endpoint_listeners):
             listener(endpoint)
 
     def close(self) -> None:
-        self.client.close()
+        if self._client is not None:
+            self._client.close()
 
 
 def _install_aliases(cls: type) -> None:

@@ -268,7 +268,7 @@ class ContextCommands(CommandBase):
             return 1
         self.out(name)
         self.err(f'Successfully updated context "{name}"')
-        if docker and name == self.endpoint.context:
+        if docker and name == self.current_context_name():
             self.reconnect_current_context()
         return 0
 
@@ -290,17 +290,24 @@ class ContextCommands(CommandBase):
             self.err(DOCKER_HOST_WARNING)
         self.err(f'Current context is now "{name}"')
         self.connection.context = None
-        return self.reconnect_current_context()
+        self.reconnect_current_context(quiet=True)
+        return 0
 
-    def reconnect_current_context(self) -> int:
+    def reconnect_current_context(self, quiet: bool = False) -> int:
         """Re-resolve the endpoint after the current context changed; switch the session to
-        it when it differs (protocol, address, TLS, transport are all rebuilt)."""
+        it when it differs (protocol, address, TLS, transport are all rebuilt).
+
+        ``quiet``: the context change itself succeeded (docker's ``context use`` does not
+        connect); a failure to resolve is kept for the next command that needs the Engine.
+        """
         from dshell.engine.endpoint import resolve_endpoint
 
         try:
             endpoint = resolve_endpoint(self.connection, self.config_directory, self.config)
         except EngineError as exc:
-            self.err(str(exc))
+            if not quiet:
+                self.err(str(exc))
+            self.endpoint_error = exc
             return 1
         self.switch_endpoint(endpoint)
         return 0

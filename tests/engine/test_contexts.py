@@ -143,3 +143,14 @@ def test_unknown_context_fails_to_initialise_like_docker(engine, store):
     ours = harness._run([*harness.DSHELL_COMMAND, "--context", "nope", "-c", "ps"], store,
                         None, 60, None)
     assert (ours.err, ours.status) == (oracle.err, oracle.status)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["context", "ls"], ["context", "show"], ["version", "--format", "x"], ["ps"],
+     ["context", "use", "default"]],
+)  # fmt: skip
+def test_a_missing_current_context_still_lets_context_commands_run(engine, store, args):
+    """docker resolves the endpoint lazily: with DOCKER_CONTEXT naming no context, `context
+    ls` shows it with an ERROR column and `context use` repairs it; Engine commands fail."""
+    same({**store, "DOCKER_CONTEXT": "nope"}, *args)
