@@ -1,0 +1,477 @@
+"""Template execution: a port of Go's text/template/exec.go.
+
+An Execution walks a parsed tree with a dot value, writing to `out`; any failure raises
+TemplateError with Go's message and the output written so far.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING
+
+from dshell.render.gotemplate.errors import TemplateError
+from dshell.render.gotemplate.functions import GO_TYPE_NAMES, CallError, Function, python_function
+from dshell.render.gotemplate.gofmt import go_quote, sorted_keys, sprint
+from dshell.render.gotemplate.nodes import (
+    ActionNode,
+    BoolNode,
+    BranchNode,
+    BreakNode,
+    ChainNode,
+    CommandNode,
+    CommentNode,
+    ContinueNode,
+    DotNode,
+    FieldNode,
+    IdentifierNode,
+    IfNode,
+    ListNode,
+    NilNode,
+    Node,
+    NumberNode,
+    PipeNode,
+    RangeNode,
+    StringNode,
+    TemplateNode,
+    TextNode,
+    VariableNode,
+    WithNode,
+)
+from dshell.render.gotemplate.values import (
+    ABSENT,
+    INVALID,
+    dict_zero,
+    go_type,
+    indirect_interface,
+    is_struct,
+    is_true,
+    truth,
+)
+
+if TYPE_CHECKING:
+    from dshell.render.gotemplate.template import Template
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class Execution:
+    def __init__(self, template: Template, out: list[str], data: object) -> None:
+        self.template = template
+        self.out = out
+        self.node: Node | None = None
+        self.vars: list[list] = [["$", data]]
+        self.depth = 0
+
+    # errors
+    def errorf(self, message: str):
+        name = self.template.name
+        if self.node is None:
+            text = f"template: {name}: {message}"
+        else:
+            location, context = self.template._error_context(self.node)
+            text = f"template: {location}: executing {go_quote(name)} at <{context}>: {message}"
+        raise TemplateError(text, "".join(self.out))
+
+    def at(self, node: Node) -> None:
+        self.node = node
+
+    # variables
+    def mark(self) -> int:
+        return len(self.vars)
+
+    def pop(self, mark: int) -> None:
+        del self.vars[mark:]
+
+    def push(self, name: str, value: object) -> None:
+        self.vars.append([name, value])
+
+    def set_var(self, name: str, value: object) -> None:
+        for entry in reversed(self.vars):
+            if entry[0] == name:
+                entry[1] = value
+                return
+        self.errorf(f"undefined variable: {name}")
+
+    def set_top_var(self, n: int, value: object) -> None:
+        self.vars[len(self.vars) - n][1] = value
+
+    def var_value(self, name: str) -> object:
+        for entry in reversed(self.vars):
+            if entry[0] == name:
+                return entry[1]
+        self.errorf(f"undefined variable: {name}")
+        raise AssertionError
+
+    # walking
+    def walk(self, dot: object, node: Node) -> None:
+        self.at(node)
+        if isinstance(node, ActionNode):
+            value = self.eval_pipeline(dot, node.pipe)
+            if not node.pipe.decl:
+                self.print_value(node, value)
+        elif isinstance(node, TextNode):
+            self.out.append(node.text)
+        elif isinstance(node, ListNode):
+            for child in node.nodes:
+                self.walk(dot, child)
+        elif isinstance(node, IfNode):
+            self.walk_if_or_with(False, dot, node)
+        elif isinstance(node, WithNode):
+            self.walk_if_or_with(True, dot, node)
+        elif isinstance(node, RangeNode):
+            self.walk_range(dot, node)
+        elif isinstance(node, TemplateNode):
+            self.walk_template(dot, node)
+        elif isinstance(node, BreakNode):
+            raise _Break
+        elif isinstance(node, ContinueNode):
+            raise _Continue
+        elif not isinstance(node, CommentNode):
+            self.errorf(f"unknown node: {node}")
+
+    def walk_if_or_with(self, is_with: bool, dot: object, node: BranchNode) -> None:
+        mark = self.mark()
+        try:
+            value = self.eval_pipeline(dot, node.pipe)
+            truth, ok = is_true(indirect_interface(value))
+            if not ok:
+                self.errorf(f"if/with can't use {sprint(value)}")
+            if truth:
+                self.walk(value if is_with else dot, node.list)
+            elif node.else_list is not None:
+                self.walk(dot, node.else_list)
+        finally:
+            self.pop(mark)
+
+    def walk_range(self, dot: object, node: RangeNode) -> None:
+        self.at(node)
+        outer = self.mark()
+        try:
+            value = self.eval_pipeline(dot, node.pipe)
+            mark = self.mark()
+            decl = node.pipe.decl
+
+            def one_iteration(index: object, elem: object) -> None:
+                if decl:
+                    if node.pipe.is_assign:
+                        self.set_var(decl[0].ident[0], index if len(decl) > 1 else elem)
+                    else:
+                        self.set_top_var(1, elem)
+                if len(decl) > 1:
+                    if node.pipe.is_assign:
+                        self.set_var(decl[1].ident[0], elem)
+                    else:
+                        self.set_top_var(2, index)
+                try:
+                    self.walk(elem, node.list)
+                except _Continue:
+                    pass
+                finally:
+                    self.pop(mark)
+
+            if isinstance(value, (list, tuple)) and value:
+                for i, elem in enumerate(value):
+                    one_iteration(i, elem)
+                return
+            if isinstance(value, dict) and value:
+                for key in sorted_keys(value):
+                    one_iteration(key, value[key])
+                return
+            if isinstance(value, int) and not isinstance(value, bool):
+                if len(decl) > 1:
+                    self.errorf(f"can't use {value} to iterate over more than one variable")
+                if value > 0:
+                    for i in range(value):
+                        one_iteration(i, i)
+                    return
+            elif not isinstance(value, (list, tuple, dict)) and value is not INVALID:
+                self.errorf(f"range can't iterate over {sprint(value)}")
+            if node.else_list is not None:
+                self.walk(dot, node.else_list)
+        except _Break:
+            pass
+        finally:
+            self.pop(outer)
+
+    def walk_template(self, dot: object, node: TemplateNode) -> None:
+        self.at(node)
+        root = self.template._trees.get(node.name)
+        if root is None:
+            self.errorf(f"template {go_quote(node.name)} not defined")
+        if self.depth >= 100000:
+            self.errorf("exceeded maximum template depth (100000)")
+        dot = self.eval_pipeline(dot, node.pipe)
+        saved = self.vars, self.depth
+        self.vars = [["$", dot]]
+        self.depth += 1
+        try:
+            self.walk(dot, root)
+        finally:
+            self.vars, self.depth = saved
+
+    # evaluation
+    def eval_pipeline(self, dot: object, pipe: PipeNode | None) -> object:
+        if pipe is None:
+            return INVALID
+        self.at(pipe)
+        value: object = ABSENT
+        for cmd in pipe.cmds:
+            value = self.eval_command(dot, cmd, value)
+            if value is None:
+                value = INVALID  # an interface{} holding nil digs down to no value
+        for variable in pipe.decl:
+            if pipe.is_assign:
+                self.set_var(variable.ident[0], value)
+            else:
+                self.push(variable.ident[0], value)
+        return value
+
+    def not_a_function(self, args: list, final: object) -> None:
+        if len(args) > 1 or final is not ABSENT:
+            self.errorf(f"can't give argument to non-function {args[0]}")
+
+    def eval_command(self, dot: object, cmd: CommandNode, final: object) -> object:
+        first = cmd.args[0]
+        if isinstance(first, FieldNode):
+            return self.eval_field_node(dot, first, cmd.args, final)
+        if isinstance(first, ChainNode):
+            return self.eval_chain_node(dot, first, cmd.args, final)
+        if isinstance(first, IdentifierNode):
+            return self.eval_function(dot, first, cmd, cmd.args, final)
+        if isinstance(first, PipeNode):
+            self.not_a_function(cmd.args, final)
+            return self.eval_pipeline(dot, first)
+        if isinstance(first, VariableNode):
+            return self.eval_variable_node(dot, first, cmd.args, final)
+        self.at(first)
+        self.not_a_function(cmd.args, final)
+        if isinstance(first, BoolNode):
+            return first.value
+        if isinstance(first, DotNode):
+            return dot
+        if isinstance(first, NilNode):
+            self.errorf("nil is not a command")
+        if isinstance(first, NumberNode):
+            return self.ideal_constant(first)
+        if isinstance(first, StringNode):
+            return first.text
+        self.errorf(f"can't evaluate command {go_quote(str(first))}")
+        raise AssertionError
+
+    def ideal_constant(self, constant: NumberNode) -> object:
+        self.at(constant)
+        text = constant.text
+        if constant.is_complex:
+            return constant.complex128
+        is_hex_int = len(text) > 2 and text[0] == "0" and text[1] in "xX" and \
+            not any(c in text for c in "pP")
+        if constant.is_float and not is_hex_int and not text.startswith("'") and \
+                any(c in text for c in ".eEpP"):
+            return constant.float64
+        if constant.is_int:
+            return constant.int64
+        if constant.is_uint:
+            self.errorf(f"{text} overflows int")
+        return INVALID
+
+    def eval_field_node(self, dot, field_node: FieldNode, args, final) -> object:
+        self.at(field_node)
+        return self.eval_field_chain(dot, dot, field_node, field_node.ident, args, final)
+
+    def eval_chain_node(self, dot, chain: ChainNode, args, final) -> object:
+        self.at(chain)
+        if isinstance(chain.node, NilNode):
+            self.errorf(f"indirection through explicit nil in {chain}")
+        receiver = self.eval_arg(dot, None, chain.node)
+        return self.eval_field_chain(dot, receiver, chain, chain.fields, args, final)
+
+    def eval_variable_node(self, dot, variable: VariableNode, args, final) -> object:
+        self.at(variable)
+        value = self.var_value(variable.ident[0])
+        if len(variable.ident) == 1:
+            self.not_a_function(args or [variable], final)
+            return value
+        return self.eval_field_chain(dot, value, variable, variable.ident[1:], args, final)
+
+    def eval_field_chain(self, dot, receiver, node, idents: list[str], args, final) -> object:
+        for name in idents[:-1]:
+            receiver = self.eval_field(dot, name, node, None, ABSENT, receiver)
+        return self.eval_field(dot, idents[-1], node, args, final, receiver)
+
+    def eval_function(self, dot, node: IdentifierNode, cmd, args, final) -> object:
+        self.at(node)
+        function, is_builtin = self.template._find_function(node.ident)
+        if function is None:
+            self.errorf(f"{go_quote(node.ident)} is not a defined function")
+        return self.eval_call(dot, function, is_builtin, cmd, node.ident, args, final)
+
+    def eval_field(self, dot, name: str, node, args, final, receiver) -> object:
+        if receiver is INVALID:
+            if self.template._missing_key == "error":
+                self.errorf(f"nil data; no entry for key {go_quote(name)}")
+            return INVALID
+        if receiver is None:
+            self.errorf(f"nil pointer evaluating interface {{}}.{name}")
+        has_args = (args is not None and len(args) > 1) or final is not ABSENT
+        if isinstance(receiver, dict):
+            if has_args:
+                self.errorf(f"{name} is not a method but has arguments")
+            if name in receiver:
+                return receiver[name]
+            mode = self.template._missing_key
+            if mode == "error":
+                self.errorf(f"map has no entry for key {go_quote(name)}")
+            if mode == "zero":
+                return dict_zero(receiver)
+            return INVALID
+        if is_struct(receiver) and name[:1].isupper():
+            try:
+                attribute = getattr(receiver, name, ABSENT)
+            except Exception as err:  # noqa: BLE001 - a failing property is a failing method
+                self.errorf(f"error calling {name}: {err}")
+            if attribute is not ABSENT:
+                if callable(attribute):
+                    method = python_function(attribute)
+                    return self.eval_call(dot, method, False, node, name, args, final)
+                if has_args:
+                    self.errorf(f"{name} has arguments but cannot be invoked as function")
+                return attribute
+        self.errorf(f"can't evaluate field {name} in type {go_type(receiver)}")
+        raise AssertionError
+
+    def eval_call(self, dot, function: Function, is_builtin: bool, node, name: str, args,
+                  final) -> object:
+        args = list(args[1:]) if args is not None else []
+        num_in = len(args) + (0 if final is ABSENT else 1)
+        params = function.params
+        if function.variadic is not None:
+            num_fixed = len(params)
+            if num_in < num_fixed:
+                self.errorf(f"wrong number of args for {name}: want at least {len(params)} "
+                            f"got {len(args)}")
+        else:
+            num_fixed = len(args)
+            if num_in != len(params):
+                self.errorf(f"wrong number of args for {name}: want {len(params)} got {num_in}")
+
+        if is_builtin and name in ("and", "or"):
+            value: object = INVALID
+            for arg in args:
+                value = self.eval_arg(dot, "value", arg)
+                if truth(value) == (name == "or"):
+                    return value
+            if final is not ABSENT:
+                value = self.validate_type(final, "value")
+            return value
+
+        argv: list[object] = []
+        for i, arg in enumerate(args):
+            typ = params[i] if i < num_fixed else function.variadic
+            argv.append(self.eval_arg(dot, typ, arg))
+        if final is not ABSENT:
+            if function.variadic is None:
+                typ = params[-1]
+            elif num_in - 1 < num_fixed:
+                typ = params[num_in - 1]
+            else:
+                typ = function.variadic
+            argv.append(self.validate_type(final, typ))
+        if is_builtin and name == "call":
+            argv.insert(0, str(args[0]) if args else "")
+        try:
+            return function.call(*argv)
+        except TemplateError:
+            raise
+        except CallError as err:
+            self.at(node)
+            self.errorf(f"error calling {name}: {err}")
+        except Exception as err:  # noqa: BLE001 - Go's safeCall turns panics into errors
+            self.at(node)
+            self.errorf(f"error calling {name}: {err}")
+        raise AssertionError
+
+    def validate_type(self, value: object, typ: str | None) -> object:
+        if typ is None or typ == "value":
+            return value
+        if value is INVALID:
+            if typ in ("any", "[]string"):
+                return None if typ == "any" else []
+            self.errorf(f"invalid value; expected {GO_TYPE_NAMES[typ]}")
+        if typ == "any":
+            return value
+        ok = {
+            "string": lambda v: isinstance(v, str),
+            "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "bool": lambda v: isinstance(v, bool),
+            "float": lambda v: isinstance(v, float),
+            "[]string": lambda v: isinstance(v, (list, tuple)) and
+            all(isinstance(i, str) for i in v),
+        }[typ](value)
+        if not ok:
+            self.errorf(f"wrong type for value; expected {GO_TYPE_NAMES[typ]}; "
+                        f"got {go_type(value)}")
+        return value
+
+    def eval_arg(self, dot: object, typ: str | None, node: Node) -> object:
+        self.at(node)
+        if isinstance(node, DotNode):
+            return self.validate_type(dot, typ)
+        if isinstance(node, NilNode):
+            if typ in ("any", "[]string"):
+                return None
+            if typ == "value":
+                return INVALID
+            self.errorf(f"cannot assign nil to {GO_TYPE_NAMES.get(typ or '', typ)}")
+        if isinstance(node, FieldNode):
+            value = self.eval_field_node(dot, node, [node], ABSENT)
+            return self.validate_type(value, typ)
+        if isinstance(node, VariableNode):
+            return self.validate_type(self.eval_variable_node(dot, node, None, ABSENT), typ)
+        if isinstance(node, PipeNode):
+            return self.validate_type(self.eval_pipeline(dot, node), typ)
+        if isinstance(node, IdentifierNode):
+            value = self.eval_function(dot, node, node, None, ABSENT)
+            return self.validate_type(value, typ)
+        if isinstance(node, ChainNode):
+            return self.validate_type(self.eval_chain_node(dot, node, None, ABSENT), typ)
+        if typ in ("any", "value"):
+            return self.eval_empty_interface(dot, node)
+        if typ == "string" and isinstance(node, StringNode):
+            return node.text
+        if typ == "int" and isinstance(node, NumberNode) and node.is_int:
+            return node.int64
+        if typ == "bool" and isinstance(node, BoolNode):
+            return node.value
+        if typ == "float" and isinstance(node, NumberNode) and node.is_float:
+            return node.float64
+        expected = {"string": "string", "int": "integer", "bool": "bool", "float": "float"}
+        if typ in expected:
+            self.errorf(f"expected {expected[typ]}; found {node}")
+        self.errorf(f"can't handle {node} for arg of type {GO_TYPE_NAMES.get(typ or '', typ)}")
+        raise AssertionError
+
+    def eval_empty_interface(self, dot: object, node: Node) -> object:
+        self.at(node)
+        if isinstance(node, BoolNode):
+            return node.value
+        if isinstance(node, NumberNode):
+            return self.ideal_constant(node)
+        if isinstance(node, StringNode):
+            return node.text
+        self.errorf(f"can't handle assignment of {node} to empty interface argument")
+        raise AssertionError
+
+    def print_value(self, node: Node, value: object) -> None:
+        self.at(node)
+        if value is INVALID or value is None:
+            self.out.append("<no value>")
+            return
+        if inspect.isroutine(value):
+            self.errorf(f"can't print {node} of type {go_type(value)}")
+        self.out.append(sprint(value))

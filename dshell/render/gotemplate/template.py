@@ -1,0 +1,82 @@
+"""The public face of the package: `parse` a template, then `Template.execute` it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dshell.render.gotemplate.errors import TemplateError
+from dshell.render.gotemplate.execute import Execution
+from dshell.render.gotemplate.functions import BUILTINS, DOCKER_FUNCTIONS, Function, python_function
+from dshell.render.gotemplate.nodes import ListNode, Node
+from dshell.render.gotemplate.parser import ParseFailure, Parser
+from dshell.render.gotemplate.values import INVALID
+
+_MISSING_KEY_MODES = {"default": "default", "invalid": "default", "zero": "zero",
+                      "error": "error"}
+
+
+@dataclass
+class Template:
+    """A parsed template; `execute(data)` renders it."""
+
+    name: str
+    text: str
+    _root: ListNode
+    _trees: dict[str, ListNode]
+    _funcs: dict[str, Function]
+    _missing_key: str = "default"
+
+    def execute(self, data: object) -> str:
+        """Render with `data` as dot; raises TemplateError with Go's message."""
+        out: list[str] = []
+        execution = Execution(self, out, INVALID if data is None else data)
+        try:
+            execution.walk(execution.vars[0][1], self._root)
+        except RecursionError:
+            raise TemplateError(f"template: {self.name}: exceeded maximum template depth "
+                                "(100000)", "".join(out)) from None
+        return "".join(out)
+
+    def option(self, *options: str) -> Template:
+        """Go's Template.Option: "missingkey=default|invalid|zero|error". Returns self."""
+        for option in options:
+            key, _, value = option.partition("=")
+            if key != "missingkey" or value not in _MISSING_KEY_MODES:
+                raise ValueError(f"unrecognized option: {option}")
+            self._missing_key = _MISSING_KEY_MODES[value]
+        return self
+
+    def _find_function(self, name: str) -> tuple[Function | None, bool]:
+        if name in self._funcs:
+            return self._funcs[name], False
+        if name in BUILTINS:
+            return BUILTINS[name], True
+        return None, False
+
+    def _error_context(self, node: Node) -> tuple[str, str]:
+        pos = node.pos
+        line_start = self.text.rfind("\n", 0, pos) + 1
+        column = len(self.text[line_start:pos].encode("utf-8", errors="surrogatepass"))
+        line = 1 + self.text.count("\n", 0, pos)
+        return f"{self.name}:{line}:{column}", str(node)
+
+
+def parse(text: str, funcs: dict[str, Callable] | None = None, name: str = "") -> Template:
+    """Parse a Go template with Go's builtins and docker's functions installed.
+
+    `funcs` adds or overrides functions (plain Python callables; their required positional
+    parameters are the template arguments).  `name` is the template name Go puts in error
+    messages ("" for docker's formatters, "version" for `docker version`).
+    """
+    functions: dict[str, Function] = dict(DOCKER_FUNCTIONS)
+    for fn_name, fn in (funcs or {}).items():
+        functions[fn_name] = fn if isinstance(fn, Function) else python_function(fn)
+    trees: dict[str, ListNode] = {}
+    parser = Parser(name, text, set(functions) | set(BUILTINS), trees)
+    try:
+        root = parser.parse()
+        parser.add_tree(name, root)
+    except ParseFailure as failure:
+        raise TemplateError(str(failure)) from None
+    return Template(name, text, trees.get(name, root), trees, functions)
