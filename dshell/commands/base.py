@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from dshell.commands.declare import Command, command
+from dshell.engine.errors import EngineError
 
 if TYPE_CHECKING:
     from dshell.engine.client import EngineClient
@@ -30,6 +33,36 @@ class CommandBase:
     def err(self, text: str = "", end: str = "\n") -> None:
         self.stderr.write(text + end)
 
+    def write_binary(self, chunks: Iterable[bytes]) -> None:
+        """Raw bytes (an archive) on stdout's binary side, after the text written so far."""
+        self.stdout.flush()
+        sink = self.stdout.buffer
+        for chunk in chunks:
+            sink.write(chunk)
+        sink.flush()
+
+    def for_each(
+        self,
+        names: list[str],
+        action: Callable[[str], str | None],
+        failures: tuple[type[Exception], ...] = (EngineError,),
+    ) -> int:
+        """docker's pattern for a command on several objects: each success on stdout as it
+        happens (what ``action`` returns, else the name as given), then every failure on
+        stderr; status 1 if any failed."""
+        errors = []
+        for name in names:
+            try:
+                shown = action(name)
+            except failures as exc:
+                errors.append(str(exc))
+                continue
+            self.out(name if shown is None else shown)
+            self.stdout.flush()
+        for line in errors:
+            self.err(line)
+        return 1 if errors else 0
+
     def print_group_help(self, cmd: Command) -> None:
         """Implemented by the session (it owns the registry)."""
         raise NotImplementedError
@@ -51,6 +84,20 @@ def management(words: str, summary: str):  # noqa: ANN201 - returns a declared m
 
 class UnknownCommand(Exception):
     """Raised for words that name no command; the session prints docker-shell's message."""
+
+
+def path_segment(name: str) -> str:
+    """A user-given name or ID as one segment of an API path (``/`` quoted too)."""
+    return quote(name, safe="")
+
+
+def key_values(values: list[str]) -> dict[str, str]:
+    """``k=v`` flags as a map; a bare ``k`` maps to "" (docker's MapOpts/ConvertKVStrings)."""
+    result: dict[str, str] = {}
+    for value in values:
+        key, _, val = value.partition("=")
+        result[key] = val
+    return result
 
 
 def filters_param(values: list[str]) -> str | None:

@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 
-from dshell.commands.base import CommandBase
+from dshell.commands.base import CommandBase, key_values
 from dshell.commands.declare import Arg, Flag, command
 from dshell.commands.parse import UsageError
 from dshell.engine.errors import StreamError
@@ -152,7 +152,7 @@ class BuildCommands(CommandBase):
         if opts.build_arg:
             pairs.append(("buildargs", json.dumps(_build_args(opts.build_arg))))
         if opts.label:
-            pairs.append(("labels", json.dumps(_labels(opts.label))))
+            pairs.append(("labels", json.dumps(key_values(opts.label))))
         quiet = opts.quiet
         terminal = self.stdout.is_terminal and not quiet
         captured: list[str] = []
@@ -319,12 +319,4 @@ def _build_args(values: list[str]) -> dict[str, str | None]:
             result[key] = val
         else:
             result[key] = os.environ.get(key)
-    return result
-
-
-def _labels(values: list[str]) -> dict[str, str]:
-    result = {}
-    for value in values:
-        key, _, val = value.partition("=")
-        result[key] = val
     return result

@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
-from collections.abc import Iterable
 from fractions import Fraction
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from dshell.commands.base import CommandBase, filters_param, management
-from dshell.commands.declare import FORMAT_HELP, FORMAT_HELP_NO_TABLE, Arg, Flag, command
+from dshell.commands.base import CommandBase, filters_param, management, path_segment
+from dshell.commands.copying import CopyCommands
+from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
 from dshell.commands.logs import LogsCommands, interruptible
+from dshell.commands.output_files import SAVE_TO_TERMINAL, write_file_atomically
 from dshell.commands.parse import UsageError
+from dshell.commands.stats import StatsCommands
 from dshell.engine.errors import EngineError
 
+SIGNAL_FLAG = Flag("signal", "Signal to send to the container", short="s", type="string",
+                   kind="signal")  # fmt: skip
+STOP_FLAGS = (
+    SIGNAL_FLAG,
+    Flag("timeout", "Seconds to wait before killing the container", short="t", type="int"),
+    Flag("time", "Seconds to wait before killing the container (deprecated: use --timeout)",
+         type="int", hidden=True),
+)  # fmt: skip
 PRUNE_WARNING = (
     "WARNING! This will remove all stopped containers.\nAre you sure you want to continue?"
 )
 
 
-def _q(reference: str) -> str:
-    """A container reference as one path segment."""
-    return quote(reference, safe="")
-
-
-class ContainerCommands(LogsCommands, CommandBase):
+class ContainerCommands(LogsCommands, StatsCommands, CopyCommands, CommandBase):
     cmd_container = management("container", "Manage containers")
 
     @command(
@@ -75,7 +79,7 @@ class ContainerCommands(LogsCommands, CommandBase):
     @command(
         "Display detailed information on one or more containers",
         flags=[
-            Flag("format", FORMAT_HELP_NO_TABLE, short="f", type="string", kind="format"),
+            INSPECT_FORMAT_FLAG,
             Flag("size", "Display total file sizes", short="s"),
         ],
         args=[Arg("CONTAINER", kind="container:all", many=True)],
@@ -87,14 +91,7 @@ class ContainerCommands(LogsCommands, CommandBase):
     @command(
         "Stop one or more running containers",
         aliases=["stop"],
-        flags=[
-            Flag("signal", "Signal to send to the container", short="s", type="string",
-                 kind="signal"),
-            Flag("timeout", "Seconds to wait before killing the container", short="t",
-                 type="int"),
-            Flag("time", "Seconds to wait before killing the container (deprecated: use "
-                 "--timeout)", type="int", hidden=True),
-        ],
+        flags=list(STOP_FLAGS),
         args=[Arg("CONTAINER", kind="container:running|paused", many=True)],
     )  # fmt: skip
     def cmd_container_stop(self, opts) -> int:  # noqa: ANN001
@@ -104,14 +101,7 @@ class ContainerCommands(LogsCommands, CommandBase):
     @command(
         "Restart one or more containers",
         aliases=["restart"],
-        flags=[
-            Flag("signal", "Signal to send to the container", short="s", type="string",
-                 kind="signal"),
-            Flag("timeout", "Seconds to wait before killing the container", short="t",
-                 type="int"),
-            Flag("time", "Seconds to wait before killing the container (deprecated: use "
-                 "--timeout)", type="int", hidden=True),
-        ],
+        flags=list(STOP_FLAGS),
         args=[Arg("CONTAINER", kind="container:all", many=True)],
     )  # fmt: skip
     def cmd_container_restart(self, opts) -> int:  # noqa: ANN001
@@ -130,8 +120,7 @@ class ContainerCommands(LogsCommands, CommandBase):
     @command(
         "Kill one or more running containers",
         aliases=["kill"],
-        flags=[Flag("signal", "Signal to send to the container", short="s", type="string",
-                    kind="signal")],
+        flags=[SIGNAL_FLAG],
         args=[Arg("CONTAINER", kind="container:running|paused", many=True)],
     )  # fmt: skip
     def cmd_container_kill(self, opts) -> int:  # noqa: ANN001
@@ -172,7 +161,7 @@ class ContainerCommands(LogsCommands, CommandBase):
             name = reference.strip("/")
             if not name:
                 raise EngineError("container name cannot be empty")
-            self.client.request("DELETE", f"/containers/{_q(name)}", params=params)
+            self.client.request("DELETE", f"/containers/{path_segment(name)}", params=params)
 
         status = self.for_each(opts.args, remove)
         # docker reports the failures of ``rm -f`` but does not fail.
@@ -184,24 +173,14 @@ class ContainerCommands(LogsCommands, CommandBase):
         args=[Arg("CONTAINER", kind="container:running|paused", many=True)],
     )
     def cmd_container_wait(self, opts) -> int:  # noqa: ANN001
-        errors = []
-        for reference in opts.args:
-            try:
-                result = self._wait_for(reference)
-            except EngineError as exc:
-                errors.append(str(exc))
-                continue
-            self.out(str(result.get("StatusCode", 0)))
-            self.stdout.flush()
-        for line in errors:
-            self.err(line)
-        return 1 if errors else 0
+        return self.for_each(opts.args, lambda ref: str(self._wait_for(ref).get("StatusCode", 0)))
 
     def _wait_for(self, reference: str) -> dict:
         """POST /wait with no read timeout; Ctrl-C closes the connection and propagates."""
         from dshell.render.stats import close_streaming
 
-        response = self.client.request("POST", f"/containers/{_q(reference)}/wait", stream=True)
+        path = f"/containers/{path_segment(reference)}/wait"
+        response = self.client.request("POST", path, stream=True)
         try:
             body = interruptible(lambda: _json_or_empty(response),
                                  lambda: close_streaming(response))  # fmt: skip
@@ -212,23 +191,8 @@ class ContainerCommands(LogsCommands, CommandBase):
             raise EngineError(error)
         return body if isinstance(body, dict) else {}
 
-    def for_each(self, references: list[str], action) -> int:  # noqa: ANN001
-        """docker's pattern for commands on several containers: each success printed as
-        given on stdout, then each failure on stderr; status 1 if any failed."""
-        errors = []
-        for reference in references:
-            try:
-                action(reference)
-            except EngineError as exc:
-                errors.append(str(exc))
-                continue
-            self.out(reference)
-        for line in errors:
-            self.err(line)
-        return 1 if errors else 0
-
     def _post(self, reference: str, verb: str, params: dict | None = None) -> None:
-        self.client.request("POST", f"/containers/{_q(reference)}/{verb}", params=params,
+        self.client.request("POST", f"/containers/{path_segment(reference)}/{verb}", params=params,
                             timeout=None)  # fmt: skip
 
     # -- one container ---------------------------------------------------------------------
@@ -244,7 +208,8 @@ class ContainerCommands(LogsCommands, CommandBase):
             self.err("Error: Neither old nor new names may be empty")
             return 1
         try:
-            self.client.request("POST", f"/containers/{_q(old)}/rename", params={"name": new})
+            self.client.request("POST", f"/containers/{path_segment(old)}/rename",
+                                params={"name": new})  # fmt: skip
         except EngineError as exc:
             self.err(str(exc))
             self.err(f"Error: failed to rename container named {old}")
@@ -264,7 +229,7 @@ class ContainerCommands(LogsCommands, CommandBase):
 
         reference, ps_args = opts.args[0], opts.args[1:]
         params = {"ps_args": " ".join(ps_args) if ps_args else None}
-        top = self.client.get_json(f"/containers/{_q(reference)}/top", params)
+        top = self.client.get_json(f"/containers/{path_segment(reference)}/top", params)
         self.stdout.write(render_top(top.get("Titles") or [], top.get("Processes") or []))
         return 0
 
@@ -279,7 +244,7 @@ class ContainerCommands(LogsCommands, CommandBase):
         from dshell.render.container_views import port_lines
 
         reference = opts.args[0]
-        info = self.client.get_json(f"/containers/{_q(reference)}/json")
+        info = self.client.get_json(f"/containers/{path_segment(reference)}/json")
         ports = (info.get("NetworkSettings") or {}).get("Ports") or {}
         if len(opts.args) == 1:
             for line in port_lines(ports):
@@ -307,7 +272,7 @@ class ContainerCommands(LogsCommands, CommandBase):
     def cmd_container_diff(self, opts) -> int:  # noqa: ANN001
         from dshell.render.container_views import render_diff
 
-        changes = self.client.get_json(f"/containers/{_q(opts.args[0])}/changes")
+        changes = self.client.get_json(f"/containers/{path_segment(opts.args[0])}/changes")
         self.stdout.write(render_diff(changes or []))
         return 0
 
@@ -320,7 +285,7 @@ class ContainerCommands(LogsCommands, CommandBase):
     )  # fmt: skip
     def cmd_container_export(self, opts) -> int:  # noqa: ANN001
         if not opts.output and self.stdout.is_terminal:
-            self.err("cowardly refusing to save to a terminal. Use the -o flag or redirect")
+            self.err(SAVE_TO_TERMINAL)
             return 1
         if opts.output:
             directory = os.path.dirname(os.path.normpath(opts.output)) or "."
@@ -328,17 +293,13 @@ class ContainerCommands(LogsCommands, CommandBase):
                 self.err("failed to export container: invalid output path: "
                          f"stat {directory}: no such file or directory")
                 return 1
-        response = self.client.request("GET", f"/containers/{_q(opts.args[0])}/export",
+        response = self.client.request("GET", f"/containers/{path_segment(opts.args[0])}/export",
                                        stream=True)  # fmt: skip
         try:
             if opts.output:
-                _write_file_atomically(opts.output, response.iter_content(1 << 20))
+                write_file_atomically(opts.output, response.iter_content(1 << 20))
             else:
-                self.stdout.flush()
-                sink = self.stdout.buffer
-                for chunk in response.iter_content(1 << 20):
-                    sink.write(chunk)
-                sink.flush()
+                self.write_binary(response.iter_content(1 << 20))
         finally:
             response.close()
         return 0
@@ -417,7 +378,8 @@ class ContainerCommands(LogsCommands, CommandBase):
         errors = []
         for reference in opts.args:
             try:
-                result = self.client.post_json(f"/containers/{_q(reference)}/update", body=body)
+                path = f"/containers/{path_segment(reference)}/update"
+                result = self.client.post_json(path, body=body)
             except EngineError as exc:
                 errors.append(str(exc))
                 continue
@@ -462,247 +424,12 @@ class ContainerCommands(LogsCommands, CommandBase):
             answer = ""
         return answer.strip().lower() == "y"
 
-    # -- stats -----------------------------------------------------------------------------
-    @command(
-        "Display a live stream of container(s) resource usage statistics",
-        aliases=["stats"],
-        flags=[
-            Flag("all", "Show all containers (default shows just running)", short="a"),
-            Flag("format", FORMAT_HELP, type="string", kind="format:stats"),
-            Flag("no-stream", "Disable streaming stats and only pull the first result"),
-            Flag("no-trunc", "Do not truncate output"),
-        ],
-        args=[Arg("CONTAINER", kind="container:running|paused", many=True, optional=True)],
-    )  # fmt: skip
-    def cmd_container_stats(self, opts) -> int:  # noqa: ANN001
-        from dshell.render.container_views import render_stats, stats_format, stats_frame
-        from dshell.render.stats import StatsCollector
-
-        named = list(dict.fromkeys(opts.args))
-        collector = StatsCollector(self.client, stream=not opts.no_stream)
-        try:
-            if named:
-                for reference in named:
-                    collector.add(reference)
-                collector.wait_first()
-                errors = collector.errors()
-                if errors:
-                    for line in errors:
-                        self.err(line)
-                    return 1
-            else:
-                collector.follow_list(show_all=opts.all)
-                collector.wait_first()
-            os_type = collector.os_type()
-            fmt = stats_format(opts.format, self.config.get("statsFormat"), os_type)
-            if opts.no_stream:
-                entries = collector.snapshot()
-                if entries:
-                    self.stdout.write(render_stats(entries, fmt, os_type, not opts.no_trunc))
-                return 0
-            while True:
-                collector.sleep(0.5)  # in slices: Ctrl-C is seen at once
-                entries = collector.snapshot()
-                table = render_stats(entries, fmt, os_type, not opts.no_trunc)
-                self.stdout.write(stats_frame(table))
-                self.stdout.flush()
-                if not entries and named:
-                    return 0
-        finally:
-            collector.close()
-
-    # -- cp --------------------------------------------------------------------------------
-    @command(
-        "Copy files/folders between a container and the local filesystem",
-        aliases=["cp"],
-        flags=[
-            Flag("archive", "Archive mode (copy all uid/gid information)", short="a"),
-            Flag("follow-link", "Always follow symbol link in SRC_PATH", short="L"),
-            Flag("quiet", "Suppress progress output during copy. Progress output is\n"
-                 "automatically suppressed if no terminal is attached", short="q"),
-        ],
-        args=[Arg("SRC", kind="container:path"), Arg("DEST", kind="container:path")],
-        usage="[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tcontainer cp [OPTIONS] SRC_PATH|- "
-              "CONTAINER:DEST_PATH",
-    )  # fmt: skip
-    def cmd_container_cp(self, opts) -> int:  # noqa: ANN001
-        from dshell.engine.archive import ArchiveError, split_cp_arg
-
-        source, destination = opts.args
-        if not source:
-            self.err("source can not be empty")
-            return 1
-        if not destination:
-            self.err("destination can not be empty")
-            return 1
-        # docker shows the copy summary (on stderr) only when stdout is a terminal
-        quiet = opts.quiet if "quiet" in opts.given else not self.stdout.is_terminal
-        src_container, src_path = split_cp_arg(source)
-        dst_container, dst_path = split_cp_arg(destination)
-        try:
-            if src_container and dst_container:
-                raise ArchiveError("copying between containers is not supported")
-            if src_container:
-                return self._copy_from(src_container, src_path, dst_path, opts, quiet)
-            if dst_container:
-                return self._copy_to(dst_container, src_path, dst_path, opts, quiet)
-            raise ArchiveError("must specify at least one container source")
-        except (ArchiveError, OSError) as exc:
-            self.err(str(exc) if isinstance(exc, ArchiveError) else _os_error_text(exc))
-            return 1
-
-    def _copy_from(self, container: str, src_path: str, dst_path: str, opts, quiet: bool
-                   ) -> int:  # noqa: ANN001  # fmt: skip
-        from dshell.engine import archive
-
-        if dst_path != "-":
-            dst_path = archive.resolve_local_path(dst_path)
-            parent = os.path.dirname(os.path.normpath(dst_path))
-            if parent and parent != "." and not os.path.exists(parent):
-                raise archive.ArchiveError(
-                    f'invalid output path: directory "{parent}" does not exist')
-        rebase = ""
-        if opts.follow_link:
-            stat = self._stat_container_path(container, src_path)
-            if stat is not None and stat.is_symlink:
-                target = stat.link_target
-                if not target.startswith("/"):
-                    target = os.path.join(archive.split_path_dir_entry(src_path)[0], target)
-                src_path, rebase = archive.rebase_name_for(src_path, target)
-        response = self.client.request("GET", f"/containers/{_q(container)}/archive",
-                                       params={"path": src_path}, stream=True)  # fmt: skip
-        try:
-            if dst_path == "-":
-                self.stdout.flush()
-                sink = self.stdout.buffer
-                for chunk in response.iter_content(1 << 20):
-                    sink.write(chunk)
-                sink.flush()
-                return 0
-            stat = archive.decode_path_stat(response.headers.get(archive.STAT_HEADER))
-            src = archive.CopyInfo(src_path, exists=True, is_dir=bool(stat and stat.is_dir),
-                                   rebase_name=rebase)  # fmt: skip
-            counter = _CountingReader(response.raw)
-            destination = archive.destination_info(dst_path)
-            extract_dir, rename = archive.prepare_archive_copy(src, destination)
-            if rebase:
-                rename = (archive.split_path_dir_entry(src_path)[1], rename[1] if rename
-                          else rebase)  # fmt: skip
-            archive.extract(counter, extract_dir, rename)
-        finally:
-            response.close()
-        if not quiet:
-            size = counter.count if stat is None or stat.is_dir else stat.size
-            self.err(_copy_summary(size, counter.count, dst_path), end="")
-        return 0
-
-    def _copy_to(self, container: str, src_path: str, dst_path: str, opts, quiet: bool
-                 ) -> int:  # noqa: ANN001  # fmt: skip
-        from dshell.engine import archive
-
-        dst = archive.CopyInfo(dst_path)
-        stat = self._stat_container_path(container, dst_path)
-        if stat is not None and stat.is_symlink:
-            target = stat.link_target
-            if not target.startswith("/"):
-                target = os.path.join(archive.split_path_dir_entry(dst_path)[0], target)
-            dst = archive.CopyInfo(target)
-            stat = self._stat_container_path(container, target)
-        if stat is not None:
-            if not (stat.is_dir or stat.is_regular):
-                raise archive.ArchiveError(
-                    f'destination "{container}:{dst_path}" must be a directory or a regular '
-                    "file")
-            dst = archive.CopyInfo(dst.path, exists=True, is_dir=stat.is_dir)
-        if src_path == "-":
-            if not dst.is_dir:
-                raise archive.ArchiveError(
-                    f'destination "{container}:{dst_path}" must be a directory')
-            body = self.stdin.buffer if self.stdin.buffer is not None else self.stdin.handle
-            target_dir, content_size = dst.path, None
-        else:
-            src = archive.source_info(archive.resolve_local_path(src_path), opts.follow_link)
-            content_size = archive.local_content_size(src.path)
-            target_dir, rename = archive.prepare_archive_copy(src, dst)
-            body = archive.tar_source(src, rename, opts.archive)
-        params = {"path": target_dir, "noOverwriteDirNonDir": True,
-                  "copyUIDGID": opts.archive}  # fmt: skip
-        self.client.request("PUT", f"/containers/{_q(container)}/archive", params=params,
-                            data=body, headers={"Content-Type": "application/x-tar"},
-                            timeout=None)  # fmt: skip
-        if not quiet:
-            sent = len(body) if isinstance(body, bytes) else 0
-            self.err(_copy_summary(content_size if content_size is not None else sent, sent,
-                                   f"{container}:{dst.path}"), end="")  # fmt: skip
-        return 0
-
-    def _stat_container_path(self, container: str, path: str):  # noqa: ANN202
-        """HEAD /archive's stat header, or None when the path (or container) is missing."""
-        from dshell.engine.archive import STAT_HEADER, decode_path_stat
-
-        try:
-            response = self.client.request("HEAD", f"/containers/{_q(container)}/archive",
-                                           params={"path": path})  # fmt: skip
-        except EngineError:
-            return None
-        return decode_path_stat(response.headers.get(STAT_HEADER))
-
 
 def _json_or_empty(response) -> object:  # noqa: ANN001
     try:
         return response.json()
     except ValueError:
         return {}
-
-
-class _CountingReader:
-    """A file-like view of a response body that counts the bytes read (the cp summary)."""
-
-    def __init__(self, raw) -> None:  # noqa: ANN001
-        self.raw = raw
-        self.count = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size if size and size > 0 else 1 << 20)
-        self.count += len(data)
-        return data
-
-
-def _copy_summary(content: int, transferred: int, destination: str) -> str:
-    from dshell.render.units import human_size_with_precision
-
-    if content != transferred:
-        return (f"Successfully copied {human_size_with_precision(content, 3)} (transferred "
-                f"{human_size_with_precision(transferred, 3)}) to {destination}\n")
-    return f"Successfully copied {human_size_with_precision(content, 3)} to {destination}\n"
-
-
-def _os_error_text(error: OSError) -> str:
-    """Go's *PathError text: ``open /x: permission denied``."""
-    reason = os.strerror(error.errno).lower() if error.errno else str(error)
-    return f"{error.filename}: {reason}" if error.filename else reason
-
-
-def _write_file_atomically(path: str, chunks: Iterable[bytes]) -> None:
-    """docker's CopyToFile: write a temporary file beside ``path``, then rename it."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(prefix=".docker_temp_", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-        os.chmod(temporary, 0o644 & ~_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 # -- parsing the values docker's flags and arguments take ------------------------------------

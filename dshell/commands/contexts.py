@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from dshell.commands.base import CommandBase, management
-from dshell.commands.declare import FORMAT_HELP, FORMAT_HELP_NO_TABLE, Arg, Flag, command
+from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
 from dshell.engine.context_store import (
     DEFAULT_CONTEXT,
     ContextStore,
@@ -26,6 +26,10 @@ DOCKER_HOST_WARNING = (
     "context, either set the global --context flag, or unset DOCKER_HOST environment variable."
 )
 DOCKER_KEYS = ("from", "host", "ca", "cert", "key", "skip-tls-verify")
+ENDPOINT_FLAGS = (
+    Flag("description", "Description of the context", type="string"),
+    Flag("docker", "set the docker endpoint", type="stringToString", kind="context-endpoint"),
+)
 
 
 class ContextCommands(CommandBase):
@@ -115,7 +119,7 @@ class ContextCommands(CommandBase):
 
     @command(
         "Display detailed information on one or more contexts",
-        flags=[Flag("format", FORMAT_HELP_NO_TABLE, short="f", type="string", kind="format")],
+        flags=[INSPECT_FORMAT_FLAG],
         args=[Arg("CONTEXT", kind="context", many=True, optional=True)],
     )
     def cmd_context_inspect(self, opts) -> int:  # noqa: ANN001
@@ -160,9 +164,7 @@ class ContextCommands(CommandBase):
     @command(
         "Create a context",
         flags=[
-            Flag("description", "Description of the context", type="string"),
-            Flag("docker", "set the docker endpoint", type="stringToString",
-                 kind="context-endpoint"),
+            *ENDPOINT_FLAGS,
             Flag("from", "create context from a named context", type="string",
                  kind="context"),
         ],
@@ -170,11 +172,8 @@ class ContextCommands(CommandBase):
     )  # fmt: skip
     def cmd_context_create(self, opts) -> int:  # noqa: ANN001
         name = opts.args[0]
-        try:
-            docker = _string_to_string(opts.docker)
-        except ValueError as exc:
-            self.err(f'invalid argument "{exc}" for "--docker" flag: {exc} must be formatted '
-                     "as key=value")
+        docker = self._docker_flag(opts)
+        if docker is None:
             return 125
         store = self.context_store
         try:
@@ -204,6 +203,15 @@ class ContextCommands(CommandBase):
         self.out(name)
         self.err(f'Successfully created context "{name}"')
         return 0
+
+    def _docker_flag(self, opts) -> dict[str, str] | None:  # noqa: ANN001
+        """``--docker`` as a map, or None (the usage error printed) when it is malformed."""
+        try:
+            return _string_to_string(opts.docker)
+        except ValueError as exc:
+            self.err(f'invalid argument "{exc}" for "--docker" flag: {exc} must be formatted '
+                     "as key=value")
+            return None
 
     def _apply_docker_endpoint(self, context: StoredContext, docker: dict[str, str]) -> None:
         """docker's ``getDockerEndpointMetadataAndTLS``: host, skip-tls-verify, TLS files."""
@@ -237,20 +245,13 @@ class ContextCommands(CommandBase):
 
     @command(
         "Update a context",
-        flags=[
-            Flag("description", "Description of the context", type="string"),
-            Flag("docker", "set the docker endpoint", type="stringToString",
-                 kind="context-endpoint"),
-        ],
+        flags=list(ENDPOINT_FLAGS),
         args=[Arg("CONTEXT", kind="context")],
     )  # fmt: skip
     def cmd_context_update(self, opts) -> int:  # noqa: ANN001
         name = opts.args[0]
-        try:
-            docker = _string_to_string(opts.docker)
-        except ValueError as exc:
-            self.err(f'invalid argument "{exc}" for "--docker" flag: {exc} must be formatted '
-                     "as key=value")
+        docker = self._docker_flag(opts)
+        if docker is None:
             return 125
         try:
             if name == DEFAULT_CONTEXT:
@@ -319,32 +320,23 @@ class ContextCommands(CommandBase):
         args=[Arg("CONTEXT", kind="context", many=True)],
     )
     def cmd_context_rm(self, opts) -> int:  # noqa: ANN001
-        errors = []
         current = self.current_context_name()
         store = self.context_store
-        for name in opts.args:
-            try:
-                if name == DEFAULT_CONTEXT:
-                    raise ContextStoreError(f'context "{name}" cannot be removed')
-                if not store.exists(name):
-                    if opts.force:
-                        self.out(name)
-                        continue
-                    raise ContextStoreError(f'context "{name}" does not exist')
-                if name == current and not opts.force:
-                    raise ContextStoreError(
-                        f'context "{name}" is in use, set -f flag to force remove')
-                if name == self.config.current_context:
-                    set_current_context(self.config, DEFAULT_CONTEXT)
-                store.remove(name)
-            except (ContextStoreError, OSError) as exc:
-                errors.append(str(exc))
-                continue
-            self.out(name)
-        if errors:
-            self.err("\n".join(errors))
-            return 1
-        return 0
+
+        def remove(name: str) -> None:
+            if name == DEFAULT_CONTEXT:
+                raise ContextStoreError(f'context "{name}" cannot be removed')
+            if not store.exists(name):
+                if opts.force:
+                    return
+                raise ContextStoreError(f'context "{name}" does not exist')
+            if name == current and not opts.force:
+                raise ContextStoreError(f'context "{name}" is in use, set -f flag to force remove')
+            if name == self.config.current_context:
+                set_current_context(self.config, DEFAULT_CONTEXT)
+            store.remove(name)
+
+        return self.for_each(opts.args, remove, failures=(ContextStoreError, OSError))
 
     @command(
         "Export a context to a tar archive FILE or a tar stream on STDOUT.",

@@ -72,6 +72,11 @@ class Flag:
         return self.default
 
 
+# ``inspect``-style commands' ``-f``: a template for each object, never a table.
+INSPECT_FORMAT_FLAG = Flag("format", FORMAT_HELP_NO_TABLE, short="f", type="string",
+                           kind="format")  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Arg:
     """A positional argument: its metavar in usage, the kind of value it completes to."""

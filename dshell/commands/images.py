@@ -8,7 +8,8 @@ from typing import IO, TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 from dshell.commands.base import CommandBase, filters_param, management
-from dshell.commands.declare import FORMAT_HELP, FORMAT_HELP_NO_TABLE, Arg, Flag, command
+from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
+from dshell.commands.output_files import SAVE_TO_TERMINAL, write_file_atomically
 from dshell.engine.errors import EngineError
 
 if TYPE_CHECKING:
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
 
 PLATFORM_HELP = 'Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")'
 CHUNK_SIZE = 64 * 1024
-SAVE_TO_TERMINAL = "cowardly refusing to save to a terminal. Use the -o flag or redirect"
 LOAD_FROM_TERMINAL = "requested load from stdin, but stdin is empty"
 PRUNE_DANGLING_WARNING = "WARNING! This will remove all dangling images."
 PRUNE_ALL_WARNING = (
@@ -58,7 +58,7 @@ class ImageCommands(CommandBase):
 
     @command(
         "Display detailed information on one or more images",
-        flags=[Flag("format", FORMAT_HELP_NO_TABLE, short="f", type="string", kind="format")],
+        flags=[INSPECT_FORMAT_FLAG],
         args=[Arg("IMAGE", kind="image", many=True)],
     )
     def cmd_image_inspect(self, opts) -> int:  # noqa: ANN001
@@ -81,20 +81,30 @@ class ImageCommands(CommandBase):
         ],
     )  # fmt: skip
     def cmd_image_pull(self, opts) -> int:  # noqa: ANN001
-        from dshell.engine.references import full_string, parse_reference, with_default_tag
+        from dshell.engine.references import full_string
 
-        ref = parse_reference(opts.args[0])
-        if opts.all_tags and (ref.tag or ref.digest):
-            self.err("tag can't be used with --all-tags/-a")
+        ref = self._transfer_reference(opts)
+        if ref is None:
             return 1
-        if not opts.all_tags and not (ref.tag or ref.digest):
-            ref = with_default_tag(ref)
-            if not opts.quiet:
-                self.out(f"Using default tag: {ref.tag}")
         self._pull_reference(ref, all_tags=opts.all_tags, platform=opts.platform,
                              quiet=opts.quiet, out=self.stdout)  # fmt: skip
         self.out(full_string(ref))
         return 0
+
+    def _transfer_reference(self, opts) -> Reference | None:  # noqa: ANN001
+        """pull/push's NAME: no tag with ``--all-tags`` (None, the error printed), else
+        ``latest`` when it names none (said on stdout unless ``--quiet``)."""
+        from dshell.engine.references import parse_reference, with_default_tag
+
+        ref = parse_reference(opts.args[0])
+        if opts.all_tags and (ref.tag or ref.digest):
+            self.err("tag can't be used with --all-tags/-a")
+            return None
+        if not opts.all_tags and not (ref.tag or ref.digest):
+            ref = with_default_tag(ref)
+            if not opts.quiet:
+                self.out(f"Using default tag: {ref.tag}")
+        return ref
 
     def pull_image(
         self,
@@ -144,16 +154,11 @@ class ImageCommands(CommandBase):
     )  # fmt: skip
     def cmd_image_push(self, opts) -> int:  # noqa: ANN001
         from dshell.engine.auth import auth_header_for_domain
-        from dshell.engine.references import full_string, parse_reference, with_default_tag
+        from dshell.engine.references import full_string
 
-        ref = parse_reference(opts.args[0])
-        if opts.all_tags and (ref.tag or ref.digest):
-            self.err("tag can't be used with --all-tags/-a")
+        ref = self._transfer_reference(opts)
+        if ref is None:
             return 1
-        if not opts.all_tags and not (ref.tag or ref.digest):
-            ref = with_default_tag(ref)
-            if not opts.quiet:
-                self.out(f"Using default tag: {ref.tag}")
         params = {"tag": None if opts.all_tags else ref.tag, "platform": opts.platform}
         headers = {"X-Registry-Auth": auth_header_for_domain(self.config, ref.domain)}
         path = f"/images/{quote(ref.familiar_name, safe='/:')}/push"
@@ -290,15 +295,12 @@ class ImageCommands(CommandBase):
         response = self.client.request("GET", f"/images/get?{query}", stream=True)
         chunks = response.iter_content(chunk_size=CHUNK_SIZE)
         if opts.output:
-            _write_file_atomically(opts.output, chunks)
+            write_file_atomically(opts.output, chunks)
             return 0
         self.stdout.flush()
-        sink = self.stdout.buffer
-        if sink is None:
+        if self.stdout.buffer is None:
             raise EngineError("cannot write binary data to this output")
-        for chunk in chunks:
-            sink.write(chunk)
-        sink.flush()
+        self.write_binary(chunks)
         return 0
 
     @command(
@@ -462,27 +464,3 @@ def _output_path_problem(path: str) -> str | None:
     if folder and folder != "." and not os.path.exists(folder):
         return f"invalid output path: stat {folder}: no such file or directory"
     return None
-
-
-def _write_file_atomically(path: str, chunks: Iterator[bytes]) -> None:
-    """docker's ``CopyToFile``: a temp file beside the target, renamed when complete."""
-    import tempfile
-
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=".docker_temp_", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-        os.chmod(temp, 0o644 & ~_umask())
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import quote
 
-from dshell.commands.base import CommandBase, filters_param, management
-from dshell.commands.declare import FORMAT_HELP, FORMAT_HELP_NO_TABLE, Arg, Flag, command
+from dshell.commands.base import CommandBase, filters_param, key_values, management
+from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
 from dshell.commands.pruning import confirm, deleted_list, prune_filters
 from dshell.engine.errors import EngineError, NotFound
 
@@ -112,7 +112,7 @@ class NetworkCommands(CommandBase):
     @command(
         "Display detailed information on one or more networks",
         flags=[
-            Flag("format", FORMAT_HELP_NO_TABLE, short="f", type="string", kind="format"),
+            INSPECT_FORMAT_FLAG,
             Flag("verbose", "Verbose output for diagnostics", short="v"),
         ],
         args=[Arg("NETWORK", kind="network", many=True)],
@@ -167,15 +167,8 @@ class NetworkCommands(CommandBase):
     )  # fmt: skip
     def cmd_network_connect(self, opts) -> int:  # noqa: ANN001
         network, container = opts.args
-        ipam = {}
-        if opts.ip:
-            ipam["IPv4Address"] = opts.ip
-        if opts.ip6:
-            ipam["IPv6Address"] = opts.ip6
-        if opts.link_local_ip:
-            ipam["LinkLocalIPs"] = opts.link_local_ip
         endpoint = {
-            "IPAMConfig": ipam or None,
+            "IPAMConfig": endpoint_addresses(opts) or None,
             "Links": opts.link or None,
             "Aliases": _split(opts.alias) or None,
             "DriverOpts": key_values(_split(opts.driver_opt)) or None,
@@ -227,13 +220,17 @@ def _split(values: list[str]) -> list[str]:
     return [part for value in values for part in value.split(",") if part != ""]
 
 
-def key_values(values: list[str]) -> dict[str, str]:
-    """``k=v`` flags as a map; a bare ``k`` maps to "" (docker's MapOpts/ConvertKVStrings)."""
-    result: dict[str, str] = {}
-    for value in values:
-        key, _, val = value.partition("=")
-        result[key] = val
-    return result
+def endpoint_addresses(opts) -> dict:  # noqa: ANN001
+    """An endpoint's ``IPAMConfig`` from ``--ip``, ``--ip6`` and ``--link-local-ip`` (the
+    flags ``run``/``create`` and ``network connect`` share); empty when none was given."""
+    ipam: dict = {}
+    if opts.ip:
+        ipam["IPv4Address"] = opts.ip
+    if opts.ip6:
+        ipam["IPv6Address"] = opts.ip6
+    if opts.link_local_ip:
+        ipam["LinkLocalIPs"] = list(opts.link_local_ip)
+    return ipam
 
 
 def _network_of(text: str, what: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
@@ -267,25 +264,21 @@ def ipam_config(subnets: list[str], ranges: list[str], gateways: list[str],
             raise CreateError(f"invalid {kind}: {address}") from None
         return [s for s, network in parsed if ip.version == network.version and ip in network]
 
-    for ip_range in ranges:
-        matches = owner(ip_range, "ip-range")
-        if not matches:
-            raise CreateError(f"no matching subnet for range {ip_range}")
-        for subnet in matches:
-            if "IPRange" in entries[subnet]:
-                raise CreateError(f"cannot configure multiple ranges ({ip_range}, "
-                                  f"{entries[subnet]['IPRange']}) on the same subnet ({subnet})")
-            entries[subnet]["IPRange"] = ip_range
-    for gateway in gateways:
-        matches = owner(gateway, "gateway")
-        if not matches:
-            raise CreateError(f"no matching subnet for gateway {gateway}")
-        for subnet in matches:
-            if "Gateway" in entries[subnet]:
-                raise CreateError(f"cannot configure multiple gateways ({gateway}, "
-                                  f"{entries[subnet]['Gateway']}) for the same subnet "
-                                  f"({subnet})")
-            entries[subnet]["Gateway"] = gateway
+    def assign(values: list[str], key: str, kind: str, noun: str, preposition: str) -> None:
+        """Each range (gateway) to its subnet; a subnet takes one at most."""
+        for value in values:
+            matches = owner(value, kind)
+            if not matches:
+                raise CreateError(f"no matching subnet for {noun} {value}")
+            for subnet in matches:
+                if key in entries[subnet]:
+                    raise CreateError(f"cannot configure multiple {noun}s ({value}, "
+                                      f"{entries[subnet][key]}) {preposition} the same subnet "
+                                      f"({subnet})")
+                entries[subnet][key] = value
+
+    assign(ranges, "IPRange", "ip-range", "range", "on")
+    assign(gateways, "Gateway", "gateway", "gateway", "for")
     for key, address in aux.items():
         matches = owner(address, "aux-address")
         if not matches:

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from dshell.commands.base import key_values
 from dshell.commands.declare import Flag
+from dshell.commands.networks import endpoint_addresses
 from dshell.commands.parse import Options, UsageError
 
 __all__ = [
@@ -674,14 +676,6 @@ class _Converter:
         return dest in self.opts.given
 
 
-def _key_values(values: list[str]) -> dict[str, str]:
-    result = {}
-    for item in values:
-        key, _, value = item.partition("=")
-        result[key] = value
-    return result
-
-
 def _attach_streams(conv: _Converter) -> tuple[bool, bool, bool]:
     def valid(value: str) -> str:
         if value.lower() not in ("stdin", "stdout", "stderr"):
@@ -786,8 +780,8 @@ def container_spec(
     read_iops = conv.each("device_read_iops", lambda v: _throttle(v, False))
     write_iops = conv.each("device_write_iops", lambda v: _throttle(v, False))
     devices = conv.each("device", parse_device)
-    sysctls = _key_values(conv.each("sysctl", _needs_equals))
-    annotations = _key_values(conv.each("annotation", _needs_equals))
+    sysctls = key_values(conv.each("sysctl", _needs_equals))
+    annotations = key_values(conv.each("annotation", _needs_equals))
     healthcheck = _healthcheck(conv)
 
     # validation docker does after parsing
@@ -824,7 +818,7 @@ def container_spec(
     if opts.rm and restart["Name"] not in ("", "no"):
         raise RunOptionError("conflicting options: cannot specify both --restart and --rm")
     security_opts = parse_security_opts(opts.security_opt)
-    log_options = _key_values(opts.log_opt)
+    log_options = key_values(opts.log_opt)
     if opts.log_driver == "none" and opts.log_opt:
         raise RunOptionError("invalid logging opts for driver none")
     storage_opts = {}
@@ -942,7 +936,7 @@ def container_spec(
         "Volumes": volumes or None,
         "WorkingDir": opts.workdir or "",
         "Entrypoint": entrypoint,
-        "Labels": _key_values(labels_from_files + list(opts.label)),
+        "Labels": key_values(labels_from_files + list(opts.label)),
         "StopSignal": opts.stop_signal or "",
         "HostConfig": host_config,
         "NetworkingConfig": {"EndpointsConfig": _endpoints(opts, network)},
@@ -978,13 +972,7 @@ def _weight_device(value: str) -> dict[str, Any]:
 
 def _endpoints(opts: Options, network: str) -> dict[str, Any]:
     """The endpoint settings of the container's network, when any were given."""
-    ipam = {}
-    if opts.ip:
-        ipam["IPv4Address"] = opts.ip
-    if opts.ip6:
-        ipam["IPv6Address"] = opts.ip6
-    if opts.link_local_ip:
-        ipam["LinkLocalIPs"] = list(opts.link_local_ip)
+    ipam = endpoint_addresses(opts)
     endpoint: dict[str, Any] = {}
     if ipam:
         endpoint["IPAMConfig"] = ipam

@@ -131,10 +131,7 @@ class RunCommands(CommandBase):
     def cmd_container_run(self, opts) -> int:  # noqa: ANN001
         try:
             spec = container_spec(opts, detach=opts.detach)
-        except UsageError as exc:
-            self.err(str(exc))
-            return exc.status
-        except RunOptionError as exc:
+        except (UsageError, RunOptionError) as exc:
             self.err(str(exc))
             return exc.status
         if opts.detach and opts.attach:
@@ -182,10 +179,7 @@ class RunCommands(CommandBase):
     def cmd_container_create(self, opts) -> int:  # noqa: ANN001
         try:
             spec = container_spec(opts)
-        except UsageError as exc:
-            self.err(str(exc))
-            return exc.status
-        except RunOptionError as exc:
+        except (UsageError, RunOptionError) as exc:
             self.err(str(exc))
             return exc.status
         try:

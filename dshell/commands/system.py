@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from dshell.commands.base import CommandBase, filters_param, management
-from dshell.commands.declare import FORMAT_HELP, FORMAT_HELP_NO_TABLE, Arg, Flag, command
+from dshell.commands.declare import (
+    FORMAT_HELP,
+    FORMAT_HELP_NO_TABLE,
+    INSPECT_FORMAT_FLAG,
+    Arg,
+    Flag,
+    command,
+)
 from dshell.commands.inspecting import ObjectNotFound, TemplateParseError, inspect_references
 from dshell.engine.client import NEWEST_API_VERSION
 from dshell.engine.errors import APIError, EngineError, NotFound
@@ -19,7 +26,7 @@ class SystemCommands(CommandBase):
 
     @command(
         "Show the Docker version information",
-        flags=[Flag("format", FORMAT_HELP_NO_TABLE, short="f", type="string", kind="format")],
+        flags=[INSPECT_FORMAT_FLAG],
         group="Common Commands",
     )
     def cmd_version(self, opts) -> int:  # noqa: ANN001
@@ -50,7 +57,7 @@ class SystemCommands(CommandBase):
 
     @command(
         "Display system-wide information",
-        flags=[Flag("format", FORMAT_HELP_NO_TABLE, short="f", type="string", kind="format")],
+        flags=[INSPECT_FORMAT_FLAG],
         aliases=["system info"],
         group="Common Commands",
     )
@@ -196,7 +203,7 @@ class SystemCommands(CommandBase):
     @command(
         "Return low-level information on Docker objects",
         flags=[
-            Flag("format", FORMAT_HELP_NO_TABLE, short="f", type="string", kind="format"),
+            INSPECT_FORMAT_FLAG,
             Flag("size", "Display total file sizes if the type is container", short="s"),
             Flag("type", "Only inspect objects of the given type", type="string",
                  kind="choice:" + "|".join(INSPECT_TYPES)),

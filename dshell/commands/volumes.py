@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from dshell.commands.base import CommandBase, filters_param, management
-from dshell.commands.declare import FORMAT_HELP, FORMAT_HELP_NO_TABLE, Arg, Flag, command
-from dshell.commands.networks import key_values
+from dshell.commands.base import CommandBase, filters_param, key_values, management, path_segment
+from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
 from dshell.commands.pruning import confirm, deleted_list, prune_filters
 from dshell.engine.client import _version_tuple
-from dshell.engine.errors import EngineError
 
 ANONYMOUS_WARNING = (
     "WARNING! This will remove anonymous local volumes not used by at least one container.\n"
@@ -89,7 +85,7 @@ class VolumeCommands(CommandBase):
 
     @command(
         "Display detailed information on one or more volumes",
-        flags=[Flag("format", FORMAT_HELP_NO_TABLE, short="f", type="string", kind="format")],
+        flags=[INSPECT_FORMAT_FLAG],
         args=[Arg("VOLUME", kind="volume", many=True)],
     )
     def cmd_volume_inspect(self, opts) -> int:  # noqa: ANN001
@@ -103,19 +99,11 @@ class VolumeCommands(CommandBase):
         args=[Arg("VOLUME", kind="volume", many=True)],
     )
     def cmd_volume_rm(self, opts) -> int:  # noqa: ANN001
-        errors = []
-        for name in opts.args:
-            try:
-                self.client.request("DELETE", f"/volumes/{quote(name, safe='')}",
-                                    params={"force": opts.force})
-            except EngineError as exc:
-                errors.append(str(exc))
-                continue
-            self.out(name)
-        if errors:
-            self.err("\n".join(errors))
-            return 1
-        return 0
+        def remove(name: str) -> None:
+            self.client.request("DELETE", f"/volumes/{path_segment(name)}",
+                                params={"force": opts.force})
+
+        return self.for_each(opts.args, remove)
 
     @command(
         "Remove unused local volumes",
