@@ -1,6 +1,7 @@
-"""Session fixtures shared by every test: the private engine and the loopback registry.
+"""Fixtures shared by every test: the private engine, the loopback registry, the TLS daemon
+and the registry that requires authentication.
 
-Both are lazy: a test that does not ask for them (all of tests/unit) starts no daemon. When
+All are lazy: a test that does not ask for them (all of tests/unit) starts no daemon. When
 they cannot start, every test that needs them errors with the reason instead of skipping.
 """
 
@@ -12,7 +13,10 @@ from typing import TypeVar
 
 import pytest
 
-from tests import harness
+# The differential assertions live in harness.py: let pytest show their diffs.
+pytest.register_assert_rewrite("tests.harness")
+
+from tests import harness, registry_auth, tls_engine  # noqa: E402
 
 TESTS_DIR = Path(__file__).resolve().parent
 ENGINE_TEST_DIRS = (TESTS_DIR / "engine", TESTS_DIR / "e2e")
@@ -30,28 +34,37 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.engine)
 
 
-def _start_or_fail(start: Callable[[], T], what: str) -> T:
-    """Start a session service; on failure, fail the test with the reason alone."""
+def _serve(start: Callable[[], T], stop: Callable[[T], None], what: str) -> Iterator[T]:
+    """The body of a service fixture: start the service (on failure, fail the test with the
+    reason alone), hand it to the tests, stop it."""
     try:
-        return start()
+        started = start()
     except harness.HarnessError as problem:
-        reason = f"{what}: {problem}"
-    pytest.fail(reason, pytrace=False)
+        pytest.fail(f"{what}: {problem}", pytrace=False)
+    try:
+        yield started
+    finally:
+        stop(started)
 
 
 @pytest.fixture(scope="session")
 def engine() -> Iterator[harness.Engine]:
-    started = _start_or_fail(harness.start_engine, "test engine")
-    try:
-        yield started
-    finally:
-        harness.stop_engine(started)
+    yield from _serve(harness.start_engine, harness.stop_engine, "test engine")
 
 
 @pytest.fixture(scope="session")
 def registry() -> Iterator[harness.Registry]:
-    started = _start_or_fail(harness.start_registry, "test registry")
-    try:
-        yield started
-    finally:
-        harness.stop_registry(started)
+    yield from _serve(harness.start_registry, harness.stop_registry, "test registry")
+
+
+@pytest.fixture(scope="session")
+def tls_daemon() -> Iterator[tls_engine.TLSEngine]:
+    """A second daemon, on tcp://127.0.0.1 with --tlsverify."""
+    yield from _serve(tls_engine.start_tls_engine, tls_engine.stop_tls_engine, "TLS engine")
+
+
+@pytest.fixture(scope="module")
+def auth_registry() -> Iterator[registry_auth.AuthRegistry]:
+    """A loopback registry that requires htpasswd authentication."""
+    yield from _serve(registry_auth.start_auth_registry, registry_auth.stop_auth_registry,
+                      "htpasswd registry")

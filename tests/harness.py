@@ -21,7 +21,7 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -338,19 +338,32 @@ def free_loopback_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_registry() -> Registry:
-    """Start `docker-registry serve` on a free 127.0.0.1 port; wait until /v2/ answers."""
+def check_can_run_registry() -> None:
     if shutil.which("docker-registry") is None:
         raise HarnessError("docker-registry not found: install Debian's docker-registry")
+
+
+def start_registry() -> Registry:
+    """Start `docker-registry serve` on a free 127.0.0.1 port; wait until /v2/ answers."""
+    check_can_run_registry()
     root = _short_temp_dir("dsh-reg-")
     address = f"127.0.0.1:{free_loopback_port()}"
-    config = root / "config.yml"
-    config.write_text(
+    return serve_registry(
+        root, address,
         "version: 0.1\n"
         "log:\n  level: warn\n"
         f"storage:\n  filesystem:\n    rootdirectory: {root / 'data'}\n"
         "  delete:\n    enabled: true\n"
-        f"http:\n  addr: {address}\n")
+        f"http:\n  addr: {address}\n",
+        ready_status=200, what="docker-registry")
+
+
+def serve_registry(root: Path, address: str, config_yaml: str, ready_status: int,
+                   what: str) -> Registry:
+    """Run `docker-registry serve` with `config_yaml` (which makes it listen on `address`),
+    logging under `root`; wait until GET /v2/ answers `ready_status`."""
+    config = root / "config.yml"
+    config.write_text(config_yaml)
     log = root / "registry.log"
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
@@ -358,8 +371,8 @@ def start_registry() -> Registry:
             stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
     registry = Registry(root=root, address=address, log=log, process=process)
     try:
-        _wait_until(lambda: _loopback_get(address, "/v2/")[0] == 200, process,
-                    "docker-registry", log)
+        _wait_until(lambda: _loopback_get(address, "/v2/")[0] == ready_status, process, what,
+                    log)
     except BaseException:
         stop_registry(registry)
         raise
@@ -396,34 +409,99 @@ def _run(argv: list[str], env: Mapping[str, str], input: str | bytes | None,
                   completed.stderr.decode(errors="surrogateescape"), completed.returncode)
 
 
-def run_docker(engine: Engine, *args: str, input: str | bytes | None = None,
-               timeout: float = 60, cwd: str | os.PathLike | None = None) -> Result:
-    """Run the reference docker CLI against the test engine."""
-    return _run([DOCKER_CLI, *args], engine.env, input, timeout, cwd)
-
-
-def run_dshell(engine: Engine, *args: str, input: str | bytes | None = None,
-               timeout: float = 60, env: Mapping[str, str | None] | None = None,
-               cwd: str | os.PathLike | None = None) -> Result:
-    """Run `python -m dshell ARGS` against the test engine.
-
-    `env` overrides engine.env variable by variable; a value of None removes the variable.
-    """
-    merged = dict(engine.env)
-    for key, value in (env or {}).items():
+def _environment(target: Engine | Mapping[str, str],
+                 overrides: Mapping[str, str | None] | None) -> dict[str, str]:
+    """The target's environment (an engine's, or the mapping itself) with `overrides` applied
+    variable by variable; a value of None removes the variable."""
+    merged = dict(target if isinstance(target, Mapping) else target.env)
+    for key, value in (overrides or {}).items():
         if value is None:
             merged.pop(key, None)
         else:
             merged[key] = value
-    return _run([*DSHELL_COMMAND, *args], merged, input, timeout, cwd)
+    return merged
 
 
-def differential(engine: Engine, *args: str, input: str | bytes | None = None,
-                 timeout: float = 60) -> Differential:
-    """`docker ARGS` and `dshell -c 'ARGS'` on the same engine, for comparing byte by byte."""
+def run_docker(target: Engine | Mapping[str, str], *args: str,
+               input: str | bytes | None = None, timeout: float = 60,
+               env: Mapping[str, str | None] | None = None,
+               cwd: str | os.PathLike | None = None) -> Result:
+    """Run the reference docker CLI in `target`'s environment (an engine's, or a mapping).
+
+    `env` overrides that environment variable by variable; a value of None removes the variable.
+    """
+    return _run([DOCKER_CLI, *args], _environment(target, env), input, timeout, cwd)
+
+
+def run_dshell(target: Engine | Mapping[str, str], *args: str,
+               input: str | bytes | None = None, timeout: float = 60,
+               env: Mapping[str, str | None] | None = None,
+               cwd: str | os.PathLike | None = None) -> Result:
+    """Run `python -m dshell ARGS` in `target`'s environment, overridden as for run_docker."""
+    return _run([*DSHELL_COMMAND, *args], _environment(target, env), input, timeout, cwd)
+
+
+def run_docker_ok(target: Engine | Mapping[str, str], *args: str, **options) -> Result:
+    """run_docker for setting up a scene: a failure fails the test with docker's message."""
+    result = run_docker(target, *args, **options)
+    assert result.status == 0, result.err
+    return result
+
+
+def differential(target: Engine | Mapping[str, str], *args: str,
+                 input: str | bytes | None = None, timeout: float = 60,
+                 env: Mapping[str, str | None] | None = None,
+                 global_flags: Sequence[str] = (),
+                 cwd: str | os.PathLike | None = None) -> Differential:
+    """`docker GLOBAL_FLAGS ARGS` and `dshell GLOBAL_FLAGS -c 'ARGS'` in the same environment,
+    for comparing byte by byte."""
+    options = dict(input=input, timeout=timeout, env=env, cwd=cwd)
     return Differential(
-        docker=run_docker(engine, *args, input=input, timeout=timeout),
-        dshell=run_dshell(engine, "-c", shlex.join(args), input=input, timeout=timeout))
+        docker=run_docker(target, *global_flags, *args, **options),
+        dshell=run_dshell(target, *global_flags, "-c", shlex.join(args), **options))
+
+
+StderrCheck = bool | Callable[[str], str]
+
+
+def assert_alike(pair: Differential, stderr: StderrCheck = False) -> Differential:
+    """dshell printed what docker printed and exited alike.
+
+    `stderr`: False leaves standard error out, True compares it as is, and a function compares
+    what it makes of each tool's standard error (to drop what legitimately differs).
+    """
+    assert pair.dshell.out == pair.docker.out, f"stderr: {pair.dshell.err}"
+    assert pair.dshell.status == pair.docker.status, pair.dshell.err
+    if callable(stderr):
+        assert stderr(pair.dshell.err) == stderr(pair.docker.err)
+    elif stderr:
+        assert pair.dshell.err == pair.docker.err
+    return pair
+
+
+def assert_same(target: Engine | Mapping[str, str], *args: str, tries: int = 1,
+                stderr: StderrCheck = False, **options) -> Differential:
+    """`differential(target, *args, **options)`, then assert_alike.
+
+    With tries > 1 the output holds ages ("5 seconds ago") that may tick while the two tools
+    run, so dshell runs on both sides of docker: ages only grow, and within a second at most
+    one of them ticks, so docker's output equals the run before it or the run after it. A
+    slow machine may stretch that second: then the whole bracket is tried again.
+    """
+    def same(ours: Result, oracle: Result) -> bool:
+        return (ours.out, ours.status) == (oracle.out, oracle.status)
+
+    global_flags = options.pop("global_flags", ())
+    for _ in range(tries):
+        before = (run_dshell(target, *global_flags, "-c", shlex.join(args), **options)
+                  if tries > 1 else None)  # fmt: skip
+        pair = differential(target, *args, global_flags=global_flags, **options)
+        if same(pair.dshell, pair.docker):
+            break
+        if before is not None and same(before, pair.docker):
+            pair = Differential(docker=pair.docker, dshell=before)
+            break
+    return assert_alike(pair, stderr)
 
 
 def unique_name(prefix: str) -> str:

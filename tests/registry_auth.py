@@ -42,30 +42,18 @@ def _htpasswd_line(username: str, password: str) -> str:
 
 def start_auth_registry() -> AuthRegistry:
     """`docker-registry serve` on a free 127.0.0.1 port with htpasswd auth; ready on 401."""
-    if shutil.which("docker-registry") is None:
-        raise harness.HarnessError("docker-registry not found: install Debian's docker-registry")
+    harness.check_can_run_registry()
     root = harness._short_temp_dir("dsh-areg-")
     address = f"127.0.0.1:{harness.free_loopback_port()}"
     (root / "htpasswd").write_text(_htpasswd_line(USERNAME, PASSWORD))
-    config = root / "config.yml"
-    config.write_text(
+    registry = harness.serve_registry(
+        root, address,
         "version: 0.1\n"
         "log:\n  level: warn\n"
         f"storage:\n  filesystem:\n    rootdirectory: {root / 'data'}\n"
         f"http:\n  addr: {address}\n"
-        f"auth:\n  htpasswd:\n    realm: dshell-tests\n    path: {root / 'htpasswd'}\n")
-    log = root / "registry.log"
-    with open(log, "wb") as log_file:
-        process = subprocess.Popen(
-            ["docker-registry", "serve", str(config)], stdin=subprocess.DEVNULL,
-            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
-    registry = harness.Registry(root=root, address=address, log=log, process=process)
-    try:
-        harness._wait_until(lambda: harness._loopback_get(address, "/v2/")[0] == 401, process,
-                            "docker-registry (htpasswd)", log)  # fmt: skip
-    except BaseException:
-        harness.stop_registry(registry)
-        raise
+        f"auth:\n  htpasswd:\n    realm: dshell-tests\n    path: {root / 'htpasswd'}\n",
+        ready_status=401, what="docker-registry (htpasswd)")
     return AuthRegistry(registry, USERNAME, PASSWORD)
 
 

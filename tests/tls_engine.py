@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,16 +94,3 @@ def start_tls_engine() -> TLSEngine:
 def stop_tls_engine(engine: TLSEngine) -> None:
     harness.stop_engine(engine)  # same fields: process, pidfile, root
 
-
-def serve() -> Iterator[TLSEngine]:
-    """The body of the ``tls_daemon`` session fixture (tests/engine and tests/e2e)."""
-    import pytest
-
-    try:
-        started = start_tls_engine()
-    except harness.HarnessError as problem:
-        pytest.fail(f"TLS engine: {problem}", pytrace=False)
-    try:
-        yield started
-    finally:
-        stop_tls_engine(started)

@@ -3,39 +3,32 @@ unix-socket daemon to the TLS daemon and back, with the prompt following."""
 
 from __future__ import annotations
 
-import re
-import sys
 import time
 
 import pexpect
 
 from tests import harness
-
-PROMPT = re.compile(r"dshell \S+>")
+from tests.pty_session import PROMPT, session_env, spawn_dshell, terminated_after
 
 
 def test_context_use_switches_engines_inside_one_session(engine, tls_daemon, tmp_path):
-    env = {key: value for key, value in engine.env.items() if key != "DOCKER_HOST"}
-    env.update(DOCKER_CONFIG=str(tmp_path / "config"), XDG_STATE_HOME=str(tmp_path / "state"),
-               TERM="xterm")
+    env = session_env(engine, tmp_path, DOCKER_CONFIG=str(tmp_path / "config"))
+    del env["DOCKER_HOST"]
     certs = tls_daemon.certs
-    setup = harness._run(
-        [*harness.DSHELL_COMMAND, "-c",
-         f"context create unixctx --docker host={engine.host}\n"
-         f"context create tlsctx --docker host={tls_daemon.host},ca={certs / 'ca.pem'},"
-         f"cert={certs / 'cert.pem'},key={certs / 'key.pem'}\n"
-         f"context use unixctx"], env, None, 60, None)
+    setup = harness.run_dshell(
+        env, "-c",
+        f"context create unixctx --docker host={engine.host}\n"
+        f"context create tlsctx --docker host={tls_daemon.host},ca={certs / 'ca.pem'},"
+        f"cert={certs / 'cert.pem'},key={certs / 'key.pem'}\n"
+        f"context use unixctx")
     assert setup.status == 0, setup.err
     tls_volume = harness.unique_name("tlsonly")
-    made = harness._run([harness.DOCKER_CLI, "volume", "create", tls_volume],
-                        dict(tls_daemon.env, DOCKER_HOST=f"unix://{tls_daemon.socket}"), None,
-                        60, None)  # fmt: skip
+    made = harness.run_docker(tls_daemon, "volume", "create", tls_volume,
+                              env={"DOCKER_HOST": f"unix://{tls_daemon.socket}"})
     assert made.status == 0, made.err
     unix_root = f"{engine.root}/data"
     tls_root = f"{tls_daemon.root}/data"
-    child = pexpect.spawn(sys.executable, ["-m", "dshell"], env=env, encoding="utf-8",
-                          timeout=20, dimensions=(40, 160))
-    try:
+    with terminated_after(spawn_dshell(env)) as child:
         child.expect_exact("dshell unixctx>")
         child.sendline("info --format '{{.DockerRootDir}}'")
         child.expect_exact(unix_root)
@@ -66,33 +59,26 @@ def test_context_use_switches_engines_inside_one_session(engine, tls_daemon, tmp
         child.expect(PROMPT)
         child.sendline("exit")
         child.expect(pexpect.EOF)
-    finally:
-        if child.isalive():
-            child.terminate(force=True)
 
 
 def test_events_streams_until_ctrl_c_then_the_prompt_returns(engine, tmp_path):
-    env = dict(engine.env, XDG_STATE_HOME=str(tmp_path / "state"), TERM="xterm")
     name = harness.unique_name("ev")
-    child = pexpect.spawn(sys.executable, ["-m", "dshell"], env=env, encoding="utf-8",
-                          timeout=20, dimensions=(40, 160))
-    try:
-        child.expect(PROMPT)
-        child.sendline(f"events --filter container={name} --format '{{{{.Action}}}} "
-                       "{{.Actor.Attributes.name}}'")
-        time.sleep(1.5)  # let the stream subscribe before the event happens
-        created = harness.run_docker(engine, "create", "--name", name, "--network", "none",
-                                     "busybox", "true")
-        assert created.status == 0, created.err
-        child.expect_exact(f"create {name}")
-        child.sendcontrol("c")
-        child.expect(PROMPT)
-        child.sendline("context show")
-        child.expect_exact("default")
-        child.expect(PROMPT)
-        child.sendline("exit")
-        child.expect(pexpect.EOF)
-    finally:
-        harness.run_docker(engine, "rm", "-f", name)
-        if child.isalive():
-            child.terminate(force=True)
+    with terminated_after(spawn_dshell(session_env(engine, tmp_path))) as child:
+        try:
+            child.expect(PROMPT)
+            child.sendline(f"events --filter container={name} --format '{{{{.Action}}}} "
+                           "{{.Actor.Attributes.name}}'")
+            time.sleep(1.5)  # let the stream subscribe before the event happens
+            created = harness.run_docker(engine, "create", "--name", name, "--network", "none",
+                                         "busybox", "true")
+            assert created.status == 0, created.err
+            child.expect_exact(f"create {name}")
+            child.sendcontrol("c")
+            child.expect(PROMPT)
+            child.sendline("context show")
+            child.expect_exact("default")
+            child.expect(PROMPT)
+            child.sendline("exit")
+            child.expect(pexpect.EOF)
+        finally:
+            harness.run_docker(engine, "rm", "-f", name)

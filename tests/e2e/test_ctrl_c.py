@@ -4,30 +4,22 @@
 from __future__ import annotations
 
 import re
-import sys
 import time
 
 import pexpect
 import pytest
 
 from tests import harness
+from tests.pty_session import PROMPT, interactive_dshell, session_env, spawn_dshell
 
-PROMPT = re.compile(r"dshell \S+>")
 BACK_WITHIN = 0.5
 
 
 @pytest.fixture
 def shell(engine, tmp_path):
-    env = dict(engine.env)
-    env["XDG_STATE_HOME"] = str(tmp_path / "state")
-    env["TERM"] = "xterm"
-    env["PROMPT_TOOLKIT_NO_CPR"] = "1"  # pexpect never answers cursor-position requests
-    child = pexpect.spawn(sys.executable, ["-m", "dshell"], env=env, encoding="utf-8",
-                          timeout=20, dimensions=(40, 160))  # fmt: skip
-    child.expect(PROMPT)
-    yield child
-    if child.isalive():
-        child.terminate(force=True)
+    # pexpect never answers cursor-position requests
+    with interactive_dshell(session_env(engine, tmp_path, PROMPT_TOOLKIT_NO_CPR="1")) as child:
+        yield child
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +74,7 @@ def test_ctrl_c_stops_wait_and_leaves_the_container_running(shell, engine, ticke
 
 
 def test_ctrl_c_in_batch_mode_ends_with_130(engine, ticker):
-    child = pexpect.spawn(sys.executable, ["-m", "dshell", "-c", f"logs -f {ticker.name}"],
-                          env=dict(engine.env), encoding="utf-8", timeout=20)  # fmt: skip
+    child = spawn_dshell(engine.env, "-c", f"logs -f {ticker.name}", dimensions=None)
     child.expect(r"tick\d+")
     child.sendcontrol("c")
     child.expect(pexpect.EOF, timeout=5)

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import os
-import re
-import sys
 
 import pexpect
 import pytest
 
-PROMPT = re.compile(r"dshell \S+>")
+from tests.pty_session import PROMPT, interactive_dshell, session_env
 
 
 @pytest.fixture
 def shell(engine, tmp_path):
-    env = dict(engine.env)
-    env["XDG_STATE_HOME"] = str(tmp_path / "state")
-    env["TERM"] = "xterm"
-    child = pexpect.spawn(sys.executable, ["-m", "dshell"], env=env, encoding="utf-8",
-                          timeout=20, dimensions=(40, 160))
-    child.expect(PROMPT)
-    yield child
-    if child.isalive():
-        child.terminate(force=True)
+    with interactive_dshell(session_env(engine, tmp_path)) as child:
+        yield child
 
 
 def test_prompt_runs_ps_and_exits_on_ctrl_d(shell, tmp_path):

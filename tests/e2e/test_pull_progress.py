@@ -9,7 +9,7 @@ import sys
 import pexpect
 import pytest
 
-from tests import harness
+from tests import harness, pty_session
 
 ESCAPE = re.compile(rb"\x1b\[(\d*)([A-Za-z])")
 
@@ -51,8 +51,7 @@ def render_screen(raw: bytes) -> list[str]:
 
 
 def pull_in_pty(engine, argv):
-    child = pexpect.spawn(argv[0], argv[1:], env={**engine.env, "TERM": "xterm"},
-                          timeout=60, dimensions=(40, 160))  # fmt: skip
+    child = pty_session.spawn(argv, {**engine.env, "TERM": "xterm"}, timeout=60, encoding=None)
     child.expect(pexpect.EOF)
     raw = child.before
     child.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import time
 
 import pexpect
@@ -13,8 +12,8 @@ import pytest
 
 from dshell.session import DockerSession
 from tests import harness
+from tests.pty_session import PROMPT, interactive_dshell, session_env
 
-PROMPT = re.compile(r"dshell \S+>")
 REGISTRY = DockerSession.registry
 
 
@@ -29,15 +28,10 @@ def command_taking(kind: str) -> str:
 
 @pytest.fixture
 def shell(engine, tmp_path):
-    env = dict(engine.env, XDG_STATE_HOME=str(tmp_path / "state"),
-               XDG_CONFIG_HOME=str(tmp_path / "config"), TERM="xterm")  # fmt: skip
-    child = pexpect.spawn(sys.executable, ["-m", "dshell"], env=env, encoding="utf-8",
-                          timeout=10, dimensions=(40, 160))
-    child.expect(PROMPT)
-    time.sleep(0.3)  # let the cache's first load land
-    yield child
-    if child.isalive():
-        child.terminate(force=True)
+    env = session_env(engine, tmp_path, XDG_CONFIG_HOME=str(tmp_path / "config"))
+    with interactive_dshell(env, timeout=10) as child:
+        time.sleep(0.3)  # let the cache's first load land
+        yield child
 
 
 def menu_after(child, line: str, expect: str) -> str:

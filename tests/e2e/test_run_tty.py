@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-import re
-import sys
 import time
 
 import pexpect
 import pytest
 
 from tests import harness
+from tests.pty_session import PROMPT, interactive_dshell, session_env, spawn_dshell
 
-PROMPT = re.compile(r"dshell \S+>")
+WINDOW = (30, 100)
 
 
 @pytest.fixture
 def shell(engine, tmp_path):
-    env = dict(engine.env)
-    env["XDG_STATE_HOME"] = str(tmp_path / "state")
-    env["TERM"] = "xterm"
     # pexpect's terminal never answers prompt_toolkit's cursor-position request, and
     # prompt_toolkit then waits a second for the answer after every line; a real terminal
     # answers at once.
-    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
-    child = pexpect.spawn(sys.executable, ["-m", "dshell"], env=env, encoding="utf-8",
-                          timeout=20, dimensions=(30, 100))
-    child.expect(PROMPT)
-    yield child
-    if child.isalive():
-        child.terminate(force=True)
+    env = session_env(engine, tmp_path, PROMPT_TOOLKIT_NO_CPR="1")
+    with interactive_dshell(env, dimensions=WINDOW) as child:
+        yield child
 
 
 def prompt_still_works(child) -> None:
@@ -103,9 +95,8 @@ def test_exec_it(engine, shell):
 
 def test_ctrl_c_without_tty_is_proxied_to_the_container(engine):
     script = "trap 'echo got-$((3 + 4)); exit 7' INT; echo ready; while true; do sleep 0.1; done"
-    child = pexpect.spawn(sys.executable, ["-m", "dshell", "-c",
-                                           f"run --rm --network none busybox sh -c \"{script}\""],
-                          env=dict(engine.env, TERM="xterm"), encoding="utf-8", timeout=20)
+    child = spawn_dshell(dict(engine.env, TERM="xterm"), "-c",
+                         f"run --rm --network none busybox sh -c \"{script}\"", dimensions=None)
     child.expect_exact("ready")
     time.sleep(0.5)
     child.sendcontrol("c")
@@ -127,10 +118,8 @@ def test_ctrl_c_in_attach_without_sig_proxy_returns_to_prompt(engine, shell):
 
 
 def test_run_it_from_dash_c(engine):
-    env = dict(engine.env, TERM="xterm")
-    child = pexpect.spawn(sys.executable, ["-m", "dshell", "-c",
-                                           "run -it --rm --network none busybox sh"],
-                          env=env, encoding="utf-8", timeout=20, dimensions=(30, 100))
+    child = spawn_dshell(dict(engine.env, TERM="xterm"), "-c",
+                         "run -it --rm --network none busybox sh", dimensions=WINDOW)
     child.expect_exact("# ")
     child.sendline("exit 6")
     child.expect(pexpect.EOF)

@@ -14,8 +14,8 @@ LEGACY = {"DOCKER_BUILDKIT": "0"}
 
 
 def docker_build(engine, *args, input=None, cwd=None):
-    return harness._run([harness.DOCKER_CLI, "build", *args], {**engine.env, **LEGACY}, input,
-                        180, cwd)  # fmt: skip
+    return harness.run_docker(engine, "build", *args, input=input, timeout=180, env=LEGACY,
+                              cwd=cwd)  # fmt: skip
 
 
 def dshell_build(engine, *args, input=None, cwd=None):

@@ -34,17 +34,11 @@ def without_ids(text):
 
 
 def same(engine, *args, input=None):
-    pair = harness.differential(engine, *args, input=input)
-    assert pair.dshell.out == pair.docker.out, pair.dshell.err
-    assert usage_message(pair.dshell.err) == usage_message(pair.docker.err)
-    assert pair.dshell.status == pair.docker.status
-    return pair
+    return harness.assert_same(engine, *args, input=input, stderr=usage_message)
 
 
 def docker(engine, *args):
-    result = harness.run_docker(engine, *args)
-    assert result.status == 0, result.err
-    return result.out
+    return harness.run_docker_ok(engine, *args).out
 
 
 def remove(engine, *names):
@@ -60,12 +54,9 @@ def on_fresh_scenes(engine, setup, args, input=None):
             results.append(runner(engine, *args, input=input))
         finally:
             remove(engine, *names)
-    docker_result, dshell_result = results
-    assert dshell_result.out == docker_result.out, dshell_result.err
-    assert without_ids(usage_message(dshell_result.err)) == without_ids(
-        usage_message(docker_result.err))
-    assert dshell_result.status == docker_result.status
-    return dshell_result
+    pair = harness.assert_alike(harness.Differential(*results),
+                                stderr=lambda err: without_ids(usage_message(err)))
+    return pair.dshell
 
 
 def _run_dshell_line(engine, *args, input=None):

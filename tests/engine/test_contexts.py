@@ -25,11 +25,11 @@ def store(engine, tmp_path, monkeypatch):
 
 
 def docker(env, *args, input=None):
-    return harness._run([harness.DOCKER_CLI, *args], env, input, 60, ".")
+    return harness.run_docker(env, *args, input=input, cwd=".")
 
 
 def dshell(env, line, input=None):
-    return harness._run([*harness.DSHELL_COMMAND, "-c", line], env, input, 60, ".")
+    return harness.run_dshell(env, "-c", line, input=input, cwd=".")
 
 
 def same(env, *args):
@@ -37,11 +37,10 @@ def same(env, *args):
     an export fails, which would change what the second one sees."""
     for name in ("docker-cwd", "dshell-cwd"):
         os.makedirs(name, exist_ok=True)
-    oracle = harness._run([harness.DOCKER_CLI, *args], env, None, 60, "docker-cwd")
-    ours = harness._run([*harness.DSHELL_COMMAND, "-c", shlex.join(args)], env, None, 60,
-                        "dshell-cwd")
-    assert (ours.out, ours.err, ours.status) == (oracle.out, oracle.err, oracle.status)
-    return ours
+    pair = harness.Differential(
+        docker=harness.run_docker(env, *args, cwd="docker-cwd"),
+        dshell=harness.run_dshell(env, "-c", shlex.join(args), cwd="dshell-cwd"))
+    return harness.assert_alike(pair, stderr=True).dshell
 
 
 def test_contexts_made_by_docker_list_the_same(engine, store, tmp_path):
@@ -140,8 +139,7 @@ def test_refusals_match_docker(engine, store, line):
 
 def test_unknown_context_fails_to_initialise_like_docker(engine, store):
     oracle = docker(store, "--context", "nope", "ps")
-    ours = harness._run([*harness.DSHELL_COMMAND, "--context", "nope", "-c", "ps"], store,
-                        None, 60, None)
+    ours = harness.run_dshell(store, "--context", "nope", "-c", "ps")
     assert (ours.err, ours.status) == (oracle.err, oracle.status)
 
 

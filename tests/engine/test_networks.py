@@ -3,6 +3,7 @@ TEST-NET subnets; no running container is ever attached to one."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import shlex
@@ -10,24 +11,21 @@ import shlex
 import pytest
 
 from tests import harness
-from tests.engine.test_core_commands import assert_same
+from tests.harness import run_docker_ok
+
+# Listings show ages that may tick between the docker and the dshell run.
+assert_same = functools.partial(harness.assert_same, tries=3)
 
 SUBNETS = iter(f"198.51.100.{base}/28" for base in range(0, 256, 16))
-
-
-def docker_ok(engine, *args):
-    result = harness.run_docker(engine, *args)
-    assert result.status == 0, result.err
-    return result.out
 
 
 @pytest.fixture(scope="module")
 def networks(engine):
     """Two labelled internal networks made by docker, removed afterwards."""
     names = [harness.unique_name("net-a10"), harness.unique_name("net-a9")]
-    docker_ok(engine, "network", "create", "--internal", "--subnet", next(SUBNETS),
-              "--label", "tier=web", "--label", "empty=", names[0])
-    docker_ok(engine, "network", "create", "--internal", "--subnet", next(SUBNETS), names[1])
+    run_docker_ok(engine, "network", "create", "--internal", "--subnet", next(SUBNETS),
+                  "--label", "tier=web", "--label", "empty=", names[0])
+    run_docker_ok(engine, "network", "create", "--internal", "--subnet", next(SUBNETS), names[1])
     yield names
     harness.run_docker(engine, "network", "rm", *names)
 
@@ -61,7 +59,7 @@ def test_inspect_and_missing_networks(engine, networks):
 
 def _comparable(engine, name):
     """A network's inspect without what differs between two creations."""
-    data = json.loads(docker_ok(engine, "network", "inspect", name))[0]
+    data = json.loads(run_docker_ok(engine, "network", "inspect", name).out)[0]
     for key in ("Id", "Name", "Created"):
         data.pop(key)
     return data
@@ -100,7 +98,8 @@ def test_create_with_gateway(engine):
                                 f"--gateway {gateway} {name}")
     try:
         assert result.status == 0, result.err
-        config = json.loads(docker_ok(engine, "network", "inspect", name))[0]["IPAM"]["Config"]
+        inspected = run_docker_ok(engine, "network", "inspect", name).out
+        config = json.loads(inspected)[0]["IPAM"]["Config"]
         assert config == [{"Subnet": subnet, "Gateway": gateway}]
     finally:
         harness.run_docker(engine, "network", "rm", name)
@@ -122,29 +121,30 @@ def test_refusals_match_docker(engine, args):
 
 def test_rm_prints_each_name_and_fails_on_missing(engine):
     name = harness.unique_name("net-rm")
-    docker_ok(engine, "network", "create", "--internal", name)
+    run_docker_ok(engine, "network", "create", "--internal", name)
     result = harness.run_dshell(engine, "-c", f"network rm {name} nope-net")
     assert (result.out, result.status) == (f"{name}\n", 1)
     assert result.err == "Error response from daemon: network nope-net not found\nexit status 1\n"
-    assert "nope" not in docker_ok(engine, "network", "ls", "-q", "--filter", f"name={name}")
+    listed = run_docker_ok(engine, "network", "ls", "-q", "--filter", f"name={name}").out
+    assert "nope" not in listed
 
 
 def test_connect_and_disconnect_a_stopped_container(engine):
     name = harness.unique_name("net-conn")
-    docker_ok(engine, "network", "create", "--internal", "--subnet", next(SUBNETS), name)
+    run_docker_ok(engine, "network", "create", "--internal", "--subnet", next(SUBNETS), name)
     try:
         with harness.container(engine, "--network", "none", "busybox", "true",
                                start=False) as created:
-            docker_ok(engine, "network", "disconnect", "none", created.name)
+            run_docker_ok(engine, "network", "disconnect", "none", created.name)
             result = harness.run_dshell(
                 engine, "-c", f"network connect --alias web --alias db {name} {created.name}")
             assert (result.out, result.err, result.status) == ("", "", 0)
-            settings = json.loads(docker_ok(engine, "inspect", created.name))[0]
+            settings = json.loads(run_docker_ok(engine, "inspect", created.name).out)[0]
             endpoint = settings["NetworkSettings"]["Networks"][name]
             assert {"web", "db"} <= set(endpoint["Aliases"] or [])
             result = harness.run_dshell(engine, "-c", f"network disconnect {name} {created.name}")
             assert result.status == 0, result.err
-            settings = json.loads(docker_ok(engine, "inspect", created.name))[0]
+            settings = json.loads(run_docker_ok(engine, "inspect", created.name).out)[0]
             assert name not in settings["NetworkSettings"]["Networks"]
     finally:
         harness.run_docker(engine, "network", "rm", name)
@@ -152,7 +152,7 @@ def test_connect_and_disconnect_a_stopped_container(engine):
 
 def test_prune_asks_and_removes_only_when_told(engine):
     name = harness.unique_name("net-prune")
-    docker_ok(engine, "network", "create", "--internal", "--label", f"prune={name}", name)
+    run_docker_ok(engine, "network", "create", "--internal", "--label", f"prune={name}", name)
     try:
         for answer in ("n\n", ""):
             result = harness.run_dshell(engine, "-c", f"network prune --filter label=prune={name}",
@@ -160,9 +160,9 @@ def test_prune_asks_and_removes_only_when_told(engine):
             oracle = harness.run_docker(engine, "network", "prune", "--filter",
                                         f"label=prune={name}", input=answer)
             assert (result.out, result.status) == (oracle.out, oracle.status)
-        assert name in docker_ok(engine, "network", "ls", "--format", "{{.Name}}")
+        assert name in run_docker_ok(engine, "network", "ls", "--format", "{{.Name}}").out
         result = harness.run_dshell(engine, "-c", f"network prune -f --filter label=prune={name}")
         assert (result.out, result.status) == (f"Deleted Networks:\n{name}\n\n", 0)
-        assert name not in docker_ok(engine, "network", "ls", "--format", "{{.Name}}")
+        assert name not in run_docker_ok(engine, "network", "ls", "--format", "{{.Name}}").out
     finally:
         harness.run_docker(engine, "network", "rm", "-f", name)

@@ -11,25 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests import harness
-from tests.registry_auth import install_fake_helper, start_auth_registry, stop_auth_registry
+from tests.registry_auth import install_fake_helper
 
 UNENCRYPTED = (
     "\nWARNING! Your credentials are stored unencrypted in '{path}'.\n"
     "Configure a credential helper to remove this warning. See\n"
     "https://docs.docker.com/go/credential-store/\n\n"
 )
-
-
-@pytest.fixture(scope="module")
-def auth_registry():
-    try:
-        started = start_auth_registry()
-    except harness.HarnessError as problem:
-        pytest.fail(f"htpasswd registry: {problem}", pytrace=False)
-    try:
-        yield started
-    finally:
-        stop_auth_registry(started)
 
 
 @pytest.fixture
@@ -42,10 +30,11 @@ def configs(tmp_path):
 
 
 def run_both(engine, configs, line, input=None, extra_env=None):
-    env_docker = {**engine.env, "DOCKER_CONFIG": str(configs["docker"]), **(extra_env or {})}
-    env_dshell = {"DOCKER_CONFIG": str(configs["dshell"]), **(extra_env or {})}
-    docker = harness._run([harness.DOCKER_CLI, *shlex.split(line)], env_docker, input, 60, None)
-    dshell = harness.run_dshell(engine, "-c", line, input=input, env=env_dshell)
+    """`docker LINE` and `dshell -c LINE`, each with its own config directory."""
+    def config_of(tool):
+        return {"DOCKER_CONFIG": str(configs[tool]), **(extra_env or {})}
+    docker = harness.run_docker(engine, *shlex.split(line), input=input, env=config_of("docker"))
+    dshell = harness.run_dshell(engine, "-c", line, input=input, env=config_of("dshell"))
     return docker, dshell
 
 
@@ -167,37 +156,30 @@ def test_interactive_login_prompts_and_keeps_the_password_out_of_history(
     """At the prompt: `login` asks for both values (the password without echo); a `-p` line
     is stored in the history with the password masked."""
     import io
-    import re
-    import sys
 
     import pexpect
 
-    env = {**engine.env, "DOCKER_CONFIG": str(tmp_path / "config"),
-           "XDG_STATE_HOME": str(tmp_path / "state"), "TERM": "xterm"}  # fmt: skip
-    prompt = re.compile(r"dshell \S+>")
-    child = pexpect.spawn(sys.executable, ["-m", "dshell"], env=env, encoding="utf-8",
-                          timeout=30, dimensions=(40, 160))  # fmt: skip
+    from tests.pty_session import PROMPT, session_env, spawn_dshell, terminated_after
+
+    env = session_env(engine, tmp_path, DOCKER_CONFIG=str(tmp_path / "config"))
     transcript = io.StringIO()
-    child.logfile_read = transcript
-    try:
-        child.expect(prompt)
+    with terminated_after(spawn_dshell(env, timeout=30)) as child:
+        child.logfile_read = transcript
+        child.expect(PROMPT)
         child.sendline(f"login {auth_registry.address}")
         child.expect_exact("Username: ")
         child.sendline(auth_registry.username)
         child.expect_exact("Password: ")
         child.sendline(auth_registry.password)
         child.expect_exact("Login Succeeded")
-        child.expect(prompt)
+        child.expect(PROMPT)
         screen = transcript.getvalue()
         child.sendline(f"login -u {auth_registry.username} -p {auth_registry.password} "
                        f"{auth_registry.address}")  # fmt: skip
         child.expect_exact("Login Succeeded")
-        child.expect(prompt)
+        child.expect(PROMPT)
         child.sendline("exit")
         child.expect(pexpect.EOF)
-    finally:
-        if child.isalive():
-            child.terminate(force=True)
     assert "Password: " in screen and auth_registry.password not in screen
     history = (tmp_path / "state" / "dshell" / "history").read_text()
     assert f"login -u {auth_registry.username} -p " in history

@@ -14,9 +14,7 @@ NONE = ("--network", "none")
 def same(engine, *args, input=None):
     pair = harness.differential(engine, *args, input=input)
     assert "Traceback" not in pair.dshell.err
-    assert pair.dshell.out == pair.docker.out, pair.dshell.err
-    assert pair.dshell.status == pair.docker.status, pair.dshell.err
-    return pair
+    return harness.assert_alike(pair)
 
 
 @pytest.mark.parametrize("command", [

@@ -92,10 +92,8 @@ def ssh_engine(engine, tmp_path_factory):
 
 
 def both(env, *args, global_flags=()):
-    oracle = harness._run([harness.DOCKER_CLI, *global_flags, *args], env, None, 60, None)
-    ours = harness._run([*harness.DSHELL_COMMAND, *global_flags, "-c", harness.shlex.join(args)],
-                        env, None, 60, None)
-    return oracle, ours
+    pair = harness.differential(env, *args, global_flags=global_flags)
+    return pair.docker, pair.dshell
 
 
 def test_commands_over_ssh_match_docker(engine, ssh_engine):
@@ -118,16 +116,15 @@ def test_hijacked_commands_over_ssh(engine, ssh_engine):
                      ["run", "--rm", "--network", "none", "busybox", "echo", "via ssh"]):
             oracle, ours = both(env, *args, global_flags=("-H", url))
             assert (ours.out, ours.err, ours.status) == (oracle.out, oracle.err, oracle.status)
-        piped = harness._run([*harness.DSHELL_COMMAND, "-H", url, "-c", f"exec -i {box.name} cat"],
-                             env, "stdin reaches the container\n", 60, None)
+        piped = harness.run_dshell(env, "-H", url, "-c", f"exec -i {box.name} cat",
+                                   input="stdin reaches the container\n")
         assert (piped.out, piped.status) == ("stdin reaches the container\n", 0), piped.err
 
 
 def test_ssh_command_line_is_dockers(ssh_engine):
     env, url, root = ssh_engine
     (root / "argv.log").write_text("")
-    harness._run([*harness.DSHELL_COMMAND, "-H", f"{url}:22", "-c", "ps -q"], env, None, 60,
-                 None)
+    harness.run_dshell(env, "-H", f"{url}:22", "-c", "ps -q")
     ours = (root / "argv.log").read_text().splitlines()
     assert ours and set(ours) == {
         "-o ConnectTimeout=30 -T -l root -p 22 -- 127.0.0.1 docker system dial-stdio"}
@@ -136,8 +133,7 @@ def test_ssh_command_line_is_dockers(ssh_engine):
 def test_ssh_context_and_failure(ssh_engine, tmp_path):
     env, url, _ = ssh_engine
     env = {**env, "DOCKER_CONFIG": str(tmp_path)}
-    made = harness._run([*harness.DSHELL_COMMAND, "-c",
-                         f"context create over-ssh --docker host={url}"], env, None, 60, None)
+    made = harness.run_dshell(env, "-c", f"context create over-ssh --docker host={url}")
     assert made.status == 0, made.err
     oracle, ours = both(env, "ps", "-a", "-q", global_flags=("--context", "over-ssh"))
     assert oracle.status == 0, oracle.err

@@ -14,13 +14,10 @@ API_PATH = re.compile(r"/v1\.\d+/")
 
 def run_both(daemon, args, env=None):
     """docker ARGS and dshell with the same global flags, `-c` for the command part."""
-    env = {**daemon.env, **(env or {})}
     split = args.index("--") if "--" in args else len(args)
     global_flags, command = args[:split], args[split + 1:]
-    oracle = harness._run([harness.DOCKER_CLI, *global_flags, *command], env, None, 60, None)
-    ours = harness._run([*harness.DSHELL_COMMAND, *global_flags, "-c",
-                         harness.shlex.join(command)], env, None, 60, None)
-    return oracle, ours
+    pair = harness.differential(daemon, *command, env=env, global_flags=global_flags)
+    return pair.docker, pair.dshell
 
 
 def flags(daemon, ca="ca.pem", cert="cert.pem", key="key.pem", verify="--tlsverify"):
@@ -33,9 +30,8 @@ def flags(daemon, ca="ca.pem", cert="cert.pem", key="key.pem", verify="--tlsveri
 
 def assert_same_with_any_api_version(oracle, ours):
     """docker names its own newest API version in URLs; dshell names its own."""
-    assert ours.out == oracle.out
-    assert API_PATH.sub("/v1.X/", ours.err) == API_PATH.sub("/v1.X/", oracle.err)
-    assert ours.status == oracle.status
+    harness.assert_alike(harness.Differential(docker=oracle, dshell=ours),
+                         stderr=lambda err: API_PATH.sub("/v1.X/", err))
 
 
 def test_verified_connection_works(tls_daemon):
@@ -105,11 +101,10 @@ def test_context_tls_material(tls_daemon, tmp_path):
             f"key={certs / 'key.pem'}")
     foreign = (f"host={tls_daemon.host},ca={certs / 'other-ca.pem'},cert={certs / 'cert.pem'},"
                f"key={certs / 'key.pem'}")
-    made = harness._run(
-        [*harness.DSHELL_COMMAND, "-c",
-         f"context create good --docker {good}\ncontext create foreign --docker {foreign}\n"
-         f"context create lax --docker {foreign},skip-tls-verify=true"],
-        {**tls_daemon.env, **env}, None, 60, None)
+    made = harness.run_dshell(
+        tls_daemon, "-c",
+        f"context create good --docker {good}\ncontext create foreign --docker {foreign}\n"
+        f"context create lax --docker {foreign},skip-tls-verify=true", env=env)
     assert made.status == 0, made.err
     for name in ("good", "lax"):
         oracle, ours = run_both(tls_daemon, ["--context", name, "--", "ps", "-a"], env)

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shlex
 
 import pytest
 
 from tests import harness
-from tests.engine.test_core_commands import assert_same
+from tests.harness import run_docker_ok
 
-
-def docker_ok(engine, *args):
-    result = harness.run_docker(engine, *args)
-    assert result.status == 0, result.err
-    return result.out
+# Listings show ages that may tick between the docker and the dshell run.
+assert_same = functools.partial(harness.assert_same, tries=3)
 
 
 @pytest.fixture(scope="module")
 def volumes(engine):
     names = [harness.unique_name("vol-a10"), harness.unique_name("vol-a9")]
-    docker_ok(engine, "volume", "create", "--label", "tier=db", "--label", "empty=", names[0])
-    docker_ok(engine, "volume", "create", names[1])
+    run_docker_ok(engine, "volume", "create", "--label", "tier=db", "--label", "empty=", names[0])
+    run_docker_ok(engine, "volume", "create", names[1])
     yield names
     harness.run_docker(engine, "volume", "rm", "-f", *names)
 
@@ -62,7 +60,7 @@ def test_create_named_with_options_and_anonymous(engine):
     created = anonymous.out.strip()
     try:
         assert anonymous.status == 0 and len(created) == 64, anonymous.err
-        data = json.loads(docker_ok(engine, "volume", "inspect", name))[0]
+        data = json.loads(run_docker_ok(engine, "volume", "inspect", name).out)[0]
         assert data["Labels"] == {"a": "b", "c": ""}
         assert data["Options"] == {"type": "tmpfs", "device": "tmpfs"}
         assert data["Driver"] == "local"
@@ -84,11 +82,11 @@ def test_refusals_match_docker(engine, args):
 
 def test_rm_reports_each_volume(engine):
     name = harness.unique_name("vol-rm")
-    docker_ok(engine, "volume", "create", name)
+    run_docker_ok(engine, "volume", "create", name)
     result = harness.run_dshell(engine, "-c", f"volume rm nope-vol {name}")
     assert (result.out, result.status) == (f"{name}\n", 1)
     assert result.err == "Error response from daemon: get nope-vol: no such volume\n"
-    assert name not in docker_ok(engine, "volume", "ls", "-q")
+    assert name not in run_docker_ok(engine, "volume", "ls", "-q").out
 
 
 def test_rm_of_a_volume_in_use_fails_and_force_does_not_help(engine):
@@ -104,8 +102,8 @@ def test_rm_of_a_volume_in_use_fails_and_force_does_not_help(engine):
 def test_prune_confirms_then_reports(engine):
     label = harness.unique_name("prune")
     named = harness.unique_name("vol-prune")
-    docker_ok(engine, "volume", "create", "--label", label, named)
-    anonymous = docker_ok(engine, "volume", "create", "--label", label).strip()
+    run_docker_ok(engine, "volume", "create", "--label", label, named)
+    anonymous = run_docker_ok(engine, "volume", "create", "--label", label).out.strip()
     try:
         for answer in ("n\n", ""):
             result = harness.run_dshell(engine, "-c", f"volume prune --filter label={label}",
@@ -113,7 +111,7 @@ def test_prune_confirms_then_reports(engine):
             oracle = harness.run_docker(engine, "volume", "prune", "--filter",
                                         f"label={label}", input=answer)
             assert (result.out, result.status) == (oracle.out, oracle.status)
-        assert anonymous in docker_ok(engine, "volume", "ls", "-q")
+        assert anonymous in run_docker_ok(engine, "volume", "ls", "-q").out
         result = harness.run_dshell(engine, "-c", f"volume prune --filter label={label}",
                                     input="y\n")
         assert result.status == 0, result.err
@@ -123,7 +121,7 @@ def test_prune_confirms_then_reports(engine):
         deleted = set(report.splitlines()[1:-2])
         # API 1.41 daemons prune named volumes too; 1.42+ only anonymous ones.
         assert anonymous in deleted and deleted <= {anonymous, named}
-        remaining = docker_ok(engine, "volume", "ls", "-q")
+        remaining = run_docker_ok(engine, "volume", "ls", "-q").out
         assert not deleted & set(remaining.split())
         pair = assert_same(engine, "volume", "prune", "-f", "--filter", f"label={label}")
         assert pair.docker.out == "Total reclaimed space: 0B\n"

@@ -26,14 +26,7 @@ CASES = json.loads((DATA / "cases.json").read_text())
 NOW = CASES["now"]
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch):
-    """CreatedAt is local time, as in Go; the goldens were recorded in UTC."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def load(name: str) -> list[dict]:

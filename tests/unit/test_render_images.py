@@ -9,7 +9,6 @@ the goldens were recorded when that order matched the daemon's, which dshell kee
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -30,14 +29,7 @@ DIGEST = "sha256:cbbf2f9a99b47fc460d422812b6a5adff7dfee951d8fa2e4a98caa0382cfbdb
 OTHER_DIGEST = "sha256:" + "1" * 64
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch):
-    """CreatedAt is local time, as in Go; the goldens were recorded in UTC."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def load(name: str) -> list[dict]:

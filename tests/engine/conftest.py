@@ -1,9 +1,0 @@
-"""Fixtures only the engine tests need: the second, TLS-only daemon."""
-
-from __future__ import annotations
-
-import pytest
-
-from tests import tls_engine
-
-tls_daemon = pytest.fixture(scope="session")(tls_engine.serve)
