@@ -322,6 +322,22 @@ def _port_range(text: str) -> tuple[int, int]:
     return start, end
 
 
+def standard_port_notation(raw: str) -> str:
+    """docker's ``convertToStandardNotation``: the long ``-p`` syntax
+    (``target=80,published=8080,protocol=udp``) as ``8080:80/udp``; short specs unchanged."""
+    if "=" not in raw:
+        return raw
+    params = {"protocol": "tcp"}
+    for param in raw.split(","):
+        key, sep, value = param.partition("=")
+        if not sep or not key:
+            raise RunOptionError(
+                f"invalid publish opts format (should be name=value but got '{param}')"
+            )
+        params[key] = value
+    return f"{params.get('published', '')}:{params.get('target', '')}/{params['protocol']}"
+
+
 def parse_port_spec(raw: str) -> list[tuple[str, dict[str, str]]]:
     """nat ``ParsePortSpec``: ``[ip:][hostPort:]containerPort[/proto]`` → (port key, binding)."""
     parts = raw.split(":")
@@ -808,7 +824,7 @@ def container_spec(
     exposed: dict[str, dict] = {}
     port_bindings: dict[str, list[dict[str, str]]] = {}
     for spec in opts.publish:
-        for key, binding in parse_port_spec(spec):
+        for key, binding in parse_port_spec(standard_port_notation(spec)):
             exposed[key] = {}
             port_bindings.setdefault(key, []).append(binding)
     for spec in opts.expose:

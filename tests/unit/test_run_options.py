@@ -119,6 +119,20 @@ def test_ports_and_bindings():
     assert set(body["ExposedPorts"]) == {"80/tcp", "90/tcp", "91/tcp"}
 
 
+def test_long_publish_syntax_is_the_short_one():
+    body = spec("-p", "target=80,published=8080,protocol=udp", "-p", "target=90",
+                "busybox").body  # fmt: skip
+    assert body["HostConfig"]["PortBindings"] == {
+        "80/udp": [{"HostIp": "", "HostPort": "8080"}],
+        "90/tcp": [{"HostIp": "", "HostPort": ""}],
+    }
+    with pytest.raises(RunOptionError) as caught:
+        spec("-p", "target=80,oops", "busybox")
+    assert str(caught.value) == (
+        "invalid publish opts format (should be name=value but got 'oops')"
+    )
+
+
 def test_sizes_durations_ulimits_mounts():
     assert parse_bytes("512m") == 512 * 1024 * 1024
     assert parse_bytes("1.5g") == int(1.5 * 1024**3)
