@@ -48,6 +48,8 @@ class Snapshot:
     engine_version: str = ""
     api_version: str = ""
     connected: bool = False
+    #: The last attempt to reach the Engine failed (the loader keeps retrying).
+    unreachable: bool = False
     loaded_at: float = field(default=0.0, compare=False)
 
     @property
@@ -147,7 +149,7 @@ class ResourceCache:
                 failures = 0
             except (EngineError, ValueError, OSError):
                 client.reset()
-                self._publish(replace(self.snapshot, connected=False))
+                self._publish(replace(self.snapshot, connected=False, unreachable=True))
                 self.mark_dirty(*KINDS)
                 self._stopped.wait(RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)])
                 failures += 1
@@ -167,7 +169,8 @@ class ResourceCache:
                 if kind == "volumes":
                     body = (body or {}).get("Volumes") or []
                 changes[kind] = tuple(body or ())
-        return replace(self.snapshot, connected=True, loaded_at=time.time(), **changes)
+        return replace(self.snapshot, connected=True, unreachable=False, loaded_at=time.time(),
+                       **changes)
 
     def _publish(self, snapshot: Snapshot) -> None:
         if snapshot == self.snapshot and snapshot.loaded_at == self.snapshot.loaded_at:

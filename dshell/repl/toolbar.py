@@ -18,6 +18,8 @@ def toolbar_fragments(endpoint: Endpoint, snapshot: Snapshot, vi: bool) -> list[
         state = "class:bottom-toolbar.ok"
     elif snapshot.loaded_at or snapshot.engine_version:
         engine, counts, state = "reconnecting…", "", "class:bottom-toolbar.error"
+    elif snapshot.unreachable:
+        engine, counts, state = "no engine answers (retrying)", "", "class:bottom-toolbar.error"
     else:
         engine, counts, state = "connecting…", "", "class:bottom-toolbar.muted"
     fragments = [

@@ -54,3 +54,6 @@ def test_toolbar_shows_endpoint_versions_counts_and_keys():
         assert piece in text
     text = "".join(part for _, part in toolbar_fragments(endpoint, Snapshot(), vi=True))
     assert "connecting" in text and "[F4] vi" in text
+    down = Snapshot(unreachable=True)
+    text = "".join(part for _, part in toolbar_fragments(endpoint, down, vi=False))
+    assert "no engine answers (retrying)" in text and "connecting" not in text
