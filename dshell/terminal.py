@@ -145,25 +145,6 @@ class PumpResult:
     interrupted: bool = False
 
 
-class _Frames:
-    """Incremental demultiplexer for the non-TTY stream (8-byte headers)."""
-
-    def __init__(self, write_out: Callable[[bytes], None], write_err: Callable[[bytes], None]):
-        self.buffer = bytearray()
-        self.writers = {0: write_out, 1: write_out, 2: write_err, 3: write_err}
-
-    def feed(self, data: bytes) -> None:
-        self.buffer += data
-        while len(self.buffer) >= 8:
-            stream = self.buffer[0]
-            size = int.from_bytes(self.buffer[4:8], "big")
-            if len(self.buffer) < 8 + size:
-                return
-            payload = bytes(self.buffer[8 : 8 + size])
-            del self.buffer[: 8 + size]
-            self.writers.get(stream, write_nothing)(payload)
-
-
 def write_nothing(data: bytes) -> None:
     return None
 
@@ -174,7 +155,7 @@ def pump(
     stdin_fd: int | None,
     write_out: Callable[[bytes], None],
     write_err: Callable[[bytes], None],
-    tty: bool,
+    demultiplex: Callable[[bytes], list[tuple[int, bytes]]] | None,
     detach_keys: bytes = b"",
     on_resize: Callable[[], None] | None = None,
     on_signal: Callable[[int], None] | None = None,
@@ -182,12 +163,14 @@ def pump(
 ) -> PumpResult:
     """Move bytes until the daemon closes the stream (and ``done_fd`` is readable, if given).
 
-    ``on_signal`` gets proxied signals; without it SIGINT ends the loop as interrupted.
+    ``demultiplex`` splits a non-TTY stream into (stream, payload) frames as bytes arrive;
+    None means a TTY's raw stream, written to ``write_out`` as is. ``on_signal`` gets proxied
+    signals; without it SIGINT ends the loop as interrupted.
     """
     signals = (signal.SIGWINCH, *PROXIED_SIGNALS)
     pipe = SignalPipe(signals)
     proxy = EscapeProxy(detach_keys if stdin_fd is not None else b"")
-    frames = None if tty else _Frames(write_out, write_err)
+    writers = {0: write_out, 1: write_out, 2: write_err, 3: write_err}
     stream_open, done = True, done_fd is None
     reading_stdin = stdin_fd is not None
     try:
@@ -221,10 +204,11 @@ def pump(
                 data = conn.recv(65536)
                 if not data:
                     stream_open = False
-                elif frames is None:
+                elif demultiplex is None:
                     write_out(data)
                 else:
-                    frames.feed(data)
+                    for stream, payload in demultiplex(data):
+                        writers.get(stream, write_nothing)(payload)
             if reading_stdin and stdin_fd in ready:
                 try:
                     typed = os.read(stdin_fd, 65536)

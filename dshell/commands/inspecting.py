@@ -22,33 +22,12 @@ def make_inspector(fmt: str | None) -> Inspector:
     if not fmt:
         return ElementsInspector(lambda text: gojson.indent(text, "", "    "))
     if fmt == "json":
-        return ElementsInspector(compact)
+        return ElementsInspector(gojson.compact)
     try:
         template = gotemplate.parse(fmt)
     except gotemplate.TemplateError as exc:
         raise TemplateParseError(f"template parsing error: {exc}") from exc
     return TemplateInspector(template.option("missingkey=error"))
-
-
-def compact(raw: str) -> str:
-    """Go's json.Compact: drop the whitespace between tokens, keep everything else as sent."""
-    out: list[str] = []
-    in_string = escaped = False
-    for char in raw:
-        if in_string:
-            out.append(char)
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-            out.append(char)
-        elif char not in " \t\r\n":
-            out.append(char)
-    return "".join(out)
 
 
 class Inspector:

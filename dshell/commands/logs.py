@@ -8,7 +8,6 @@ and the other stream is flushed before a switch so stdout and stderr interleave 
 from __future__ import annotations
 
 import re
-import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,11 +17,11 @@ from urllib.parse import quote
 
 from dshell.commands.base import CommandBase
 from dshell.commands.declare import Arg, Flag, command
+from dshell.engine.streams import FRAME_HEADER
 
 READ_SIZE = 1 << 20
 POLL_SECONDS = 0.05
 T = TypeVar("T")
-_HEADER = struct.Struct(">BxxxL")
 
 _DURATION_UNITS = {
     "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0,
@@ -139,7 +138,7 @@ class FrameWriter:
         run: list[memoryview] = []
         total = len(data)
         while total - position >= 8:
-            stream, size = _HEADER.unpack_from(data, position)
+            stream, size = FRAME_HEADER.unpack_from(data, position)
             end = position + 8 + size
             if end > total:
                 break

@@ -29,6 +29,7 @@ from dshell.commands.run_options import (
     parse_env_file,
 )
 from dshell.engine.errors import APIError, EngineError, NotFound
+from dshell.engine.streams import FrameDecoder
 
 NOT_A_TTY = "the input device is not a TTY"
 RUN_ARGS = [Arg("IMAGE", kind="image"), Arg("COMMAND", kind="command", optional=True),
@@ -525,7 +526,7 @@ class RunCommands(CommandBase):
                     stdin_fd=stdin_fd,
                     write_out=_byte_writer(self.stdout),
                     write_err=_byte_writer(self.stderr),
-                    tty=tty,
+                    demultiplex=None if tty else FrameDecoder().feed,
                     detach_keys=keys if stdin_fd is not None else b"",
                     on_resize=resize if resize_path and self.stdout.is_terminal else None,
                     on_signal=proxy if kill_path else None,

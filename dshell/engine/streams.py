@@ -7,26 +7,35 @@ import struct
 from collections.abc import Iterable, Iterator
 
 STDIN, STDOUT, STDERR, SYSTEM_ERROR = 0, 1, 2, 3
-_HEADER = struct.Struct(">BxxxL")
+#: The 8-byte header of a multiplexed frame: stream, three zero bytes, big-endian size.
+FRAME_HEADER = struct.Struct(">BxxxL")
+
+
+class FrameDecoder:
+    """Incremental decoder of a multiplexed stream (no TTY): feed bytes as they arrive, get
+    the complete (stream, payload) frames; frames may be split across or packed into feeds."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[tuple[int, bytes]]:
+        self.buffer += data
+        frames = []
+        while len(self.buffer) >= FRAME_HEADER.size:
+            stream, size = FRAME_HEADER.unpack_from(self.buffer)
+            end = FRAME_HEADER.size + size
+            if len(self.buffer) < end:
+                break
+            frames.append((stream, bytes(self.buffer[FRAME_HEADER.size : end])))
+            del self.buffer[:end]
+        return frames
 
 
 def demultiplex(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
-    """Split a multiplexed stream (no TTY) into (stream, payload) pairs.
-
-    Each frame is an 8-byte header ``[stream, 0, 0, 0, size (big-endian uint32)]`` and
-    ``size`` bytes; frames may be split across chunks or packed several to a chunk.
-    """
-    buffer = bytearray()
+    """Split a multiplexed stream given as chunks into (stream, payload) pairs."""
+    decoder = FrameDecoder()
     for chunk in chunks:
-        buffer += chunk
-        while len(buffer) >= _HEADER.size:
-            stream, size = _HEADER.unpack_from(buffer)
-            end = _HEADER.size + size
-            if len(buffer) < end:
-                break
-            payload = bytes(buffer[_HEADER.size : end])
-            del buffer[:end]
-            yield stream, payload
+        yield from decoder.feed(chunk)
 
 
 def iter_json_objects(chunks: Iterable[bytes]) -> Iterator[dict]:

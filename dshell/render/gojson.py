@@ -237,6 +237,11 @@ _COMPACT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
+def compact(raw: str) -> str:
+    """Go's json.Compact: the whitespace between tokens dropped, everything else as sent."""
+    return _compact(raw, escape_html=False)
+
+
 def _compact(raw: str, escape_html: bool) -> str:
     """Go's json.Compact as the encoder applies it to MarshalJSON output."""
     _validate(raw)

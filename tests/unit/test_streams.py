@@ -25,3 +25,13 @@ def test_json_objects_split_packed_and_multibyte():
     for size in (1, 2, 5, len(body)):
         chunks = [body[i : i + size] for i in range(0, len(body), size)]
         assert list(iter_json_objects(chunks)) == objects
+
+
+def test_frame_decoder_keeps_a_partial_frame_for_the_next_feed():
+    from dshell.engine.streams import FrameDecoder
+
+    decoder = FrameDecoder()
+    body = frame(1, b"hello") + frame(2, b"oops")
+    assert decoder.feed(body[:10]) == []
+    assert decoder.feed(body[10:15]) == [(1, b"hello")]
+    assert decoder.feed(body[15:]) == [(2, b"oops")]
