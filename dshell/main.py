@@ -77,29 +77,42 @@ def _run(opts) -> int:  # noqa: ANN001
 
 def _pick_mode(session, opts) -> int:  # noqa: ANN001
     from dshell.batch import run_lines
+    from dshell.shell.evaluate import Shell
 
+    state = session.shell_state
     if opts.command is not None:
-        return run_lines(
-            session, opts.command.splitlines() or [""], exit_on_error=opts.exit_on_error,
-            number_errors=False,
-        )
+        if opts.args:
+            state.script_name, state.arguments = opts.args[0], list(opts.args[1:])
+        shell = Shell(session, exit_on_error=opts.exit_on_error)
+        return run_lines(session, opts.command.splitlines() or [""], number_errors=False,
+                         shell=shell)  # fmt: skip
     if opts.args:
         path = opts.args[0]
+        state.script_name, state.arguments = path, list(opts.args[1:])
         try:
-            handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+            handle = open(path, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
             sys.stderr.write(f"dshell: cannot open {path}: {exc.strerror}\n")
             return 127
         with handle:
-            return run_lines(session, handle, exit_on_error=opts.exit_on_error)
+            lines = _decoded_lines(handle)
+            return run_lines(session, lines, exit_on_error=opts.exit_on_error)
     if not session.stdin.is_terminal:
-        return run_lines(session, sys.stdin, exit_on_error=opts.exit_on_error)
+        return run_lines(session, _decoded_lines(sys.stdin.buffer),
+                         exit_on_error=opts.exit_on_error)  # fmt: skip
     if session.endpoint_error is not None:
         sys.stderr.write(f"{session.endpoint_error}\n")
         return 1
     from dshell.repl.prompt import run_interactive
 
     return run_interactive(session)
+
+
+def _decoded_lines(binary):  # noqa: ANN001, ANN202 - a binary file → its lines as text
+    """Lines of a script as text, whatever bytes it holds: invalid UTF-8 survives as
+    surrogate escapes (and goes back out as the same bytes), as piped text does."""
+    for raw in binary:
+        yield raw.decode("utf-8", "surrogateescape")
 
 
 def _silence_stdout() -> None:

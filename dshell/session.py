@@ -34,6 +34,7 @@ from dshell.engine.endpoint import (
 )
 from dshell.engine.errors import EndpointError, EngineError
 from dshell.render import RenderError
+from dshell.shellstate import ShellState
 from dshell.streams import Stream, standard_streams
 
 __all__ = ["DockerSession", "SessionExit"]
@@ -68,6 +69,8 @@ class DockerSession(
         self.config_directory = config_directory
         self.config = config
         self.debug = debug
+        #: Variables, aliases, working directory and ``$?`` of the shell language.
+        self.shell_state = ShellState()
         #: Called with the new endpoint after ``switch_endpoint`` (the REPL's cache, toolbar).
         self.endpoint_listeners: list[Callable[[Endpoint], None]] = []
         self._endpoint: Endpoint | None = None

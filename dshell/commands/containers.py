@@ -278,7 +278,6 @@ class ContainerCommands(LogsCommands, StatsCommands, CopyCommands, CommandBase):
 
     @command(
         "Export a container's filesystem as a tar archive",
-        aliases=["export"],
         flags=[Flag("output", "Write to a file, instead of STDOUT", short="o", type="string",
                     kind="path")],
         args=[Arg("CONTAINER", kind="container:all")],

@@ -102,6 +102,8 @@ class Command:
     usage: str | None = None
     rest_kind: str | None = None
     hidden: bool = False
+    #: Every word after the name is an argument, as typed (``echo -n``): no flags, no --help.
+    raw_args: bool = False
     subcommands: list[Command] = field(default_factory=list, compare=False, hash=False)
 
     @property
@@ -163,6 +165,7 @@ def command(
     usage: str | None = None,
     rest_kind: str | None = None,
     hidden: bool = False,
+    raw_args: bool = False,
 ) -> Callable[[Callable], Callable]:
     """Declare a ``cmd_*`` method. Its words come from the method name (``cmd_container_ls``)
     unless ``name`` is given (needed for words with dashes: ``swarm join-token``)."""
@@ -184,6 +187,7 @@ def command(
             usage=usage,
             rest_kind=rest_kind,
             hidden=hidden,
+            raw_args=raw_args,
         )
         return func
 

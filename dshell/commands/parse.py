@@ -52,6 +52,9 @@ class Options:
 def parse_args(command: Command, argv: list[str]) -> Options:
     """Apply ``argv`` (the words after the command name) to ``command``'s declaration."""
     opts = Options(command)
+    if command.raw_args:
+        opts.args = list(argv)
+        return opts
     index = 0
     while index < len(argv):
         word = argv[index]

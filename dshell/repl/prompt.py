@@ -13,7 +13,7 @@ from prompt_toolkit.lexers import PygmentsLexer
 
 from dshell.commands.shell import SessionExit
 from dshell.engine.endpoint import Endpoint
-from dshell.lines import LineSyntaxError, continues, split_line
+from dshell.lines import continues
 from dshell.repl.cache import ResourceCache, Snapshot
 from dshell.repl.completer import DockerCompleter
 from dshell.repl.containerfs import ContainerPaths
@@ -24,6 +24,8 @@ from dshell.repl.settings import Settings, load_settings
 from dshell.repl.style import build_style
 from dshell.repl.toolbar import toolbar_fragments, where
 from dshell.session import DockerSession
+from dshell.shell.evaluate import Shell
+from dshell.shell.syntax import needs_more
 
 CONTINUATION_PROMPT = "> "
 
@@ -81,11 +83,15 @@ def follow_endpoint(session: DockerSession, prompt: PromptSession) -> Callable[[
 
 
 def read_command(prompt: PromptSession, label: str) -> str:
-    """One logical line: a trailing backslash asks for more."""
+    """One logical line: a trailing backslash, ``|``, ``&&`` or ``||`` asks for more."""
     text = prompt.prompt(label)
-    while continues(text):
-        text = text[:-1] + prompt.prompt(CONTINUATION_PROMPT)
-    return text
+    while True:
+        if continues(text):
+            text = text[:-1] + prompt.prompt(CONTINUATION_PROMPT)
+        elif text.rstrip().endswith(("|", "&&")) and needs_more(text):
+            text = text + "\n" + prompt.prompt(CONTINUATION_PROMPT)
+        else:
+            return text
 
 
 def refresh_on_change(prompt: PromptSession) -> Callable[[Snapshot], None]:
@@ -126,6 +132,7 @@ def run_interactive(session: DockerSession) -> int:
         from dshell.repl.pager import PagedOutput
 
         pager = PagedOutput(session)
+    session.shell_state.aliases.update(settings.aliases)
     try:
         return _loop(session, prompt, pager)
     finally:
@@ -133,6 +140,7 @@ def run_interactive(session: DockerSession) -> int:
 
 
 def _loop(session: DockerSession, prompt: PromptSession, pager) -> int:  # noqa: ANN001
+    shell = Shell(session)
     while True:
         try:
             text = read_command(prompt, prompt_label(session))
@@ -141,15 +149,13 @@ def _loop(session: DockerSession, prompt: PromptSession, pager) -> int:  # noqa:
         except EOFError:
             return 0
         try:
-            words = split_line(text)
             if pager is not None:
                 with pager:
-                    session.cmd(words)
+                    shell.run_line(text)
             else:
-                session.cmd(words)
-        except LineSyntaxError as exc:
-            session.err(str(exc))
+                shell.run_line(text)
         except SessionExit as request:
             return request.status
         except KeyboardInterrupt:
+            shell.state.last_status = 130
             session.stdout.write("\n")

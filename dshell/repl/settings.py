@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 DEFAULT_CONFIG = """\
@@ -24,6 +24,11 @@ DEFAULT_CONFIG = """\
 # history_size = 10000
 # Send output longer than the screen through $PAGER (default "less -R").
 # pager = false
+
+# Aliases, as with the alias command: the first word of a command is replaced by the text.
+[aliases]
+# ll = "ps -a"
+# web = "ps --filter name=web"
 """
 
 
@@ -35,6 +40,7 @@ class Settings:
     toolbar: bool = True
     history_size: int = 10000
     pager: bool = False
+    aliases: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 class SettingsError(Exception):
@@ -99,8 +105,10 @@ def settings_from(data: dict) -> Settings:
     section = data.get("repl", {})
     if not isinstance(section, dict):
         raise SettingsError("[repl] must be a table")
-    values = {}
+    values: dict = {"aliases": _aliases(data.get("aliases", {}))}
     for spec in fields(Settings):
+        if spec.name == "aliases":
+            continue
         if spec.name in section:
             value = section[spec.name]
             if type(value) is not type(spec.default):
@@ -108,6 +116,15 @@ def settings_from(data: dict) -> Settings:
                     f"repl.{spec.name}: expected {type(spec.default).__name__}, got {value!r}")
             values[spec.name] = value
     return Settings(**values)
+
+
+def _aliases(table: object) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise SettingsError("[aliases] must be a table")
+    for name, value in table.items():
+        if not isinstance(value, str):
+            raise SettingsError(f"aliases.{name}: expected str, got {value!r}")
+    return dict(table)
 
 
 def load_settings(directory: Path | None = None) -> tuple[Settings, str | None]:

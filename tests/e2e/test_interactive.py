@@ -37,7 +37,7 @@ def test_errors_do_not_end_the_session(shell):
     shell.expect_exact("Error: Command not found: frobnicate")
     shell.expect(PROMPT)
     shell.sendline("ps 'unclosed")
-    shell.expect_exact("unbalanced quotes")
+    shell.expect_exact("unexpected EOF while looking for matching")
     shell.expect(PROMPT)
     shell.sendline("version --format '{{.Server.Os}}'")
     shell.expect("linux\r\n")

@@ -58,7 +58,7 @@ def test_missing_context(engine):
          'executing "" at <.Foo>: can\'t evaluate field Foo in type *formatter.ContainerContext'),
         ("inspect -f '{{.Foo' busybox", 64,
          "template parsing error: template: :1: unclosed action"),
-        ("ps 'abc", 2, "unbalanced quotes: no closing quotation"),
+        ("ps 'abc", 2, "unexpected EOF while looking for matching `''"),
         ("inspect --type container nosuch", 1,
          "Error response from daemon: No such container: nosuch"),
         ("inspect --type bogus x", 1, 'unknown type: "bogus": must be one of "config", '

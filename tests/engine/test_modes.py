@@ -47,7 +47,7 @@ def test_exit_command_ends_the_script_with_its_status(engine):
 
 def test_syntax_error_has_the_line_number(engine):
     result = harness.run_dshell(engine, input="version -f ok\nps 'unclosed\n")
-    assert result.err == "line 2: unbalanced quotes: no closing quotation\n"
+    assert result.err == "line 2: unexpected EOF while looking for matching `''\n"
     assert result.status == 2
 
 

@@ -22,7 +22,22 @@ def test_first_run_writes_commented_defaults(tmp_path):
 
 def test_every_setting_is_documented_in_the_defaults():
     for name in Settings.__dataclass_fields__:
-        assert f"# {name} = " in DEFAULT_CONFIG
+        if name != "aliases":
+            assert f"# {name} = " in DEFAULT_CONFIG
+    assert "\n[aliases]\n# ll = " in DEFAULT_CONFIG
+
+
+def test_aliases_table_is_read(tmp_path):
+    (tmp_path / "config.toml").write_text('[aliases]\nll = "ps -a"\npsg = "ps | grep"\n')
+    settings, warning = load_settings(tmp_path)
+    assert warning is None
+    assert settings.aliases == {"ll": "ps -a", "psg": "ps | grep"}
+
+
+def test_an_alias_that_is_not_text_warns(tmp_path):
+    (tmp_path / "config.toml").write_text("[aliases]\nll = 3\n")
+    settings, warning = load_settings(tmp_path)
+    assert settings.aliases == {} and "aliases.ll: expected str" in warning
 
 
 def test_values_are_read(tmp_path):
