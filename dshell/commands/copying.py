@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
 
 from dshell.commands.base import CommandBase, path_segment
 from dshell.commands.declare import Arg, Flag, command
@@ -55,17 +55,14 @@ class CopyCommands(CommandBase):
 
         if dst_path != "-":
             dst_path = archive.resolve_local_path(dst_path)
-            parent = os.path.dirname(os.path.normpath(dst_path))
-            if parent and parent != "." and not os.path.exists(parent):
-                raise archive.ArchiveError(
-                    f'invalid output path: directory "{parent}" does not exist')
+        archive.validate_output_path(dst_path)
         rebase = ""
         if opts.follow_link:
             stat = self._stat_container_path(container, src_path)
             if stat is not None and stat.is_symlink:
                 target = stat.link_target
                 if not target.startswith("/"):
-                    target = os.path.join(archive.split_path_dir_entry(src_path)[0], target)
+                    target = archive.go_join(archive.split_path_dir_entry(src_path)[0], target)
                 src_path, rebase = archive.rebase_name_for(src_path, target)
         response = self.client.request("GET", f"/containers/{path_segment(container)}/archive",
                                        params={"path": src_path}, stream=True)  # fmt: skip
@@ -77,17 +74,20 @@ class CopyCommands(CommandBase):
             src = archive.CopyInfo(src_path, exists=True, is_dir=bool(stat and stat.is_dir),
                                    rebase_name=rebase)  # fmt: skip
             counter = _CountingReader(response.raw)
-            destination = archive.destination_info(dst_path)
-            extract_dir, rename = archive.prepare_archive_copy(src, destination)
-            if rebase:
-                rename = (archive.split_path_dir_entry(src_path)[1], rename[1] if rename
-                          else rebase)  # fmt: skip
-            archive.extract(counter, extract_dir, rename)
+            try:
+                destination = archive.destination_info(dst_path)
+                extract_dir, rename = archive.prepare_archive_copy(src, destination)
+                if rebase:
+                    rename = (archive.split_path_dir_entry(src_path)[1],
+                              rename[1] if rename else rebase)  # fmt: skip
+                archive.extract(counter, extract_dir, rename)
+                counter.drain()
+            finally:
+                # docker reports what it read even when the copy then failed
+                if not quiet:
+                    self.err(_copy_summary(counter.count, dst_path), end="")
         finally:
             response.close()
-        if not quiet:
-            size = counter.count if stat is None or stat.is_dir else stat.size
-            self.err(_copy_summary(size, counter.count, dst_path), end="")
         return 0
 
     def _copy_to(self, container: str, src_path: str, dst_path: str, opts, quiet: bool
@@ -99,36 +99,45 @@ class CopyCommands(CommandBase):
         if stat is not None and stat.is_symlink:
             target = stat.link_target
             if not target.startswith("/"):
-                target = os.path.join(archive.split_path_dir_entry(dst_path)[0], target)
+                target = archive.go_join(archive.split_path_dir_entry(dst_path)[0], target)
             dst = archive.CopyInfo(target)
             stat = self._stat_container_path(container, target)
         if stat is not None:
-            if not (stat.is_dir or stat.is_regular):
+            problem = stat.output_problem()
+            if problem:
                 raise archive.ArchiveError(
                     f'destination "{container}:{dst_path}" must be a directory or a regular '
-                    "file")
+                    f"file: {problem}")
             dst = archive.CopyInfo(dst.path, exists=True, is_dir=stat.is_dir)
+        counted = _CountingChunks()
         if src_path == "-":
             if not dst.is_dir:
                 raise archive.ArchiveError(
                     f'destination "{container}:{dst_path}" must be a directory')
             body = self.stdin.buffer if self.stdin.buffer is not None else self.stdin.handle
-            target_dir, content_size = dst.path, None
+            target_dir = dst.path
         else:
             src = archive.source_info(archive.resolve_local_path(src_path), opts.follow_link)
-            content_size = archive.local_content_size(src.path)
             target_dir, rename = archive.prepare_archive_copy(src, dst)
-            body = archive.tar_source(src, rename, opts.archive)
+            body = counted.through(archive.tar_stream(src, rename, self._log_error))
         params = {"path": target_dir, "noOverwriteDirNonDir": True,
                   "copyUIDGID": opts.archive}  # fmt: skip
-        self.client.request("PUT", f"/containers/{path_segment(container)}/archive", params=params,
-                            data=body, headers={"Content-Type": "application/x-tar"},
-                            timeout=None)  # fmt: skip
-        if not quiet:
-            sent = len(body) if isinstance(body, bytes) else 0
-            self.err(_copy_summary(content_size if content_size is not None else sent, sent,
-                                   f"{container}:{dst.path}"), end="")  # fmt: skip
+        try:
+            self.client.request("PUT", f"/containers/{path_segment(container)}/archive",
+                                params=params, data=body,
+                                headers={"Content-Type": "application/x-tar"},
+                                timeout=None)  # fmt: skip
+        finally:
+            # docker reports what it sent even when the daemon then refused it
+            if not quiet:
+                self.err(_copy_summary(counted.count, f"{container}:{dst.path}"), end="")
         return 0
+
+    def _log_error(self, message: str) -> None:
+        """A file docker's tar writer leaves out, reported as docker's logger reports it."""
+        from dshell.engine.archive import logrus_line
+
+        self.err(logrus_line("error", message))
 
     def _stat_container_path(self, container: str, path: str):  # noqa: ANN202
         """HEAD /archive's stat header, or None when the path (or container) is missing."""
@@ -143,28 +152,51 @@ class CopyCommands(CommandBase):
 
 
 class _CountingReader:
-    """A file-like view of a response body that counts the bytes read (the cp summary)."""
+    """A file-like view of a response body that counts the bytes read (the cp summary), as
+    docker's client reads them: after undoing the daemon's gzip transfer encoding."""
 
     def __init__(self, raw) -> None:  # noqa: ANN001
         self.raw = raw
         self.count = 0
 
     def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size if size and size > 0 else 1 << 20)
+        from dshell.engine.archive import ArchiveError
+
+        try:
+            data = self.raw.read(size if size and size > 0 else 1 << 20, decode_content=True)
+        except Exception:  # a connection that broke mid-archive
+            raise ArchiveError("unexpected EOF") from None
         self.count += len(data)
         return data
 
+    def drain(self) -> None:
+        """Read what the tar reader left (the end-of-archive blocks): docker counts them."""
+        while self.read(1 << 16):
+            pass
 
-def _copy_summary(content: int, transferred: int, destination: str) -> str:
+
+class _CountingChunks:
+    """Counts the bytes of an archive as it is sent (the cp summary)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def through(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self.count += len(chunk)
+            yield chunk
+
+
+def _copy_summary(transferred: int, destination: str) -> str:
+    """docker 28's ``Successfully copied <bytes of archive> to <destination>``."""
     from dshell.render.units import human_size_with_precision
 
-    if content != transferred:
-        return (f"Successfully copied {human_size_with_precision(content, 3)} (transferred "
-                f"{human_size_with_precision(transferred, 3)}) to {destination}\n")
-    return f"Successfully copied {human_size_with_precision(content, 3)} to {destination}\n"
+    return f"Successfully copied {human_size_with_precision(transferred, 3)} to {destination}\n"
 
 
 def _os_error_text(error: OSError) -> str:
     """Go's *PathError text: ``open /x: permission denied``."""
-    reason = os.strerror(error.errno).lower() if error.errno else str(error)
+    from dshell.engine.archive import errno_text
+
+    reason = errno_text(error.errno) if error.errno else str(error)
     return f"{error.filename}: {reason}" if error.filename else reason

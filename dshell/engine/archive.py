@@ -1,21 +1,25 @@
 """Tar and path helpers behind ``cp``: docker's copy rules (go-archive's CopyInfo,
-PrepareArchiveCopy, RebaseArchiveEntries) and the ``X-Docker-Container-Path-Stat`` header.
+PrepareArchiveCopy, RebaseArchiveEntries), its tar writer (TarWithOptions) and reader (Untar),
+and the ``X-Docker-Container-Path-Stat`` header.
 
 The rules decide which directory an archive is extracted into and whether the top entry of the
 archive must be renamed, so that ``cp a b`` means the same thing whether ``b`` exists, is a
-directory, or ends in ``/``.
+directory, or ends in ``/``. The writer and the reader keep what docker keeps: hard links (a
+link entry names its target by its path in the archive, renamed like every other entry),
+symlinks, modes, owners in the archive (the daemon decides what to do with them), whole-second
+modification times, the ``security.capability`` attribute, and names as raw bytes.
 """
 
 from __future__ import annotations
 
 import base64
-import io
+import errno
 import json
 import os
-import posixpath
 import stat
 import tarfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -29,12 +33,120 @@ CANNOT_COPY_DIRECTORY = "cannot copy directory"
 # Go's os.FileMode bits as the daemon sends them in the stat header.
 GO_MODE_DIR = 1 << 31
 GO_MODE_SYMLINK = 1 << 27
+GO_MODE_DEVICE = 1 << 26
+GO_MODE_IRREGULAR = 1 << 19
 #: Go's os.ModeType: dir, symlink, device, named pipe, socket, char device, irregular.
 GO_MODE_TYPE_BITS = GO_MODE_DIR | GO_MODE_SYMLINK | sum(1 << bit for bit in (26, 25, 24, 21, 19))
+
+#: Directories the reader makes for entries whose parent is missing (ImpliedDirectoryMode).
+IMPLIED_DIRECTORY_MODE = 0o755
+CAPABILITY_XATTR = "security.capability"
+PAX_XATTR_PREFIX = "SCHILY.xattr."
+BLOCK = 512
+CHUNK = 1 << 20
 
 
 class ArchiveError(Exception):
     """A copy that cannot be done; ``str()`` is docker's message."""
+
+
+# --- Go's words for errors and paths --------------------------------------------------------
+
+
+def errno_text(code: int | None) -> str:
+    """Go's syscall.Errno text: the C library's message with a lower-case first letter."""
+    text = os.strerror(code) if code else "unknown error"
+    return text[:1].lower() + text[1:]
+
+
+def path_error(op: str, path: str, error: OSError) -> str:
+    """Go's *PathError text: ``open /x: permission denied``."""
+    return f"{op} {path}: {errno_text(error.errno)}"
+
+
+def link_error(op: str, old: str, new: str, error: OSError) -> str:
+    """Go's *LinkError text: ``link /a /b: file exists``."""
+    return f"{op} {old} {new}: {errno_text(error.errno)}"
+
+
+def go_quote(text: str) -> str:
+    """Go's strconv.Quote of a path (its bytes as the file system holds them)."""
+    data = os.fsencode(text)
+    out, index = ['"'], 0
+    while index < len(data):
+        char, size = _decode_rune(data, index)
+        index += size
+        if char is None:
+            out.append(f"\\x{data[index - 1]:02x}")
+        elif char in '"\\':
+            out.append("\\" + char)
+        elif char.isprintable():
+            out.append(char)
+        elif char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif ord(char) < 0x80:
+            out.append(f"\\x{ord(char):02x}")
+        elif ord(char) <= 0xFFFF:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    return "".join(out) + '"'
+
+
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+               "\v": "\\v"}  # fmt: skip
+
+
+def _decode_rune(data: bytes, index: int) -> tuple[str | None, int]:
+    """One UTF-8 character at ``index`` and its length; (None, 1) for a byte that is not one."""
+    lead = data[index]
+    if lead < 0x80:
+        return chr(lead), 1
+    size = 2 if 0xC2 <= lead <= 0xDF else 3 if 0xE0 <= lead <= 0xEF else 4 if lead <= 0xF4 else 0
+    try:
+        return data[index : index + size].decode("utf-8"), size
+    except UnicodeDecodeError:
+        return None, 1
+
+
+def go_clean(path: str) -> str:
+    """Go's filepath.Clean (posixpath.normpath keeps a leading ``//``; Go does not)."""
+    cleaned = os.path.normpath(path) if path else "."
+    return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
+
+
+def go_join(directory: str, name: str) -> str:
+    """Go's filepath.Join of two elements."""
+    if not name:
+        return go_clean(directory) if directory else ""
+    return go_clean(f"{directory}/{name}" if directory else name)
+
+
+def go_dir(path: str) -> str:
+    """Go's filepath.Dir: everything before the last ``/``, cleaned (``.`` when none)."""
+    return go_clean(path[: path.rfind("/") + 1])
+
+
+def go_base(path: str) -> str:
+    """Go's filepath.Base: the last element, trailing slashes ignored (``/`` for the root)."""
+    if not path:
+        return "."
+    stripped = path.rstrip("/")
+    if not stripped:
+        return "/"
+    return stripped[stripped.rfind("/") + 1 :]
+
+
+def logrus_line(level: str, message: str) -> str:
+    """One line as the docker CLI's logger writes it on standard error."""
+    moment = time.localtime()
+    offset = time.strftime("%z", moment)
+    zone = "Z" if offset in ("+0000", "-0000") else f"{offset[:3]}:{offset[3:]}"
+    return (f'time="{time.strftime("%Y-%m-%dT%H:%M:%S", moment)}{zone}" level={level} '
+            f"msg={go_quote(message)}")  # fmt: skip
+
+
+# --- the stat header ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -58,6 +170,14 @@ class PathStat:
     def is_regular(self) -> bool:
         return not self.mode & GO_MODE_TYPE_BITS
 
+    def output_problem(self) -> str | None:
+        """docker's ValidateOutputPathFileMode: only devices and irregular files are refused."""
+        if self.mode & GO_MODE_DEVICE:
+            return "got a device"
+        if self.mode & GO_MODE_IRREGULAR:
+            return "got an irregular file"
+        return None
+
 
 def decode_path_stat(header: str | None) -> PathStat | None:
     """The stat header's base64 JSON, or None when it is missing or unreadable."""
@@ -73,6 +193,9 @@ def decode_path_stat(header: str | None) -> PathStat | None:
         mode=int(data.get("mode") or 0),
         link_target=str(data.get("linkTarget") or ""),
     )
+
+
+# --- copy rules -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -104,7 +227,7 @@ def has_trailing_separator(path: str) -> bool:
 
 
 def specifies_current_dir(path: str) -> bool:
-    return posixpath.basename(path) == "."
+    return go_base(path) == "."
 
 
 def asserts_directory(path: str) -> bool:
@@ -124,74 +247,141 @@ def preserve_trailing_dot_or_separator(cleaned: str, original: str) -> str:
 
 def resolve_local_path(path: str) -> str:
     """Go's filepath.Abs, keeping a trailing ``/`` or ``/.``."""
-    return preserve_trailing_dot_or_separator(os.path.abspath(path), path)
+    return preserve_trailing_dot_or_separator(go_clean(os.path.join(os.getcwd(), path)), path)
 
 
 def split_path_dir_entry(path: str) -> tuple[str, str]:
     """go-archive's SplitPathDirEntry: (parent, base) of a cleaned path; ``d/.`` keeps ``.``."""
-    cleaned = posixpath.normpath(path) if path else "."
+    cleaned = go_clean(path)
     if specifies_current_dir(path):
         cleaned += "/."
-    return posixpath.dirname(cleaned) or ".", posixpath.basename(cleaned)
+    return go_dir(cleaned), go_base(cleaned)
 
 
 def rebase_name_for(path: str, resolved: str) -> tuple[str, str]:
     """go-archive's GetRebaseName: keep ``/.`` or ``/`` and name the entry as the user wrote."""
-    resolved = preserve_trailing_dot_or_separator(resolved, path)
     rebase = ""
     if specifies_current_dir(path) and not specifies_current_dir(resolved):
         resolved += "/."
     if has_trailing_separator(path) and not has_trailing_separator(resolved):
         resolved += "/"
-    if posixpath.basename(path) != posixpath.basename(resolved):
-        rebase = posixpath.basename(path)
+    if go_base(path) != go_base(resolved):
+        rebase = go_base(path)
     return resolved, rebase
 
 
-def _lstat_error(path: str, error: OSError) -> ArchiveError:
-    return ArchiveError(f"lstat {path}: {os.strerror(error.errno or 0).lower()}")
+def eval_symlinks(path: str) -> str:
+    """Go's filepath.EvalSymlinks, with its errors: every symlink in ``path`` resolved, each
+    element checked to exist (``lstat /a/b: no such file or directory``)."""
+    floor = 1 if path.startswith("/") else 0
+    root = path[:floor]
+    destination, links, start = root, 0, floor
+    while start < len(path):
+        while start < len(path) and path[start] == "/":
+            start += 1
+        end = path.find("/", start)
+        end = len(path) if end < 0 else end
+        part = path[start:end]
+        start = end
+        if not part or part == ".":
+            continue
+        if part == "..":
+            cut = destination.rfind("/", floor)
+            if cut < 0 or destination[cut + 1 :] == "..":
+                destination += ("/" if len(destination) > floor else "") + ".."
+            else:
+                destination = destination[:cut]
+            continue
+        if destination and not destination.endswith("/"):
+            destination += "/"
+        destination += part
+        try:
+            info = os.lstat(destination)
+        except OSError as error:
+            raise ArchiveError(path_error("lstat", destination, error)) from None
+        if not stat.S_ISLNK(info.st_mode):
+            if not stat.S_ISDIR(info.st_mode) and end < len(path):
+                raise ArchiveError(NOT_A_DIRECTORY)
+            continue
+        links += 1
+        if links > 255:
+            raise ArchiveError("EvalSymlinks: too many links")
+        try:
+            target = os.readlink(destination)
+        except OSError as error:
+            raise ArchiveError(path_error("readlink", destination, error)) from None
+        path = target + path[end:]
+        if target.startswith("/"):
+            destination, start = "/", 1
+        else:
+            cut = destination.rfind("/", floor)
+            destination = root if cut < 0 else destination[:cut]
+            start = 0
+    return go_clean(destination)
 
 
 def source_info(path: str, follow_link: bool) -> CopyInfo:
     """go-archive's CopyInfoSourcePath for a local source (already absolute)."""
     rebase = ""
     if follow_link:
-        if not os.path.lexists(path):
-            raise _lstat_error(path, FileNotFoundError(2, ""))
-        resolved, rebase = rebase_name_for(path, os.path.realpath(path))
+        resolved, rebase = rebase_name_for(path, eval_symlinks(path))
     else:
         directory, base = path[: path.rfind("/") + 1], path[path.rfind("/") + 1 :]
-        real_dir = os.path.realpath(directory or ".")
-        resolved = real_dir + "/" + base
-        if has_trailing_separator(path) and posixpath.basename(path.rstrip("/")) != (
-            posixpath.basename(resolved.rstrip("/"))
-        ):
-            rebase = posixpath.basename(path.rstrip("/"))
+        resolved = eval_symlinks(directory) + "/" + base
+        if has_trailing_separator(path) and go_base(path) != go_base(resolved):
+            rebase = go_base(path)
     try:
         info = os.lstat(resolved)
     except OSError as error:
-        raise _lstat_error(resolved, error) from None
+        raise ArchiveError(path_error("lstat", resolved, error)) from None
     return CopyInfo(resolved, exists=True, is_dir=stat.S_ISDIR(info.st_mode), rebase_name=rebase)
+
+
+def validate_output_path(path: str) -> None:
+    """docker's ValidateOutputPath for ``cp``'s local destination."""
+    directory = go_dir(go_clean(path))
+    if directory not in ("", "."):
+        try:
+            os.stat(directory)
+        except FileNotFoundError:
+            raise ArchiveError(
+                f"invalid output path: directory {go_quote(directory)} does not exist") from None
+        except OSError:
+            pass
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise ArchiveError(path_error("stat", path, error)) from None
+    if stat.S_ISBLK(info.st_mode) or stat.S_ISCHR(info.st_mode):
+        raise ArchiveError(f"invalid output path: {go_quote(path)} must be a directory or a "
+                           "regular file: got a device")  # fmt: skip
 
 
 def destination_info(path: str) -> CopyInfo:
     """go-archive's CopyInfoDestinationPath for a local destination: symlinks in the last
     component are followed; a missing path needs an existing parent directory."""
-    current = path
-    for _ in range(10):
+    original, current = path, path
+    for walked in range(12):
         try:
             info = os.lstat(current)
         except FileNotFoundError:
             return _missing_destination(current)
         except OSError as error:
-            raise _lstat_error(current, error) from None
+            raise ArchiveError(path_error("lstat", current, error)) from None
         if not stat.S_ISLNK(info.st_mode):
             return CopyInfo(current, exists=True, is_dir=stat.S_ISDIR(info.st_mode))
-        target = os.readlink(current)
+        if walked > 10:
+            break
+        try:
+            target = os.readlink(current)
+        except OSError as error:
+            raise ArchiveError(path_error("readlink", current, error)) from None
         if not target.startswith("/"):
-            target = posixpath.join(split_path_dir_entry(current)[0], target)
+            target = go_join(split_path_dir_entry(current)[0], target)
         current = target
-    raise ArchiveError("too many symlinks in " + path)
+    raise ArchiveError("too many symlinks in " + original)
 
 
 def _missing_destination(path: str) -> CopyInfo:
@@ -200,7 +390,7 @@ def _missing_destination(path: str) -> CopyInfo:
     try:
         parent_stat = os.stat(parent)
     except OSError as error:
-        raise ArchiveError(f"stat {parent}: {os.strerror(error.errno or 0).lower()}") from None
+        raise ArchiveError(path_error("stat", parent, error)) from None
     if not stat.S_ISDIR(parent_stat.st_mode):
         raise ArchiveError(NOT_A_DIRECTORY)
     return CopyInfo(path)
@@ -225,86 +415,417 @@ def prepare_archive_copy(src: CopyInfo, dst: CopyInfo) -> tuple[str, tuple[str, 
 
 
 def rebase_entry_name(name: str, old: str, new: str) -> str:
-    """Rename the first path component ``old`` to ``new`` (RebaseArchiveEntries)."""
+    """RebaseArchiveEntries for one entry name (or hard-link target): the first path element
+    ``old`` becomes ``new``. Every entry of a copied resource starts with its base, so this is
+    docker's first-occurrence replacement; a base of ``/`` (the whole root) is replaced by
+    nothing, which puts ``new`` in front of every name."""
     if old == "/":
-        return name
+        return new + name
     first, sep, rest = name.partition("/")
     if first != old:
         return name
     return new + sep + rest
 
 
-def rebased_members(archive: tarfile.TarFile, rename: tuple[str, str] | None
-                    ) -> Iterator[tarfile.TarInfo]:  # fmt: skip
-    for member in archive:
-        if rename:
-            member.name = rebase_entry_name(member.name, *rename)
-            if member.islnk():
-                member.linkname = rebase_entry_name(member.linkname, *rename)
-        yield member
+# --- writing an archive of a local resource (TarResource) -----------------------------------
 
 
-def _inside(root: str, name: str) -> bool:
-    target = os.path.normpath(os.path.join(root, name))
-    return target == root or target.startswith(root.rstrip("/") + "/")
+def tar_stream(src: CopyInfo, rename: tuple[str, str] | None,
+               log_error: Callable[[str], None] = lambda _message: None
+               ) -> Iterator[bytes]:  # fmt: skip
+    """The archive docker sends for a local file or directory, as it is read.
+
+    Entries are named from the source's base (or its rebase name), renamed as the copy rules
+    require; directories are walked in byte order. Hard-linked files after the first are link
+    entries naming the first one's (renamed) path. Owners are the files' own numeric ids;
+    the daemon keeps them or replaces them. A file that cannot be archived (a socket, an
+    unreadable file) is reported through ``log_error`` and left out, as docker does.
+    """
+    try:
+        os.lstat(src.path)
+    except OSError as error:
+        raise ArchiveError(path_error("lstat", src.path, error)) from None
+    return _TarWriter(src, rename, log_error).entries()
+
+
+class _TarWriter:
+    """go-archive's Tarballer for one include (the source's base) with one rebase name."""
+
+    def __init__(self, src: CopyInfo, rename: tuple[str, str] | None,
+                 log_error: Callable[[str], None]) -> None:  # fmt: skip
+        self.root, self.include = split_path_dir_entry(src.path)
+        self.rebase = src.rebase_name
+        self.rename = rename
+        self.log_error = log_error
+        self.seen_inodes: dict[int, str] = {}
+
+    def entries(self) -> Iterator[bytes]:
+        walk_root = self.root.rstrip("/") + "/" + self.include
+        for path in _walk(walk_root, self._walk_error):
+            relative = os.path.relpath(path, self.root)
+            if self.include == "." and relative != ".":
+                relative = "./" + relative
+            if self.rebase:
+                replacement = "" if self.rebase == "/" else self.rebase
+                relative = relative.replace(self.include, replacement, 1)
+            yield from self._entry(path, relative)
+        yield b"\0" * (2 * BLOCK)
+
+    def _walk_error(self, text: str) -> None:
+        self.log_error(f"Tar: Can't stat file {self.root} to tar: {text}")
+
+    def _entry(self, path: str, name: str) -> Iterator[bytes]:
+        try:
+            info, handle = self._header(path, name)
+        except ArchiveError as error:
+            self.log_error(f"Can't add file {path} to tar: {error}")
+            return
+        yield _encode_header(info)
+        if handle is None:
+            return
+        with handle:
+            remaining = info.size
+            while remaining:
+                chunk = handle.read(min(CHUNK, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                yield chunk
+            if remaining:
+                yield b"\0" * remaining
+        if info.size % BLOCK:
+            yield b"\0" * (BLOCK - info.size % BLOCK)
+
+    def _header(self, path: str, name: str) -> tuple[tarfile.TarInfo, IO[bytes] | None]:
+        """Go's FileInfoHeader (no user lookups, whole seconds), the capability xattr, and the
+        hard-link rule; plus the open file for a regular entry with content."""
+        status = _os_call(os.lstat, "lstat", path)
+        mode = status.st_mode
+        info = tarfile.TarInfo(_canonical_name(name, stat.S_ISDIR(mode)))
+        info.mode = stat.S_IMODE(mode)
+        info.uid, info.gid = status.st_uid, status.st_gid
+        info.uname = info.gname = ""
+        info.mtime = status.st_mtime_ns // 10**9
+        handle = None
+        if stat.S_ISREG(mode):
+            info.type, info.size = tarfile.REGTYPE, status.st_size
+        elif stat.S_ISDIR(mode):
+            info.type = tarfile.DIRTYPE
+        elif stat.S_ISLNK(mode):
+            info.type, info.linkname = tarfile.SYMTYPE, _os_call(os.readlink, "readlink", path)
+        elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            info.type = tarfile.CHRTYPE if stat.S_ISCHR(mode) else tarfile.BLKTYPE
+            info.devmajor, info.devminor = os.major(status.st_rdev), os.minor(status.st_rdev)
+        elif stat.S_ISFIFO(mode):
+            info.type = tarfile.FIFOTYPE
+        elif stat.S_ISSOCK(mode):
+            raise ArchiveError("archive/tar: sockets not supported")
+        else:
+            raise ArchiveError(f"archive/tar: unknown file mode {oct(mode)}")
+        capability = _capability(path)
+        if capability is not None:
+            info.pax_headers = {PAX_XATTR_PREFIX + CAPABILITY_XATTR:
+                                capability.decode("utf-8", "surrogateescape")}  # fmt: skip
+        if not stat.S_ISDIR(mode) and status.st_nlink > 1:
+            first = self.seen_inodes.get(status.st_ino)
+            if first is not None:
+                info.type, info.linkname, info.size = tarfile.LNKTYPE, first, 0
+            else:
+                self.seen_inodes[status.st_ino] = name
+        if self.rename:
+            info.name = rebase_entry_name(info.name, *self.rename)
+            if info.type == tarfile.LNKTYPE:
+                info.linkname = rebase_entry_name(info.linkname, *self.rename)
+        if info.type == tarfile.REGTYPE and info.size > 0:
+            handle = _os_call(open, "open", path, "rb")
+        return info, handle
+
+
+def _walk(root: str, on_error: Callable[[str], None]) -> Iterator[str]:
+    """Go's filepath.WalkDir order: a directory, then its entries sorted by their bytes;
+    symlinks are not followed; a directory that cannot be read is reported and not entered."""
+    try:
+        status = os.lstat(root)
+    except OSError as error:
+        on_error(path_error("lstat", root, error))
+        return
+    yield root
+    if not stat.S_ISDIR(status.st_mode):
+        return
+    stack = [_children(root, on_error)]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        path, is_dir = entry
+        yield path
+        if is_dir:
+            stack.append(_children(path, on_error))
+
+
+def _children(directory: str, on_error: Callable[[str], None]) -> Iterator[tuple[str, bool]]:
+    try:
+        with os.scandir(directory) as listing:
+            entries = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in listing]
+    except OSError as error:
+        on_error(path_error("open", directory, error))
+        return
+    for name, is_dir in sorted(entries, key=lambda entry: os.fsencode(entry[0])):
+        yield go_join(directory, name), is_dir
+
+
+def _canonical_name(name: str, is_dir: bool) -> str:
+    return name + "/" if is_dir and not name.endswith("/") else name
+
+
+def _capability(path: str) -> bytes | None:
+    """The file's ``security.capability`` attribute as docker archives it (revision 3, which
+    names a namespace root, is stored as revision 2)."""
+    try:
+        value = os.getxattr(path, CAPABILITY_XATTR, follow_symlinks=False)
+    except OSError:
+        return None
+    if len(value) > 3 and value[3] == 3:
+        value = value[:3] + b"\x02" + value[4:20]
+    return value
+
+
+def _encode_header(info: tarfile.TarInfo) -> bytes:
+    """A header as Go's tar writer picks its format: plain USTAR when every field fits, PAX
+    records otherwise; names are written as the file system's bytes."""
+    if not info.pax_headers:
+        try:
+            return info.tobuf(tarfile.USTAR_FORMAT, "ascii", "strict")
+        except (ValueError, UnicodeEncodeError):
+            pass
+    return info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
+
+
+def tar_source(src: CopyInfo, rename: tuple[str, str] | None, archive_mode: bool = False
+               ) -> bytes:  # fmt: skip
+    """The whole of ``tar_stream`` in memory. ``archive_mode`` changes nothing in the archive:
+    docker always sends the files' owners and lets the daemon apply ``-a``."""
+    del archive_mode
+    return b"".join(tar_stream(src, rename))
+
+
+# --- extracting an archive (Untar with NoLchown and NoOverwriteDirNonDir) --------------------
 
 
 def extract(stream: IO[bytes], destination: str, rename: tuple[str, str] | None) -> None:
-    """Untar ``stream`` (read sequentially) into ``destination``, renaming the top entry.
+    """Untar ``stream`` (read sequentially) into ``destination`` as docker's client does:
+    entries renamed, missing parents made, nothing chowned, an existing directory never
+    replaced by a file nor a file by a directory, entries outside the destination refused,
+    directory times set last."""
+    _Extractor(go_clean(destination), rename).run(stream)
 
-    Entries that would land outside the destination are refused, as docker's Untar does.
-    """
-    root = os.path.abspath(destination)
-    with tarfile.open(fileobj=stream, mode="r|*") as archive:
-        for member in rebased_members(archive, rename):
-            if not _inside(root, member.name) or (
-                member.islnk() and not _inside(root, member.linkname)
-            ):
-                raise ArchiveError(f"invalid archive entry: {member.name}")
-            if member.isdir() and os.path.isdir(os.path.join(root, member.name)):
-                os.chmod(os.path.join(root, member.name), member.mode & 0o7777)
+
+class _Extractor:
+    def __init__(self, destination: str, rename: tuple[str, str] | None) -> None:
+        self.dest = destination
+        self.rename = rename
+        self.directories: list[tuple[str, tarfile.TarInfo]] = []
+
+    def run(self, stream: IO[bytes]) -> None:
+        try:
+            archive = tarfile.open(fileobj=stream, mode="r|*", errors="surrogateescape")
+        except tarfile.ReadError as error:
+            if "empty" in str(error):
+                return
+            raise ArchiveError("archive/tar: invalid tar header") from None
+        with archive:
+            try:
+                for member in archive:
+                    self._member(archive, member)
+            except tarfile.ReadError:
+                raise ArchiveError("unexpected EOF") from None
+        for path, member in self.directories:
+            _set_times(path, member, follow=True)
+
+    def _member(self, archive: tarfile.TarFile, member: tarfile.TarInfo) -> None:
+        if self.rename:
+            member.name = rebase_entry_name(member.name, *self.rename)
+            if member.type == tarfile.LNKTYPE:
+                member.linkname = rebase_entry_name(member.linkname, *self.rename)
+        name = go_clean(member.name)
+        is_dir = member.type == tarfile.DIRTYPE
+        if not name.endswith("/"):
+            self._make_parents(go_join(self.dest, go_dir(name)))
+        path = go_join(self.dest, name)
+        if os.path.relpath(path, self.dest).startswith("../"):
+            raise ArchiveError(f"{go_quote(name)} is outside of {go_quote(self.dest)}")
+        try:
+            existing = os.lstat(path)
+        except OSError:
+            existing = None
+        if existing is not None:
+            existing_dir = stat.S_ISDIR(existing.st_mode)
+            if existing_dir and not is_dir:
+                raise ArchiveError(f"cannot overwrite directory {go_quote(path)} with "
+                                   f"non-directory {go_quote(self.dest)}")  # fmt: skip
+            if not existing_dir and is_dir:
+                raise ArchiveError(f"cannot overwrite non-directory {go_quote(path)} with "
+                                   f"directory {go_quote(self.dest)}")  # fmt: skip
+            if existing_dir and name == ".":
+                return
+            if not existing_dir:
+                _remove(path)
+        self._create(archive, member, path)
+        if is_dir:
+            self.directories.append((path, member))
+
+    def _make_parents(self, parent: str) -> None:
+        try:
+            os.lstat(parent)
+        except FileNotFoundError:
+            try:
+                os.makedirs(parent, IMPLIED_DIRECTORY_MODE, exist_ok=True)
+            except OSError as error:
+                raise ArchiveError(path_error("mkdir", error.filename or parent, error)) from None
+        except OSError:
+            pass
+
+    def _create(self, archive: tarfile.TarFile, member: tarfile.TarInfo, path: str) -> None:
+        """createTarFile: make the entry, then its extended attributes, mode and times."""
+        mode = member.mode & 0o7777
+        kind = member.type
+        if kind == tarfile.DIRTYPE:
+            if not _is_directory(path):
+                _os_call(os.mkdir, "mkdir", path, mode)
+        elif kind in _REGULAR_TYPES:
+            self._write_file(archive, member, path, mode)
+        elif kind in _NODE_TYPES:
+            device = os.makedev(member.devmajor, member.devminor)
+            try:
+                os.mknod(path, mode | _NODE_TYPES[kind], device)
+            except OSError as error:
+                raise ArchiveError(errno_text(error.errno)) from None
+        elif kind == tarfile.LNKTYPE:
+            target = go_join(self.dest, member.linkname)
+            if not target.startswith(self.dest):
+                raise ArchiveError(f"invalid hardlink {go_quote(target)} -> "
+                                   f"{go_quote(member.linkname)}")  # fmt: skip
+            try:
+                os.link(target, path, follow_symlinks=False)
+            except OSError as error:
+                raise ArchiveError(link_error("link", target, path, error)) from None
+        elif kind == tarfile.SYMTYPE:
+            target = go_join(go_dir(path), member.linkname)
+            if not target.startswith(self.dest):
+                raise ArchiveError(f"invalid symlink {go_quote(path)} -> "
+                                   f"{go_quote(member.linkname)}")  # fmt: skip
+            try:
+                os.symlink(member.linkname, path)
+            except OSError as error:
+                raise ArchiveError(link_error("symlink", member.linkname, path, error)) from None
+        else:
+            raise ArchiveError(f"unhandled tar header type {kind[0] if kind else 0}")
+        self._set_xattrs(member, path)
+        linked_file = kind == tarfile.LNKTYPE and _is_file_not_link(member.linkname)
+        if linked_file or kind not in (tarfile.LNKTYPE, tarfile.SYMTYPE):
+            _os_call(os.chmod, "chmod", path, mode)
+        if linked_file or kind != tarfile.LNKTYPE:
+            _set_times(path, member, follow=kind != tarfile.SYMTYPE)
+
+    def _write_file(self, archive: tarfile.TarFile, member: tarfile.TarInfo, path: str,
+                    mode: int) -> None:  # fmt: skip
+        try:
+            descriptor = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, mode)
+        except OSError as error:
+            raise ArchiveError(path_error("open", path, error)) from None
+        with os.fdopen(descriptor, "wb") as handle:
+            source = archive.extractfile(member)
+            while source is not None:
+                chunk = source.read(CHUNK)
+                if not chunk:
+                    break
+                try:
+                    handle.write(chunk)
+                except OSError as error:
+                    raise ArchiveError(path_error("write", path, error)) from None
+
+    def _set_xattrs(self, member: tarfile.TarInfo, path: str) -> None:
+        for key, value in member.pax_headers.items():
+            if not key.startswith(PAX_XATTR_PREFIX):
                 continue
-            path = os.path.join(root, member.name)
-            if os.path.lexists(path) and not os.path.isdir(path):
-                os.unlink(path)
-            archive.extract(member, root, set_attrs=True, numeric_owner=True,
-                            **_trusted_filter())  # fmt: skip
+            attribute = key[len(PAX_XATTR_PREFIX):]
+            try:
+                os.setxattr(path, attribute, value.encode("utf-8", "surrogateescape"),
+                            follow_symlinks=False)  # fmt: skip
+            except OSError as error:
+                if error.errno == errno.EPERM:
+                    continue
+                raise ArchiveError(f"lsetxattr {path}: xattr {go_quote(attribute)}: "
+                                   f"{errno_text(error.errno)}") from None  # fmt: skip
 
 
-def _trusted_filter() -> dict:
-    """Python 3.12+ wants an extraction filter; entries are already checked above."""
-    return {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
+_REGULAR_TYPES = (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.GNUTYPE_SPARSE)
+_NODE_TYPES = {tarfile.CHRTYPE: stat.S_IFCHR, tarfile.BLKTYPE: stat.S_IFBLK,
+               tarfile.FIFOTYPE: stat.S_IFIFO}  # fmt: skip
 
 
-def tar_source(src: CopyInfo, rename: tuple[str, str] | None, archive_mode: bool) -> bytes:
-    """A tar of a local file or directory named by its base (TarResource), renamed as the
-    copy rules require. Owners are kept only with ``-a``; otherwise they become root."""
-    _directory, base = split_path_dir_entry(src.path)
-    buffer = io.BytesIO()
-
-    def owner(info: tarfile.TarInfo) -> tarfile.TarInfo:
-        if rename:
-            info.name = rebase_entry_name(info.name, *rename)
-        if not archive_mode:
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
-        return info
-
-    source = src.path[:-2] if src.path.endswith("/.") else src.path
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
-        archive.add(source, arcname=src.rebase_name or base, recursive=True, filter=owner)
-    return buffer.getvalue()
+def _is_directory(path: str) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
-def local_content_size(path: str) -> int:
-    """Bytes of regular-file content under ``path`` (the cp summary's size)."""
-    info = os.lstat(path)
-    if not stat.S_ISDIR(info.st_mode):
-        return info.st_size if stat.S_ISREG(info.st_mode) else 0
-    total = 0
-    for directory, _dirs, files in os.walk(path):
-        for name in files:
-            entry = os.lstat(os.path.join(directory, name))
-            if stat.S_ISREG(entry.st_mode):
-                total += entry.st_size
-    return total
+def _os_call(call: Callable, op: str, path: str, *args: object):  # noqa: ANN202
+    """``call(path, *args)``; an OSError becomes an ArchiveError in Go's words."""
+    try:
+        return call(path, *args)
+    except OSError as error:
+        raise ArchiveError(path_error(op, path, error)) from None
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise ArchiveError(path_error("unlinkat", path, error)) from None
+
+
+def _is_file_not_link(name: str) -> bool:
+    """go-archive looks a hard link's target up relative to the working directory (not the
+    destination) before it sets the link's mode and times: kept as docker has it."""
+    try:
+        return not stat.S_ISLNK(os.lstat(name).st_mode)
+    except OSError:
+        return False
+
+
+def _set_times(path: str, member: tarfile.TarInfo, follow: bool) -> None:
+    """Access time = the later of the entry's access and modification times; times outside
+    what the system can hold become the epoch (go-archive's boundTime)."""
+    modified = _pax_time(member.pax_headers.get("mtime"))
+    if modified is None:
+        modified = int(member.mtime) * 10**9
+    accessed = _pax_time(member.pax_headers.get("atime"))
+    accessed = modified if accessed is None else max(accessed, modified)
+    times = (_bounded(accessed), _bounded(modified))
+    try:
+        os.utime(path, ns=times, follow_symlinks=follow)
+    except OSError as error:
+        raise ArchiveError(path_error("chtimes", path, error)) from None
+
+
+def _bounded(nanoseconds: int) -> int:
+    return nanoseconds if 0 <= nanoseconds < 2**63 else 0
+
+
+def _pax_time(value: str | None) -> int | None:
+    """A PAX time record (``seconds[.fraction]``) in nanoseconds, as Go's parsePAXTime."""
+    if not value:
+        return None
+    seconds, _dot, fraction = value.partition(".")
+    try:
+        whole = int(seconds)
+        part = int((fraction + "000000000")[:9]) if fraction else 0
+    except ValueError:
+        return None
+    sign = -1 if seconds.startswith("-") else 1
+    return whole * 10**9 + sign * part
