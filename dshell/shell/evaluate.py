@@ -120,6 +120,8 @@ class Shell:
         except ShellSyntaxError as exc:
             self.session.err(exc.message)
             self.state.last_status = SYNTAX_ERROR_STATUS
+            if self.exit_on_error:
+                raise SessionExit(SYNTAX_ERROR_STATUS) from None
             return SYNTAX_ERROR_STATUS
         return self.run_script(script, self._session_streams())
 
@@ -138,8 +140,6 @@ class Shell:
                 status = self.run_line(text)
             finally:
                 self.session.stderr = plain_stderr
-            if status and self.exit_on_error:
-                raise SessionExit(status)
         return status
 
     def run_file(self, path: str, arguments: list[str]) -> int:

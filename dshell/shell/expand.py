@@ -141,13 +141,18 @@ class Expander:
         return text
 
     # -- parts
-    def _word(self, word: Word, builder: _Builder, split: bool, first: bool) -> None:
+    def _word(self, word: Word, builder: _Builder, split: bool, first: bool,
+              split_literals: bool = False) -> None:
+        """``split_literals``: unquoted text splits too (the word of ``${X:-a b}``)."""
         for index, part in enumerate(word.parts):
             if isinstance(part, Literal):
                 text = part.text
                 if index == 0 and first and not part.quoted and text.startswith("~"):
                     text = self._tilde(text, alone=len(word.parts) == 1)
-                builder.add(text, part.quoted)
+                if split_literals and split and not part.quoted:
+                    builder.add_split(text)
+                else:
+                    builder.add(text, part.quoted)
             elif isinstance(part, Parameter):
                 self._parameter(part, builder, split)
             elif isinstance(part, Substitution):
@@ -206,7 +211,7 @@ class Expander:
             return
         if part.quoted:
             builder.current.quoted = True
-        self._word(part.argument, builder, split, first=False)
+        self._word(part.argument, builder, split, first=False, split_literals=True)
 
     def _positional(self, part: Parameter, builder: _Builder, split: bool) -> None:
         values = self.env.positional()

@@ -43,8 +43,9 @@ class HostProcess:
 
 
 def command_line(argv: list[str]) -> str:
-    """The system shell's line that runs exactly ``argv``."""
-    return shlex.join(argv) if argv else ":"
+    """The system shell's line that runs exactly ``argv``, in place of the shell (so the
+    program itself is the stage: signals reach it, nothing waits around it)."""
+    return "exec " + shlex.join(argv) if argv else ":"
 
 
 def spawn(
