@@ -115,8 +115,7 @@ class ShellCommands(CommandBase):
 
     # -- variables -------------------------------------------------------------------------
     @command(
-        "Export shell variables to host commands (export NAME[=VALUE]), or a container's "
-        "filesystem as a tar archive (export [-o FILE] CONTAINER, as docker's)",
+        "Export variables to host commands, or a container's filesystem (docker's export)",
         args=[Arg("NAME[=VALUE]|CONTAINER", kind="variable", many=True, optional=True)],
         group=SHELL_GROUP,
         usage="[NAME[=VALUE]...] | [-o FILE] CONTAINER",

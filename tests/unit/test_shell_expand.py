@@ -7,7 +7,7 @@ import pwd
 
 import pytest
 
-from dshell.shell.expand import ExpansionError, Expander
+from dshell.shell.expand import Expander, ExpansionError
 from dshell.shell.syntax import Script, SimpleCommand, parse
 
 
