@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from dshell.commands.declare import Command, Registry
 from dshell.repl.cache import Snapshot
 from dshell.repl.suggest import FILTERS, FORMAT_FIELDS, Suggestion
+from dshell.shellstate import ShellState
 
 #: Container states each ``container:<state>`` kind offers, as docker's completion filters
 #: them (cli/command/completion: start → exited/created, unpause → paused ...).
@@ -39,15 +40,56 @@ class Candidate:
     display: str = ""
 
 
-def command_words(registry: Registry, before: tuple[str, ...]) -> list[Candidate]:
-    """The words that may follow ``before`` (top level when empty), with summaries."""
+def command_words(
+    registry: Registry, before: tuple[str, ...], aliases: Mapping[str, str] | None = None
+) -> list[Candidate]:
+    """The words that may follow ``before`` (top level when empty), with summaries; the
+    shell's ``aliases`` too when given (an alias is expanded first, so it wins a tie)."""
     size = len(before) + 1
     prefix = tuple(w.lower() for w in before)
     seen: dict[str, Candidate] = {}
+    for name, value in (aliases or {}).items():
+        seen[name] = Candidate(name, f"alias for {value}")
     for words, cmd in registry.by_words.items():
         if len(words) == size and words[:-1] == prefix and not cmd.hidden:
             seen.setdefault(words[-1], Candidate(words[-1], cmd.summary))
     return sorted(seen.values(), key=lambda c: c.text)
+
+
+def alias_names(aliases: Mapping[str, str]) -> list[Candidate]:
+    return [Candidate(name, aliases[name]) for name in sorted(aliases)]
+
+
+def variables(state: ShellState | None, suffix: str = "") -> list[Candidate]:
+    """The shell's variables (unexported ones, then the environment's), as ``$`` expands
+    them; ``suffix`` closes a ``${``. No values: they may be secrets."""
+    local = state.local if state is not None else {}
+    names = {name: "shell variable" for name in local}
+    for name in os.environ:
+        names.setdefault(name, "environment")
+    return [Candidate(name + suffix, meta, display=name if suffix else "")
+            for name, meta in sorted(names.items())]  # fmt: skip
+
+
+def host_commands(search_path: str) -> list[Candidate]:
+    """The programs a host stage can run: executable files in the ``$PATH`` directories
+    (the first directory holding a name wins, as in the shell's lookup)."""
+    found: dict[str, Candidate] = {}
+    for directory in search_path.split(os.pathsep):
+        try:
+            entries = list(os.scandir(directory or "."))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name in found:
+                continue
+            try:
+                runnable = entry.is_file() and os.access(entry.path, os.X_OK)
+            except OSError:
+                runnable = False
+            if runnable:
+                found[entry.name] = Candidate(entry.name, directory or ".")
+    return sorted(found.values(), key=lambda c: c.text)
 
 
 def flag_names(command: Command, exclude: frozenset[str], word: str) -> list[Candidate]:
@@ -160,12 +202,21 @@ def for_suggestion(
     registry: Registry,
     word: str,
     container_paths: Callable[[str, str], Iterable[Candidate]] | None = None,
+    shell_state: ShellState | None = None,
 ) -> list[Candidate]:
     """The candidates of one suggestion. Unknown kinds complete nothing."""
     kind = suggestion.kind
     base, _, detail = kind.partition(":")
+    aliases = shell_state.aliases if shell_state is not None else {}
     if kind == "words":
-        return command_words(registry, suggestion.words)
+        return command_words(registry, suggestion.words,
+                             aliases if suggestion.aliases else None)  # fmt: skip
+    if kind == "variable":
+        return variables(shell_state, suggestion.suffix)
+    if kind == "alias":
+        return alias_names(aliases)
+    if kind == "host-command":
+        return host_commands(os.environ.get("PATH", os.defpath))
     if kind == "flags" and suggestion.command is not None:
         return flag_names(suggestion.command, suggestion.exclude, word)
     if base == "container":
@@ -189,8 +240,8 @@ def for_suggestion(
         return filter_keys(detail)
     if base == "format":
         return format_fields(detail, suggestion.replace)
-    if kind in ("path", "path:dir"):
-        return local_paths(suggestion.replace, directories_only=kind == "path:dir")
+    if kind in ("path", "path:dir", "directory"):
+        return local_paths(suggestion.replace, directories_only=kind != "path")
     if kind == "host":
         return [Candidate(text, meta) for text, meta in HOST_FORMS]
     if kind == "container-path" and container_paths is not None:

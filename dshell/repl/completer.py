@@ -3,10 +3,13 @@
 Candidate lists depend only on the cache snapshot, so they are memoised per snapshot and a
 keystroke costs a prefix match. Only ``cp CONTAINER:/pa<TAB>`` reaches the daemon, on an
 explicit TAB, from the completion thread (``ThreadedCompleter``), with a short timeout.
+The shell's side (aliases, variables) is read from ``shell_state`` at each completion; the
+programs on $PATH are listed again only when $PATH or one of its directories changed.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
@@ -14,8 +17,9 @@ from prompt_toolkit.document import Document
 
 from dshell.commands.declare import Command, Registry
 from dshell.repl.cache import ResourceCache
-from dshell.repl.candidates import Candidate, for_suggestion
-from dshell.repl.suggest import suggest
+from dshell.repl.candidates import Candidate, for_suggestion, host_commands
+from dshell.repl.suggest import HOST_COMMAND, suggest
+from dshell.shellstate import ShellState
 
 #: Kinds whose candidates depend only on the snapshot (and so can be memoised).
 _SNAPSHOT_KINDS = ("container:", "image", "network", "volume", "context", "object")
@@ -42,19 +46,23 @@ class DockerCompleter(Completer):
         fuzzy: bool = False,
         container_paths: Callable[[str, str], Iterable[Candidate]] | None = None,
         top: Command | None = None,
+        shell_state: ShellState | None = None,
     ) -> None:
         self.registry = registry
         self.cache = cache
         self.fuzzy = fuzzy
         self.container_paths = container_paths
         self.top = top
+        self.shell_state = shell_state
         self._memo_snapshot: object = None
         self._memo: dict[str, list[Candidate]] = {}
+        self._programs: tuple[object, list[Candidate]] = (None, [])
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
     ) -> Iterator[Completion]:
-        expected = suggest(document.text_before_cursor, self.registry, self.top)
+        aliases = self.shell_state.aliases if self.shell_state is not None else None
+        expected = suggest(document.text_before_cursor, self.registry, self.top, aliases)
         for suggestion in expected.suggestions:
             typed = suggestion.replace if suggestion.kind not in ("words", "flags") else \
                 expected.word
@@ -79,6 +87,8 @@ class DockerCompleter(Completer):
 
     def _candidates(self, suggestion, word: str, event: CompleteEvent) -> list[Candidate]:  # noqa: ANN001
         snapshot = self.cache.snapshot
+        if suggestion.kind == HOST_COMMAND:
+            return self._programs_on_path()
         if suggestion.kind == "container-path":
             if not event.completion_requested or self.container_paths is None:
                 return []
@@ -90,4 +100,18 @@ class DockerCompleter(Completer):
                 found = for_suggestion(suggestion, snapshot, self.registry, word)
                 self._memo[suggestion.kind] = found
             return found
-        return for_suggestion(suggestion, snapshot, self.registry, word, self.container_paths)
+        return for_suggestion(suggestion, snapshot, self.registry, word, self.container_paths,
+                              self.shell_state)  # fmt: skip
+
+    def _programs_on_path(self) -> list[Candidate]:
+        search_path = os.environ.get("PATH", os.defpath)
+        stamps = []
+        for directory in search_path.split(os.pathsep):
+            try:
+                stamps.append(os.stat(directory or ".").st_mtime_ns)
+            except OSError:
+                stamps.append(None)
+        key = (search_path, tuple(stamps))
+        if self._programs[0] != key:
+            self._programs = (key, host_commands(search_path))
+        return self._programs[1]

@@ -5,20 +5,46 @@ This is the first half of completion (pgcli's ``suggest_type``): a pure function
 the resource cache. Nothing here knows a command by name: every rule reads the declarations
 (``Command.flags[].kind``, ``Command.args[].kind``, ``Command.interspersed``), so commands added
 later complete without a change here.
+
+A line is read as the shell will run it: ``shell.syntax.parse_partial`` parses the text before
+the cursor with a marker appended where the cursor is, and the node holding the marker says
+where the cursor stands — a dshell command (at the start of a line, after ``;``/``&&``/``||``
+or inside ``$(``/backquotes), a host stage (after ``|``, or ``!…``), a redirection's target,
+or a ``$``/``${`` variable name. The marker keeps an unfinished line (``ps | ``) parseable.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dshell.commands.declare import Command, Flag, Registry
 from dshell.lines import strip_comment
+from dshell.shell.syntax import (
+    Assignment,
+    HostCommand,
+    Literal,
+    Parameter,
+    Redirect,
+    Script,
+    SimpleCommand,
+    Substitution,
+    Word,
+    parse_partial,
+)
 
 #: The kinds this module emits besides the declarations' own (``container:running`` ...).
 WORDS = "words"  # command words following ``Suggestion.words``
 FLAGS = "flags"  # flag names of ``Suggestion.command``
 CONTAINER_PATH = "container-path"  # a path inside ``Suggestion.container``
+VARIABLE = "variable"  # a shell variable's name (after ``$``, ``${``; export/unset's NAME)
+HOST_COMMAND = "host-command"  # a program on $PATH: the first word of a host stage
+PATH = "path"  # a local path
+
+#: Appended to the text at the cursor before parsing: made of name characters, so that after
+#: ``$``, ``${``, an operator or inside a word it lands in the node the cursor is in.
+CURSOR = "__dshell_cursor__"
 
 #: Positional kinds that accept ``CONTAINER:PATH`` (``cp``) besides a local path.
 CONTAINER_OR_LOCAL_PATH = frozenset({"path", "container-path", "container:path"})
@@ -94,6 +120,10 @@ class Suggestion:
     exclude: frozenset[str] = frozenset()
     words: tuple[str, ...] = ()
     container: str = ""
+    #: Shell aliases complete here too (the first word of a command).
+    aliases: bool = False
+    #: Text each candidate ends with (``}`` after ``${NAME``).
+    suffix: str = ""
 
 
 @dataclass(frozen=True)
@@ -157,19 +187,126 @@ def resolve_command(registry: Registry, words: list[str]) -> tuple[Command | Non
     return None, 0
 
 
-def suggest(text: str, registry: Registry, top: Command | None = None) -> Expected:
+def suggest(
+    text: str,
+    registry: Registry,
+    top: Command | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> Expected:
     """What may be typed at the end of ``text`` (the line before the cursor).
 
-    ``top`` replaces the registry's word lookup with a single command whose flags and
-    positionals apply from the first word (the ``dshell`` command line itself).
+    ``aliases`` are the shell's: expanded as the shell expands them before a command is
+    looked up. ``top`` replaces the registry's word lookup with a single command whose flags
+    and positionals apply from the first word (the ``dshell`` command line itself, which is
+    not shell language).
     """
-    if strip_comment(text) != text:
-        return Expected("", ())
-    words, current = split_partial(text)
     if top is not None:
+        if strip_comment(text) != text:
+            return Expected("", ())
+        words, current = split_partial(text)
         return Expected(current, _after_command(top, words, current))
+    marked = text + CURSOR
+    parsed = parse_partial(marked, aliases or {})
+    if parsed.error is not None:
+        return _NOTHING
+    return _Locator(registry, marked).in_script(parsed.script, host=False)
+
+
+_NOTHING = Expected("", ())
+
+
+class _Locator:
+    """Follows the last node of a parse down to the one holding the cursor marker."""
+
+    def __init__(self, registry: Registry, marked: str) -> None:
+        self.registry = registry
+        self.marked = marked
+
+    def in_script(self, script: Script, host: bool) -> Expected:
+        if not script.items:
+            return _NOTHING
+        pipeline = script.items[-1].pipelines[-1]
+        stage = len(pipeline.commands) - 1
+        return self.in_command(pipeline.commands[-1], host or stage > 0)
+
+    def in_command(self, command: SimpleCommand | HostCommand, host: bool) -> Expected:
+        if isinstance(command, HostCommand):
+            if not command.text.endswith(CURSOR):
+                return _NOTHING  # a comment or a closed quote holds the cursor, not this
+            inner = parse_partial(command.text)
+            if inner.error is not None:
+                return _NOTHING
+            return self.in_script(inner.script, host=True)
+        nodes: list[Word | Assignment | Redirect] = [
+            *command.assignments, *command.words, *command.redirects]
+        if not nodes:
+            return _NOTHING
+        last = max(nodes, key=lambda node: node.end)
+        if isinstance(last, Redirect):
+            if last.target is None:
+                return _NOTHING
+            kind = None if last.op in (">&", "<&") else PATH
+            return self.in_word(last.target, lambda current: _plain(kind, current))
+        if isinstance(last, Assignment):
+            return self.in_word(last.value, lambda current: _plain(PATH, current))
+        index = next(i for i, word in enumerate(command.words) if word is last)
+        before = [_text(word) for word in command.words[:index]]
+        if host:
+            return self.in_word(last, lambda current: _host_word(index, current))
+        return self.in_word(last, lambda current: _command_word(self.registry, before,
+                                                                current))  # fmt: skip
+
+    def in_word(self, word: Word, expected_here) -> Expected:  # noqa: ANN001 - a callable
+        """The cursor is in ``word``: in a variable name or substitution it ends with, or in
+        its text (then ``expected_here(unquoted text before the cursor)`` says what fits)."""
+        if word.parts:
+            part = word.parts[-1]
+            if isinstance(part, Substitution):
+                return self.in_script(part.body, host=False) if not part.closed else _NOTHING
+            if isinstance(part, Parameter):
+                if part.argument is not None:
+                    return self.in_word(part.argument, lambda current: _NOTHING)
+                if not part.name.endswith(CURSOR):
+                    return _NOTHING
+                typed = part.name[: -len(CURSOR)]
+                source = self.marked[len(self.marked) - (part.end - part.start) :]
+                braced = source.startswith("${")
+                return Expected(typed, (Suggestion(VARIABLE, replace=typed,
+                                                   suffix="}" if braced else ""),))  # fmt: skip
+        typed = _text(word)
+        if not typed.endswith(CURSOR):
+            return _NOTHING
+        return expected_here(typed[: -len(CURSOR)])
+
+
+def _text(word: Word) -> str:
+    """A word as the shell sees it before expansion: quotes removed, expansions as typed."""
+    pieces = []
+    for part in word.parts:
+        if isinstance(part, Literal):
+            pieces.append(part.text)
+        elif isinstance(part, Parameter):
+            pieces.append(f"${{{part.name}}}" if part.op else f"${part.name}")
+        else:
+            pieces.append("$(…)")
+    return "".join(pieces)
+
+
+def _plain(kind: str | None, current: str) -> Expected:
+    return Expected(current, (Suggestion(kind, replace=current),) if kind else ())
+
+
+def _host_word(index: int, current: str) -> Expected:
+    """A host stage: a program first (or a path, once it has a slash), then paths."""
+    if index == 0 and "/" not in current:
+        return _plain(HOST_COMMAND, current)
+    return _plain(PATH, current)
+
+
+def _command_word(registry: Registry, words: list[str], current: str) -> Expected:
+    """A dshell command whose finished words are ``words``."""
     if not words:
-        return Expected(current, (Suggestion(WORDS),))
+        return Expected(current, (Suggestion(WORDS, aliases=True),))
     command, used = resolve_command(registry, words)
     if command is None:
         return Expected(current, ())
@@ -191,7 +328,7 @@ class _Scan:
 
 
 def _scan(command: Command, words: list[str]) -> _Scan:
-    state = _Scan(given=set(), positionals=[])
+    state = _Scan(given=set(), positionals=[], flags_ended=command.raw_args)
     for word in words:
         if state.pending is not None:
             state.pending = None
