@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import traceback
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from dshell.commands.shell import SessionExit
-from dshell.shell import host
 from dshell.shell.expand import Expander, ExpansionError
 from dshell.shell.redirect import RedirectError, StreamSet, stream_for_fd
 from dshell.shell.syntax import (
@@ -36,6 +34,7 @@ from dshell.streams import Stream
 
 if TYPE_CHECKING:
     from dshell.session import DockerSession
+    from dshell.shell.host import HostProcess
 
 SYNTAX_ERROR_STATUS = 2
 
@@ -92,6 +91,8 @@ class Shell:
 
     def substitute(self, script: Script) -> str:
         """``$(…)``: run in this session with stdout captured; trailing newlines removed."""
+        import tempfile
+
         outer = self._streams or self._session_streams()
         with tempfile.TemporaryFile() as capture:
             writer = stream_for_fd(os.dup(capture.fileno()), "w")
@@ -188,6 +189,8 @@ class Shell:
 
     def run_command(self, node: SimpleCommand | HostCommand, streams: StreamSet) -> int:
         if isinstance(node, HostCommand):
+            from dshell.shell import host
+
             return host.run_escape(node.text, streams.stdin, streams.stdout, streams.stderr,
                                    os.environ)  # fmt: skip
         return self.run_simple(node, streams)
@@ -281,8 +284,10 @@ class Shell:
     # -- pipelines -------------------------------------------------------------------------
     def _run_stages(self, node: Pipeline, streams: StreamSet) -> int:
         """First stage a dshell command, later stages host commands, all at once."""
+        from dshell.shell import host
+
         first, stages = node.commands[0], node.commands[1:]
-        processes: list[host.HostProcess] = []
+        processes: list[HostProcess] = []
         read_end, write_end = os.pipe()
         writer: Stream | None = None
         try:
@@ -335,7 +340,9 @@ class Shell:
         stdout: Stream | int,
         with_stderr: bool,
         streams: StreamSet,
-    ) -> host.HostProcess:
+    ) -> HostProcess:
+        from dshell.shell import host
+
         stage_streams = StreamSet([stdin, stdout, stdout if with_stderr else streams.stderr])  # type: ignore[list-item]
         env = dict(os.environ)
         if isinstance(stage, HostCommand):

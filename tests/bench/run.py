@@ -4,7 +4,9 @@
 
 (a) cold start: ``dshell -c version`` vs ``docker version``;
 (b) a 200-line piped script (``ps -a``, ``images``, ``inspect X``, ``version``, repeated) vs the
-    same 200 commands as separate ``docker`` invocations.
+    same 200 commands as separate ``docker`` invocations;
+(c) the same through the shell language: ``inspect $(ps -q --filter …)``, a pipeline into a
+    host command, a variable, vs the same bash script with ``docker`` in front of each command.
 Not part of the test suite: figures, not assertions.
 """
 
@@ -23,6 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests import harness  # noqa: E402
 
 SCRIPT_COMMANDS = ["ps -a", "images", "inspect busybox", "version"]
+SHELL_COMMANDS = [
+    "{d}inspect -f '{{{{.Name}}}}' $({d}ps -q --filter name=$NAME)",
+    "{d}images --format '{{{{.Repository}}}}' | grep -c busybox",
+    "{d}inspect $IMAGE",
+    "{d}version -f '{{{{.Server.Version}}}}'",
+]
 
 
 def timed(argv: list[str], env: dict, stdin: bytes | None = None) -> float:
@@ -62,6 +70,18 @@ def piped_script(engine: harness.Engine, lines: int) -> tuple[float, float]:
     return dshell, docker
 
 
+def shell_script(engine: harness.Engine, lines: int, name: str) -> tuple[float, float]:
+    """(c): substitution, pipes and variables, dshell vs bash + docker."""
+    templates = [SHELL_COMMANDS[i % len(SHELL_COMMANDS)] for i in range(lines)]
+    header = f"NAME={name}\nIMAGE=busybox\n"
+    ours = (header + "\n".join(t.format(d="") for t in templates) + "\n").encode()
+    theirs = (header + "\n".join(t.format(d=harness.DOCKER_CLI + " ") for t in templates)
+              + "\n").encode()  # fmt: skip
+    dshell = timed(harness.DSHELL_COMMAND, engine.env, ours)
+    bash = timed(["bash"], engine.env, theirs)
+    return dshell, bash
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="cold starts of each program")
@@ -70,7 +90,7 @@ def main() -> int:
     engine = harness.start_engine()
     engine.env = installed_like(engine.env)
     try:
-        with harness.container(engine, "--network", "none", "busybox", "sleep", "600"):
+        with harness.container(engine, "--network", "none", "busybox", "sleep", "600") as made:
             dshell, docker = cold_start(engine, options.runs)
             print(
                 f"cold start, median of {options.runs}: dshell -c version {dshell * 1000:.0f} ms,"
@@ -82,6 +102,12 @@ def main() -> int:
                 f"{options.lines}-line piped script: dshell {dshell:.2f} s, "
                 f"{options.lines} docker invocations {docker:.2f} s, ratio dshell/docker "
                 f"{dshell / docker:.3f} ({docker / dshell:.1f}x faster)"
+            )
+            dshell, bash = shell_script(engine, options.lines, made.name)
+            print(
+                f"{options.lines}-line script with $(…), | and variables: dshell {dshell:.2f} s,"
+                f" bash + docker {bash:.2f} s, ratio dshell/bash {dshell / bash:.3f} "
+                f"({bash / dshell:.1f}x faster)"
             )
     finally:
         harness.stop_engine(engine)

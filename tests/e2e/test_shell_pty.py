@@ -103,3 +103,16 @@ def test_a_trailing_pipe_asks_for_the_next_line(shell):
     shell.sendline("tr a-z A-Z")
     shell.expect("LINUX")
     shell.expect(PROMPT)
+
+
+def test_aliases_from_the_settings_file_load_at_the_prompt(engine, tmp_path):
+    config = tmp_path / "config" / "dshell"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text(
+        "[aliases]\nosname = \"version --format '{{.Server.Os}}'\"\n")
+    env = session_env(engine, tmp_path, PROMPT_TOOLKIT_NO_CPR="1",
+                      XDG_CONFIG_HOME=str(tmp_path / "config"))
+    with interactive_dshell(env) as shell:
+        shell.sendline("osname | tr a-z A-Z")
+        shell.expect("LINUX")
+        shell.expect(PROMPT)

@@ -237,3 +237,17 @@ def test_relative_paths_follow_cd(engine, tmp_path):
     assert (result.out, result.status) == ("hi\n", 0), result.err
     assert (tmp_path / "saved.tar").stat().st_size > 1000
     assert os.getcwd() != str(tmp_path / "ctx")
+
+
+def test_import_and_login_read_a_redirected_stdin(engine, tmp_path):
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / "hello").write_text("hi\n")
+    tag = harness.unique_name("imported")
+    result = harness.run_dshell(
+        engine, "-c",
+        f"!tar -C root -cf rootfs.tar hello\nimport - {tag} < rootfs.tar > id.txt && "
+        f"history --format '{{{{.Size}}}}' {tag} && rmi {tag} > /dev/null",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert (result.out, result.err, result.status) == ("3B\n", "", 0)
+    assert (tmp_path / "id.txt").read_text().startswith("sha256:")
