@@ -1,75 +1,248 @@
-"""Syntax highlighting of a typed line, from the declarations: command words, subcommands,
-flags, strings; a first word that cannot become a command is shown as an error at once."""
+"""Syntax highlighting of a typed line, from the shell's parse and the declarations: command
+words, subcommands, flags, strings, variables, substitutions, operators and host stages; a
+first word that cannot become a command is shown as an error at once.
+
+The line is read by ``shell.syntax.parse_partial``, so the colours follow the structure that
+will run: a dshell command starts a line, follows ``;``/``&&``/``||`` and opens ``$(…)``;
+every stage after ``|`` and the text after ``!`` belong to the host's shell. Each node's
+span is painted onto the text (inner nodes over outer ones), then runs become tokens.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from pygments.lexer import Lexer
-from pygments.token import Comment, Error, Keyword, Name, String, Text, _TokenType
+from pygments.token import (
+    Comment,
+    Error,
+    Keyword,
+    Name,
+    Operator,
+    String,
+    Text,
+    _TokenType,
+)
 
 from dshell.commands.declare import Registry
+from dshell.shell.syntax import (
+    HostCommand,
+    Literal,
+    Parameter,
+    ParseResult,
+    Script,
+    SimpleCommand,
+    Substitution,
+    Word,
+    parse_partial,
+)
+from dshell.shellstate import ShellState
 
-_WORD = re.compile(r"""(?:[^\s'"\\#]|\\.?|#|'[^']*'?|"(?:[^"\\]|\\.)*"?)+""")
+VARIABLE = Name.Variable  # $X, ${X:-y}, the NAME of NAME=value
+SUBSTITUTION = String.Interpol  # the $( ) and ` ` around a command substitution
+OPERATOR = Operator  # | |& && || ; and redirections
+HOST = Name.Builtin  # a host stage's words, the text after !
+
+#: Put after a line that ends in an operator (``ps |``), so that it parses; never shown.
+_FILLER = " x"
+#: Fallback parses of a line with a syntax error (each on a shorter prefix) before giving up.
+_ATTEMPTS = 8
+
+
+def parse_for_highlighting(text: str) -> tuple[ParseResult, int]:
+    """The parse of ``text`` and how far it reaches: a line ending in an operator parses with
+    a filler word; after a syntax error, the text before it is parsed again (the rest is the
+    error). Never raises."""
+    end = len(text)
+    for _ in range(_ATTEMPTS):
+        result = parse_partial(text[:end])
+        error = result.error
+        if error is None:
+            return result, end
+        if error.incomplete:
+            retry = parse_partial(text[:end] + _FILLER)
+            if retry.error is None:
+                return retry, end
+        position = error.position
+        end = position if 0 <= position < end else end - 1
+        if end <= 0:
+            break
+    return ParseResult(Script(), [], []), 0
 
 
 class DshellLexer(Lexer):
-    """Colours one dshell line. Subclassed per registry by ``lexer_for`` because
-    prompt_toolkit's ``PygmentsLexer`` instantiates the class itself."""
+    """Colours one dshell line. Subclassed per registry and shell state by ``lexer_for``
+    because prompt_toolkit's ``PygmentsLexer`` instantiates the class itself."""
 
     name = "dshell"
     registry: Registry | None = None
+    shell_state: ShellState | None = None
 
     def get_tokens_unprocessed(self, text: str) -> Iterator[tuple[int, _TokenType, str]]:
-        registry = self.registry
-        position = 0
-        leading: list[str] = []
-        command_done = False
-        for found in _WORD.finditer(text):
-            start, word = found.start(), found.group()
-            if start > position:
-                yield position, Text, text[position:start]
-            if word.startswith("#") and (start == 0 or text[start - 1].isspace()):
-                yield start, Comment, text[start:]
-                return
-            yield start, self._token(registry, word, leading, command_done, found.end() ==
-                                     len(text)), word  # fmt: skip
-            if not command_done:
-                leading.append(word.lower())
-                command_done = not self._extends(registry, leading)
-            position = found.end()
-        if position < len(text):
-            yield position, Text, text[position:]
+        aliases = self.shell_state.aliases if self.shell_state is not None else {}
+        painter = _Painter(text, self.registry, aliases)
+        result, reached = parse_for_highlighting(text)
+        painter.result(result, 0)
+        if reached < len(text):
+            painter.paint(reached, len(text), Error)
+        yield from painter.tokens()
 
-    @staticmethod
-    def _extends(registry: Registry | None, leading: list[str]) -> bool:
-        """More words may still belong to the command name (``container`` → ``ls``)."""
+
+class _Painter:
+    """A token per character of the line, and the places where a new token must start even
+    when the colour stays (between two words)."""
+
+    def __init__(self, text: str, registry: Registry | None, aliases: Mapping[str, str]) -> None:
+        self.text = text
+        self.registry = registry
+        self.aliases = aliases
+        self.colours: list[_TokenType] = [Text] * len(text)
+        self.breaks: set[int] = set()
+        #: Where a ``)`` closes a ``$(``: painted as the substitution, not as an operator.
+        self.closers: set[int] = set()
+
+    def paint(self, start: int, end: int, token: _TokenType) -> None:
+        start, end = max(start, 0), min(end, len(self.text))
+        if start >= end:
+            return
+        self.colours[start:end] = [token] * (end - start)
+        self.breaks.update((start, end))
+
+    def tokens(self) -> Iterator[tuple[int, _TokenType, str]]:
+        text, colours = self.text, self.colours
+        start = 0
+        for index in range(1, len(text) + 1):
+            if index == len(text) or index in self.breaks or colours[index] is not colours[start]:
+                yield start, colours[start], text[start:index]
+                start = index
+
+    # -- structure
+    def result(self, result: ParseResult, offset: int) -> None:
+        """One parse (the line, or a backquoted command's text starting at ``offset``)."""
+        self.script(result.script, offset)
+        for operator in result.operators:
+            if operator.start + offset not in self.closers:
+                self.paint(operator.start + offset, operator.end + offset, OPERATOR)
+        for start, end in result.comments:
+            self.paint(start + offset, end + offset, Comment)
+
+    def script(self, script: Script, offset: int) -> None:
+        for and_or in script.items:
+            for pipeline in and_or.pipelines:
+                for stage, command in enumerate(pipeline.commands):
+                    self.command(command, offset, host=stage > 0)
+
+    def command(self, command: SimpleCommand | HostCommand, offset: int, host: bool) -> None:
+        if isinstance(command, HostCommand):
+            self.paint(command.start + offset, command.end + offset, HOST)
+            return
+        for assignment in command.assignments:
+            name_end = assignment.start + len(assignment.name)
+            self.paint(assignment.start + offset, name_end + offset, VARIABLE)
+            self.word(assignment.value, offset, Text)
+        for redirect in command.redirects:
+            if redirect.target is None:
+                continue
+            target = redirect.target.plain() or ""
+            duplicate = redirect.op in (">&", "<&") and (target.isdigit() or target == "-")
+            self.word(redirect.target, offset, OPERATOR if duplicate else Text)  # 2>&1: one op
+        if host:
+            for word in command.words:
+                self.word(word, offset, HOST)
+            return
+        self.dshell_words(command.words, offset)
+
+    def dshell_words(self, words: list[Word], offset: int) -> None:
+        """A dshell command: its name words by the declarations, then flags and arguments."""
+        leading: list[str] = []
+        naming = True
+        for word in words:
+            raw = self.text[word.start + offset : word.end + offset]
+            name = _literal(word)
+            if naming and (name is None or raw.startswith(("'", '"'))):
+                naming = False  # $CMD or 'quoted': it may become anything
+            if not naming:
+                self.word(word, offset, Name.Attribute if raw.startswith("-") and len(raw) > 1
+                          else Text)  # fmt: skip
+                continue
+            assert name is not None
+            at_end = word.end + offset == len(self.text)
+            self.word(word, offset, self.name_token(leading, name, at_end))
+            if not leading and name in self.aliases:
+                naming = False
+                continue
+            leading.append(name.lower())
+            naming = self.extends(leading)
+
+    def name_token(self, leading: list[str], name: str, at_end: bool) -> _TokenType:
+        registry = self.registry
         if registry is None:
+            return Text
+        words = (*leading, name.lower())
+        if words in registry.by_words:
+            return Keyword if not leading else Name.Function
+        if leading:
+            return Text
+        if name in self.aliases:
+            return Keyword
+        if at_end and (any(key[0].startswith(words[0]) for key in registry.by_words)
+                       or any(alias.startswith(name) for alias in self.aliases)):
+            return Text  # still on its way to a command's name
+        return Error
+
+    def extends(self, leading: list[str]) -> bool:
+        """More words may still belong to the command name (``container`` → ``ls``)."""
+        if self.registry is None:
             return False
-        command = registry.by_words.get(tuple(leading))
+        command = self.registry.by_words.get(tuple(leading))
         return command is not None and command.is_group and len(leading) < 3
 
-    @staticmethod
-    def _token(registry, word: str, leading: list[str], command_done: bool,  # noqa: ANN001
-               at_end: bool) -> _TokenType:
-        if word.startswith(("'", '"')):
-            return String
-        if not command_done and registry is not None:
-            words = (*leading, word.lower())
-            if words in registry.by_words:
-                return Keyword if not leading else Name.Function
-            if leading:
-                return Text
-            if at_end and any(key[0].startswith(words[0]) for key in registry.by_words):
-                return Text
-            return Error
-        if word.startswith("-") and len(word) > 1:
-            return Name.Attribute
-        if "'" in word or '"' in word:
-            return String
-        return Text
+    def word(self, word: Word, offset: int, token: _TokenType) -> None:
+        """A word in ``token`` (a string if it has quotes), its expansions over it."""
+        start, end = word.start + offset, word.end + offset
+        raw = self.text[start:end]
+        self.paint(start, end, String if "'" in raw or '"' in raw else token)
+        self.parts(word, offset)
+
+    def parts(self, word: Word, offset: int) -> None:
+        for part in word.parts:
+            if isinstance(part, Parameter):
+                self.paint(part.start + offset, part.end + offset, VARIABLE)
+                if part.argument is not None:
+                    self.parts(part.argument, offset)
+            elif isinstance(part, Substitution):
+                self.substitution(part, offset)
+
+    def substitution(self, part: Substitution, offset: int) -> None:
+        start, end = part.start + offset, part.end + offset
+        backquoted = self.text.startswith("`", start)
+        opener = 1 if backquoted else 2
+        inner_end = end - 1 if part.closed else end
+        self.paint(start, inner_end, Text)
+        self.paint(start, start + opener, SUBSTITUTION)
+        if part.closed:
+            self.paint(end - 1, end, SUBSTITUTION)
+            self.closers.add(end - 1)
+        if backquoted:
+            # The body was parsed from the unescaped inner text; its own parse of the text
+            # as typed gives spans in this line (and the operators and comments inside).
+            inner = self.text[start + 1 : inner_end]
+            result, reached = parse_for_highlighting(inner)
+            self.result(result, start + 1)
+            if reached < len(inner):
+                self.paint(start + 1 + reached, inner_end, Error)
+        else:
+            self.script(part.body, offset)
 
 
-def lexer_for(registry: Registry) -> type[DshellLexer]:
-    return type("BoundDshellLexer", (DshellLexer,), {"registry": registry})
+def _literal(word: Word) -> str | None:
+    """The word's text with quotes removed, when it has no expansions (a command name)."""
+    if all(isinstance(part, Literal) for part in word.parts):
+        return "".join(part.text for part in word.parts)  # type: ignore[union-attr]
+    return None
+
+
+def lexer_for(registry: Registry, shell_state: ShellState | None = None) -> type[DshellLexer]:
+    """The lexer class for a session: its declarations and its shell state (aliases)."""
+    return type("BoundDshellLexer", (DshellLexer,),
+                {"registry": registry, "shell_state": shell_state})  # fmt: skip

@@ -41,9 +41,10 @@ def build_prompt(
     history: History | None = None,
     **overrides,  # noqa: ANN003 - input/output for tests
 ) -> PromptSession:
+    shell_state = getattr(session, "shell_state", None)  # None: a test's stand-in session
     completer = DockerCompleter(
         session.registry, cache, fuzzy=settings.fuzzy,
-        container_paths=ContainerPaths(session.endpoint),
+        container_paths=ContainerPaths(session.endpoint), shell_state=shell_state,
     )  # fmt: skip
     style, style_warning = build_style(settings.theme)
     if style_warning:
@@ -53,7 +54,7 @@ def build_prompt(
         completer=ThreadedCompleter(completer),
         complete_while_typing=False,
         auto_suggest=AutoSuggestFromHistory(),
-        lexer=PygmentsLexer(lexer_for(session.registry)),
+        lexer=PygmentsLexer(lexer_for(session.registry, shell_state)),
         style=style,
         key_bindings=key_bindings(),
         editing_mode=EditingMode.VI if settings.vi else EditingMode.EMACS,
