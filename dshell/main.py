@@ -20,6 +20,7 @@ def usage() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    _bytes_safe_output()
     try:
         opts = parse_args(DSHELL_COMMAND, args)
     except HelpRequested:
@@ -113,6 +114,16 @@ def _decoded_lines(binary):  # noqa: ANN001, ANN202 - a binary file → its line
     surrogate escapes (and goes back out as the same bytes), as piped text does."""
     for raw in binary:
         yield raw.decode("utf-8", "surrogateescape")
+
+
+def _bytes_safe_output() -> None:
+    """Names that arrived as non-UTF-8 bytes are printed back as the same bytes (docker
+    prints them raw too), never as an encoding error."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
 
 
 def _silence_stdout() -> None:

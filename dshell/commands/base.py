@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from dshell.commands.declare import Command, command
 from dshell.engine.errors import EngineError
+from dshell.engine.urls import quote
 
 if TYPE_CHECKING:
     from dshell.engine.client import EngineClient
@@ -87,7 +87,9 @@ class UnknownCommand(Exception):
 
 
 def path_segment(name: str) -> str:
-    """A user-given name or ID as one segment of an API path (``/`` quoted too)."""
+    """A user-given name or ID as one segment of an API path (``/`` quoted too). Bytes that
+    are not UTF-8 (surrogate escapes from argv or a script) go out as themselves, %-encoded,
+    as Go's url.PathEscape sends them."""
     return quote(name, safe="")
 
 

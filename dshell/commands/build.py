@@ -133,8 +133,7 @@ class BuildCommands(CommandBase):
 
     # -- sending and showing ----------------------------------------------------------------
     def _send_build(self, opts, body: Iterable[bytes], dockerfile: str) -> int:  # noqa: ANN001
-        from urllib.parse import urlencode
-
+        from dshell.engine.urls import urlencode
         from dshell.render.progress import display_json_messages, terminal_width
 
         pairs: list[tuple[str, str]] = [("t", tag) for tag in opts.tag]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from fractions import Fraction
-from urllib.parse import urlencode
 
 from dshell.commands.base import CommandBase, filters_param, management, path_segment
 from dshell.commands.copying import CopyCommands
@@ -15,6 +14,7 @@ from dshell.commands.output_files import SAVE_TO_TERMINAL, write_file_atomically
 from dshell.commands.parse import UsageError
 from dshell.commands.stats import StatsCommands
 from dshell.engine.errors import EngineError
+from dshell.engine.urls import urlencode
 
 SIGNAL_FLAG = Flag("signal", "Signal to send to the container", short="s", type="string",
                    kind="signal")  # fmt: skip

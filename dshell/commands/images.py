@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
-from urllib.parse import quote, urlencode
 
 from dshell.commands.base import CommandBase, filters_param, management
 from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
 from dshell.commands.output_files import SAVE_TO_TERMINAL, write_file_atomically
 from dshell.engine.errors import EngineError
+from dshell.engine.urls import quote, urlencode
 
 if TYPE_CHECKING:
     from dshell.render.images import Reference

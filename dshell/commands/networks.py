@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import quote
 
 from dshell.commands.base import CommandBase, filters_param, key_values, management
 from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
 from dshell.commands.pruning import confirm, deleted_list, prune_filters
 from dshell.engine.errors import EngineError, NotFound
+from dshell.engine.urls import quote
 
 PRUNE_WARNING = (
     "WARNING! This will remove all custom networks not used by at least one container.\n"

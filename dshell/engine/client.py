@@ -231,15 +231,17 @@ def _find(exc: BaseException, kind: type) -> BaseException | None:
     return next((cause for cause in _causes(exc) if isinstance(cause, kind)), None)
 
 
-def _clean_params(params: dict[str, Any] | None) -> dict[str, str] | None:
-    """Drop unset values and spell booleans the way the daemon expects."""
+def _clean_params(params: dict[str, Any] | None) -> dict[str, bytes] | None:
+    """Drop unset values and spell booleans the way the daemon expects; values go out as
+    bytes, so text that came in as non-UTF-8 bytes (surrogate escapes) goes out unchanged."""
     if not params:
         return None
     cleaned = {}
     for key, value in params.items():
         if value is None or value is False:
             continue
-        cleaned[key] = "1" if value is True else str(value)
+        text = "1" if value is True else str(value)
+        cleaned[key] = text.encode("utf-8", "surrogateescape")
     return cleaned
 
 

@@ -11,10 +11,10 @@ import socket
 import ssl
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from dshell.engine.endpoint import Endpoint
 from dshell.engine.errors import DaemonUnreachable, EngineError, api_error
+from dshell.engine.urls import urlencode
 
 CONNECT_TIMEOUT = 10.0
 HEADER_LIMIT = 64 * 1024
