@@ -92,7 +92,7 @@ class ContextEndpoint:
 
 def context_id(name: str) -> str:
     """Directory name of a context in the store: the hex SHA-256 of its name."""
-    return hashlib.sha256(name.encode()).hexdigest()
+    return hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def load_context(directory: Path, name: str) -> ContextEndpoint:

@@ -124,7 +124,14 @@ class Shell:
             if self.exit_on_error:
                 raise SessionExit(SYNTAX_ERROR_STATUS) from None
             return SYNTAX_ERROR_STATUS
-        return self.run_script(script, self._session_streams())
+        try:
+            return self.run_script(script, self._session_streams())
+        except (SessionExit, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the evaluator's own guard, as dispatch's
+            status = self.internal_error(exc)
+            self.state.last_status = status
+            return status
 
     def run_lines(self, lines: Iterable[str], *, label: str | None = "line") -> int:
         """A script: each logical line in turn, errors prefixed ``<label> N: ``.
@@ -328,6 +335,10 @@ class Shell:
                 _close(writer)
             host.stop_all(processes)
             raise
+        except host.HostError as exc:
+            host.stop_all(processes)
+            _write(streams.stderr, f"{exc}\n")
+            return 127
         finally:
             if write_end >= 0:
                 os.close(write_end)

@@ -74,16 +74,30 @@ def spawn(
         else:
             handles.append(subprocess.PIPE)
             readers.append((index, stream))
-    process = subprocess.Popen(
-        [SHELL, "-c", command or ":"], stdin=handles[0], stdout=handles[1], stderr=handles[2],
-        env=dict(env), close_fds=True,
-    )  # fmt: skip
+    if "\0" in command:
+        # No program can get a NUL byte in an argument (bash drops them while reading).
+        command = "echo 'dshell: a host command cannot take a NUL byte' >&2; exit 126"
+    try:
+        process = subprocess.Popen(
+            [SHELL, "-c", command or ":"], stdin=handles[0], stdout=handles[1],
+            stderr=handles[2], env=_clean_environment(env), close_fds=True,
+        )  # fmt: skip
+    except OSError as exc:
+        raise HostError(f"{SHELL}: {exc.strerror}") from exc
     for index, stream in readers:
         pipe = process.stdout if index == 1 else process.stderr
         pump = threading.Thread(target=_pump, args=(pipe, stream), daemon=True)
         pump.start()
         pumps.append(pump)
     return HostProcess(process, pumps)
+
+
+class HostError(Exception):
+    """A host command that could not be started at all."""
+
+
+def _clean_environment(env: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if "\0" not in k and "\0" not in v and "=" not in k}
 
 
 def _pump(pipe, stream: Stream) -> None:  # noqa: ANN001
@@ -164,4 +178,8 @@ def run_escape(
 ) -> int:
     """``!text``: the system shell runs the text as typed, with the terminal."""
     with terminal_handed_over(stdin):
-        return spawn(text, stdin, stdout, stderr, env).wait()
+        try:
+            return spawn(text, stdin, stdout, stderr, env).wait()
+        except HostError as exc:
+            stderr.write(f"{exc}\n")
+            return 127
