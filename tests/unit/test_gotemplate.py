@@ -525,9 +525,11 @@ DATA_ERRORS = [
     ("{{range .Id}}{{end}}",
      'template: :1:8: executing "" at <.Id>: range can\'t iterate over sha256:6ab194ac6f50'),
     ("{{.RepoTags.X}}",
-     'template: :1:11: executing "" at <.RepoTags.X>: can\'t evaluate field X in type []string'),
+     'template: :1:11: executing "" at <.RepoTags.X>: can\'t evaluate field X in type '
+     "interface {}"),
     ("{{.Size.X}}",
-     'template: :1:7: executing "" at <.Size.X>: can\'t evaluate field X in type int'),
+     'template: :1:7: executing "" at <.Size.X>: can\'t evaluate field X in type '
+     "interface {}"),
     ('{{.RootFS "x"}}',
      'template: :1:2: executing "" at <.RootFS>: RootFS is not a method but has arguments'),
     ("{{upper .Size}}",

@@ -12,6 +12,16 @@ from typing import TYPE_CHECKING
 from dshell.render.gotemplate.errors import TemplateError
 from dshell.render.gotemplate.functions import GO_TYPE_NAMES, CallError, Function, python_function
 from dshell.render.gotemplate.gofmt import go_quote, sorted_keys, sprint
+from dshell.render.gotemplate.limits import (
+    MAX_EXEC_DEPTH,
+    MAX_OUTPUT,
+    MAX_PRODUCED,
+    MAX_STEPS,
+    LimitExceeded,
+    mib,
+    too_large,
+    value_size,
+)
 from dshell.render.gotemplate.nodes import (
     ActionNode,
     BoolNode,
@@ -40,7 +50,10 @@ from dshell.render.gotemplate.nodes import (
 from dshell.render.gotemplate.values import (
     ABSENT,
     INVALID,
+    GoMap,
+    GoSlice,
     dict_zero,
+    element_type,
     go_type,
     indirect_interface,
     is_struct,
@@ -60,17 +73,72 @@ class _Continue(Exception):
     pass
 
 
+#: Where a value was read from, for Go's static type in "can't evaluate field X in type T":
+#: (container, key) for a map entry or struct field, (container, ELEMENT) for a range element;
+#: None for a value of its own (concrete) type.
+Slot = tuple | None
+ELEMENT = object()
+
+
+def static_type(slot: Slot) -> str | None:
+    """The declared type of the place a value came from: `interface {}` for the elements of a
+    map[string]interface{} or a struct field of type any, where Go names no concrete type."""
+    if slot is None:
+        return None
+    container, key = slot
+    if isinstance(container, (GoMap, GoSlice)):
+        return element_type(container.go_type_name)
+    if isinstance(container, (dict, list, tuple)):
+        return "interface {}"  # decoded JSON, as docker's raw inspect fallback holds it
+    if is_struct(container) and key is not ELEMENT:
+        declared = getattr(type(container), "go_field_types", None)
+        if isinstance(declared, dict):
+            return declared.get(key)
+    return None
+
+
 class Execution:
     def __init__(self, template: Template, out: list[str], data: object) -> None:
         self.template = template
+        self.name = template.name
         self.out = out
         self.node: Node | None = None
-        self.vars: list[list] = [["$", data]]
+        self.vars: list[list] = [["$", data, None]]
         self.depth = 0
+        self.dot_slot: Slot = None
+        self.steps = 0
+        self.size = 0
+        self.produced = 0
+
+    # limits
+    def write(self, text: str) -> None:
+        self.size += len(text)
+        if self.size > MAX_OUTPUT:
+            self.errorf(f"template output exceeds dshell's limit of {mib(MAX_OUTPUT)}")
+        try:
+            self.produce(len(text))
+        except LimitExceeded as err:
+            self.errorf(str(err))
+        self.out.append(text)
+
+    def produce(self, size: int) -> None:
+        """Count text handled (written, or passed to and returned by functions) against
+        MAX_PRODUCED: what bounds the work of a template that only shuffles big strings."""
+        self.produced += size
+        if self.produced > MAX_PRODUCED:
+            raise LimitExceeded(f"template execution handles more text than dshell's limit "
+                                f"of {mib(MAX_PRODUCED)}")
+
+    def step(self, node: Node) -> None:
+        """Count one node walked, command or argument evaluated, or range iteration."""
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            self.at(node)
+            self.errorf(f"template execution exceeds dshell's limit of {MAX_STEPS} steps")
 
     # errors
     def errorf(self, message: str):
-        name = self.template.name
+        name = self.name
         if self.node is None:
             text = f"template: {name}: {message}"
         else:
@@ -89,34 +157,40 @@ class Execution:
         del self.vars[mark:]
 
     def push(self, name: str, value: object) -> None:
-        self.vars.append([name, value])
+        self.vars.append([name, value, None])
 
-    def set_var(self, name: str, value: object) -> None:
+    def set_var(self, name: str, value: object, slot: Slot = None) -> None:
         for entry in reversed(self.vars):
             if entry[0] == name:
-                entry[1] = value
+                entry[1], entry[2] = value, slot
                 return
         self.errorf(f"undefined variable: {name}")
 
-    def set_top_var(self, n: int, value: object) -> None:
-        self.vars[len(self.vars) - n][1] = value
+    def set_top_var(self, n: int, value: object, slot: Slot = None) -> None:
+        entry = self.vars[len(self.vars) - n]
+        entry[1], entry[2] = value, slot
 
-    def var_value(self, name: str) -> object:
+    def var_entry(self, name: str) -> list:
         for entry in reversed(self.vars):
             if entry[0] == name:
-                return entry[1]
+                return entry
         self.errorf(f"undefined variable: {name}")
         raise AssertionError
 
+    def var_value(self, name: str) -> object:
+        return self.var_entry(name)[1]
+
     # walking
     def walk(self, dot: object, node: Node) -> None:
+        if not isinstance(node, ListNode):  # a list is counted by what holds it
+            self.step(node)
         self.at(node)
         if isinstance(node, ActionNode):
             value = self.eval_pipeline(dot, node.pipe)
             if not node.pipe.decl:
                 self.print_value(node, value)
         elif isinstance(node, TextNode):
-            self.out.append(node.text)
+            self.write(node.text)
         elif isinstance(node, ListNode):
             for child in node.nodes:
                 self.walk(dot, child)
@@ -143,11 +217,23 @@ class Execution:
             if not ok:
                 self.errorf(f"if/with can't use {sprint(value)}")
             if truth:
-                self.walk(value if is_with else dot, node.list)
+                if is_with:
+                    self.walk_with_dot(value, None, node.list)
+                else:
+                    self.walk(dot, node.list)
             elif node.else_list is not None:
                 self.walk(dot, node.else_list)
         finally:
             self.pop(mark)
+
+    def walk_with_dot(self, dot: object, slot: Slot, node: Node) -> None:
+        """Walk with a new dot: a with's value (concrete) or a range element (slot)."""
+        saved = self.dot_slot
+        self.dot_slot = slot
+        try:
+            self.walk(dot, node)
+        finally:
+            self.dot_slot = saved
 
     def walk_range(self, dot: object, node: RangeNode) -> None:
         self.at(node)
@@ -156,20 +242,25 @@ class Execution:
             value = self.eval_pipeline(dot, node.pipe)
             mark = self.mark()
             decl = node.pipe.decl
+            slot = (value, ELEMENT)
 
             def one_iteration(index: object, elem: object) -> None:
+                self.step(node)
                 if decl:
                     if node.pipe.is_assign:
-                        self.set_var(decl[0].ident[0], index if len(decl) > 1 else elem)
+                        if len(decl) > 1:
+                            self.set_var(decl[0].ident[0], index)
+                        else:
+                            self.set_var(decl[0].ident[0], elem, slot)
                     else:
-                        self.set_top_var(1, elem)
+                        self.set_top_var(1, elem, slot)
                 if len(decl) > 1:
                     if node.pipe.is_assign:
-                        self.set_var(decl[1].ident[0], elem)
+                        self.set_var(decl[1].ident[0], elem, slot)
                     else:
                         self.set_top_var(2, index)
                 try:
-                    self.walk(elem, node.list)
+                    self.walk_with_dot(elem, slot, node.list)
                 except _Continue:
                     pass
                 finally:
@@ -187,6 +278,7 @@ class Execution:
                 if len(decl) > 1:
                     self.errorf(f"can't use {value} to iterate over more than one variable")
                 if value > 0:
+                    slot = None
                     for i in range(value):
                         one_iteration(i, i)
                     return
@@ -204,16 +296,18 @@ class Execution:
         root = self.template._trees.get(node.name)
         if root is None:
             self.errorf(f"template {go_quote(node.name)} not defined")
-        if self.depth >= 100000:
-            self.errorf("exceeded maximum template depth (100000)")
+        if self.depth >= MAX_EXEC_DEPTH:
+            self.errorf(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})")
         dot = self.eval_pipeline(dot, node.pipe)
-        saved = self.vars, self.depth
-        self.vars = [["$", dot]]
+        saved = self.vars, self.depth, self.name, self.dot_slot
+        self.vars = [["$", dot, None]]
         self.depth += 1
+        self.name = node.name
+        self.dot_slot = None
         try:
             self.walk(dot, root)
         finally:
-            self.vars, self.depth = saved
+            self.vars, self.depth, self.name, self.dot_slot = saved
 
     # evaluation
     def eval_pipeline(self, dot: object, pipe: PipeNode | None) -> object:
@@ -237,6 +331,7 @@ class Execution:
             self.errorf(f"can't give argument to non-function {args[0]}")
 
     def eval_command(self, dot: object, cmd: CommandNode, final: object) -> object:
+        self.step(cmd)
         first = cmd.args[0]
         if isinstance(first, FieldNode):
             return self.eval_field_node(dot, first, cmd.args, final)
@@ -282,7 +377,8 @@ class Execution:
 
     def eval_field_node(self, dot, field_node: FieldNode, args, final) -> object:
         self.at(field_node)
-        return self.eval_field_chain(dot, dot, field_node, field_node.ident, args, final)
+        return self.eval_field_chain(dot, dot, field_node, field_node.ident, args, final,
+                                     self.dot_slot)
 
     def eval_chain_node(self, dot, chain: ChainNode, args, final) -> object:
         self.at(chain)
@@ -293,16 +389,20 @@ class Execution:
 
     def eval_variable_node(self, dot, variable: VariableNode, args, final) -> object:
         self.at(variable)
-        value = self.var_value(variable.ident[0])
+        _, value, slot = self.var_entry(variable.ident[0])
         if len(variable.ident) == 1:
             self.not_a_function(args or [variable], final)
             return value
-        return self.eval_field_chain(dot, value, variable, variable.ident[1:], args, final)
+        return self.eval_field_chain(dot, value, variable, variable.ident[1:], args, final,
+                                     slot)
 
-    def eval_field_chain(self, dot, receiver, node, idents: list[str], args, final) -> object:
+    def eval_field_chain(self, dot, receiver, node, idents: list[str], args, final,
+                         slot: Slot = None) -> object:
         for name in idents[:-1]:
-            receiver = self.eval_field(dot, name, node, None, ABSENT, receiver)
-        return self.eval_field(dot, idents[-1], node, args, final, receiver)
+            value = self.eval_field(dot, name, node, None, ABSENT, receiver, slot)
+            slot = (receiver, name)
+            receiver = value
+        return self.eval_field(dot, idents[-1], node, args, final, receiver, slot)
 
     def eval_function(self, dot, node: IdentifierNode, cmd, args, final) -> object:
         self.at(node)
@@ -311,7 +411,7 @@ class Execution:
             self.errorf(f"{go_quote(node.ident)} is not a defined function")
         return self.eval_call(dot, function, is_builtin, cmd, node.ident, args, final)
 
-    def eval_field(self, dot, name: str, node, args, final, receiver) -> object:
+    def eval_field(self, dot, name: str, node, args, final, receiver, slot: Slot = None) -> object:
         if receiver is INVALID:
             if self.template._missing_key == "error":
                 self.errorf(f"nil data; no entry for key {go_quote(name)}")
@@ -328,7 +428,7 @@ class Execution:
             if mode == "error":
                 self.errorf(f"map has no entry for key {go_quote(name)}")
             if mode == "zero":
-                return dict_zero(receiver)
+                return None if isinstance(receiver, GoMap) else dict_zero(receiver)
             return INVALID
         if is_struct(receiver) and name[:1].isupper():
             try:
@@ -342,7 +442,8 @@ class Execution:
                 if has_args:
                     self.errorf(f"{name} has arguments but cannot be invoked as function")
                 return attribute
-        self.errorf(f"can't evaluate field {name} in type {go_type(receiver)}")
+        typ = static_type(slot) or go_type(receiver)
+        self.errorf(f"can't evaluate field {name} in type {typ}")
         raise AssertionError
 
     def eval_call(self, dot, function: Function, is_builtin: bool, node, name: str, args,
@@ -385,10 +486,16 @@ class Execution:
         if is_builtin and name == "call":
             argv.insert(0, str(args[0]) if args else "")
         try:
-            return function.call(*argv)
+            self.produce(sum(map(value_size, argv)))
+            result = function.call(*argv)
+            size = value_size(result)
+            if size > MAX_OUTPUT:
+                raise too_large("result")
+            self.produce(size)
+            return result
         except TemplateError:
             raise
-        except CallError as err:
+        except (CallError, LimitExceeded) as err:
             self.at(node)
             self.errorf(f"error calling {name}: {err}")
         except Exception as err:  # noqa: BLE001 - Go's safeCall turns panics into errors
@@ -419,6 +526,7 @@ class Execution:
         return value
 
     def eval_arg(self, dot: object, typ: str | None, node: Node) -> object:
+        self.step(node)
         self.at(node)
         if isinstance(node, DotNode):
             return self.validate_type(dot, typ)
@@ -470,8 +578,12 @@ class Execution:
     def print_value(self, node: Node, value: object) -> None:
         self.at(node)
         if value is INVALID or value is None:
-            self.out.append("<no value>")
+            self.write("<no value>")
             return
         if inspect.isroutine(value):
             self.errorf(f"can't print {node} of type {go_type(value)}")
-        self.out.append(sprint(value))
+        try:
+            text = sprint(value)
+        except LimitExceeded:
+            self.errorf(f"template output exceeds dshell's limit of {mib(MAX_OUTPUT)}")
+        self.write(text)

@@ -16,12 +16,15 @@ from dataclasses import dataclass
 
 from dshell.render import gojson
 from dshell.render.gotemplate.gofmt import sprint, sprintf, sprintln
+from dshell.render.gotemplate.limits import MAX_OUTPUT, too_large
 from dshell.render.gotemplate.values import (
     INVALID,
     dict_zero,
     go_type,
     indirect_interface,
+    is_nil,
     is_struct,
+    struct_fields,
     truth,
 )
 
@@ -96,7 +99,7 @@ def _length(item: object) -> int:
         return len(item.encode("utf-8", errors="surrogatepass"))
     if isinstance(item, (list, tuple, dict)):
         return len(item)
-    raise CallError(f"len of type {go_type(item)}")
+    raise CallError(f"len of type {go_type(item).removeprefix('*')}")
 
 
 def _index_arg(index: object, cap: int) -> int:
@@ -162,6 +165,9 @@ def _slice(item: object, *indexes: object) -> object:
     return result
 
 
+# Comparisons, as Go 1.24's text/template funcs.go: operands are classified by basicKind (a
+# Python int is Go's int or uint alike: Go compares int with uint by value, as Python does).
+
 _BASIC_KINDS = ((bool, "bool"), (int, "int"), (float, "float"), (complex, "complex"),
                 (str, "string"))
 
@@ -173,8 +179,45 @@ def _basic_kind(value: object) -> str | None:
     return None
 
 
-def _is_nil(value: object) -> bool:
-    return value is INVALID or value is None
+def _reflect_kind(value: object) -> str:
+    """reflect.Kind, for the operands basicKind leaves out."""
+    if value is INVALID:
+        return "invalid"
+    if value is None:
+        return "interface"
+    if isinstance(value, dict):
+        return "map"
+    if isinstance(value, (list, tuple)):
+        return "slice"
+    if not is_struct(value):
+        return "basic"
+    if callable(value):
+        return "func"
+    return "ptr" if go_type(value).startswith("*") else "struct"
+
+
+def _comparable(value: object) -> bool:
+    """reflect.Type.Comparable: maps, slices and funcs are not, nor structs holding them."""
+    kind = _reflect_kind(value)
+    if kind in ("map", "slice", "func"):
+        return False
+    if kind != "struct":
+        return True
+    declared = getattr(value, "go_comparable", None)
+    if declared is not None:
+        return bool(declared)
+    return all(_comparable(field) for _, field in struct_fields(value))
+
+
+def _go_equal(a: object, b: object) -> bool:
+    """Go's == on two comparable interface values: same type and equal contents."""
+    if _reflect_kind(a) != "struct" or _reflect_kind(b) != "struct":
+        return a is b if is_struct(a) or is_struct(b) else a == b
+    if go_type(a) != go_type(b):
+        return False
+    fields_a, fields_b = struct_fields(a), struct_fields(b)
+    return len(fields_a) == len(fields_b) and all(
+        _go_equal(x, y) for (_, x), (_, y) in zip(fields_a, fields_b, strict=True))
 
 
 def _eq(arg1: object, *args: object) -> bool:
@@ -192,18 +235,18 @@ def _eq(arg1: object, *args: object) -> bool:
         elif kind1 is not None:
             truth = arg1 == arg
         else:
-            if _is_nil(arg1) or _is_nil(arg):
-                truth = _is_nil(arg) == _is_nil(arg1)
+            reflect1, reflect2 = _reflect_kind(arg1), _reflect_kind(arg)
+            if reflect1 != reflect2 and "invalid" not in (reflect1, reflect2):
+                raise CallError(
+                    f"non-comparable types {sprintf('%s', arg1)}: {go_type(arg1)}, "
+                    f"{go_type(arg)}: {sprint(arg)}")
+            if is_nil(arg1) or is_nil(arg):
+                truth = is_nil(arg) == is_nil(arg1)
             else:
-                if type(arg1) is not type(arg) and not (
-                        is_struct(arg1) and is_struct(arg)):
-                    raise CallError(
-                        f"non-comparable types {sprint(arg1)}: {go_type(arg1)}, "
-                        f"{go_type(arg)}: {sprint(arg)}")
-                if isinstance(arg, (list, tuple, dict)):
-                    raise CallError(f"non-comparable type {sprint(arg)}: "
-                                     f"{go_type(arg)}")
-                truth = arg1 == arg
+                if not _comparable(arg):
+                    raise CallError(f"non-comparable type {sprintf('%s', arg)}: "
+                                    f"{go_type(arg)}")
+                truth = _go_equal(arg1, arg)
         if truth:
             return True
     return False
@@ -338,6 +381,8 @@ def _split(text: str, sep: str) -> list[str]:
 
 
 def _join(elems: list[str], sep: str) -> str:
+    if sum(map(len, elems)) + len(sep) * max(len(elems) - 1, 0) > MAX_OUTPUT:
+        raise too_large("result")
     return sep.join(elems)
 
 
@@ -377,6 +422,8 @@ def _pad_with_space(source: str, prefix: int, suffix: int) -> str:
         return source
     if prefix < 0 or suffix < 0:
         raise CallError("strings: negative Repeat count")
+    if prefix + len(source) + suffix > MAX_OUTPUT:
+        raise too_large("result")
     return " " * prefix + source + " " * suffix
 
 

@@ -4,11 +4,13 @@ strconv.Quote, with Go's `%!verb(type=value)` diagnostics."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import struct
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from dshell.render import gojson
-from dshell.render.gotemplate.values import INVALID, go_type
+from dshell.render.gotemplate.limits import MAX_OUTPUT, too_large
+from dshell.render.gotemplate.values import INVALID, go_type, struct_fields
 
 
 @dataclass
@@ -120,9 +122,27 @@ def _hex_float(value: float, upper: bool, prec: int) -> str:
     return text.upper() if upper else text
 
 
+def _binary_float(value: float) -> str:
+    """strconv's 'b' format: decimal mantissa and binary exponent, 6755399441055744p-52."""
+    if math.isnan(value) or math.isinf(value):
+        return gojson.format_float(value)
+    bits = struct.unpack("<Q", struct.pack("<d", value))[0]
+    exponent = (bits >> 52) & 0x7FF
+    mantissa = bits & ((1 << 52) - 1)
+    if exponent == 0:
+        exponent = 1
+    else:
+        mantissa |= 1 << 52
+    exponent -= 1023 + 52
+    sign = "-" if bits >> 63 else ""
+    return f"{sign}{mantissa}p{'-' if exponent < 0 else '+'}{abs(exponent)}"
+
+
 def _fmt_float(value: float, verb: str, default_prec: int, flags: _Flags) -> str:
     prec = flags.prec if flags.prec is not None else default_prec
-    if verb in ("x", "X"):
+    if verb == "b":
+        num = _binary_float(value)
+    elif verb in ("x", "X"):
         num = _hex_float(value, verb == "X", prec)
     else:
         num = gojson.format_float(value, "f" if verb == "F" else verb, prec)
@@ -197,9 +217,11 @@ def _bad_verb(value: object, verb: str, flags: _Flags, top_level: bool) -> str:
 
 
 def _stringer(value: object) -> Callable[[], str] | None:
-    method = getattr(value, "String", None)
-    if callable(method):
-        return method
+    """fmt's handleMethods: an error's Error(), else a Stringer's String()."""
+    for name in ("Error", "String"):
+        method = getattr(value, name, None)
+        if callable(method):
+            return method
     if isinstance(value, BaseException) or type(value).__str__ is not object.__str__:
         return lambda: str(value)
     return None
@@ -237,19 +259,29 @@ def _format(value: object, verb: str, flags: _Flags, depth: int = 0) -> str:
         text = _fmt_string(value, verb, flags)
         return text if text is not None else _bad_verb(value, verb, flags, depth == 0)
     if isinstance(value, dict):
-        keys = sorted_keys(value)
-        inner = " ".join(_format(k, verb, flags, depth + 1) + ":" +
-                         _format(value[k], verb, flags, depth + 1) for k in keys)
-        return "map[" + inner + "]"
+        return "map[" + _joined(_format(k, verb, flags, depth + 1) + ":" +
+                                _format(value[k], verb, flags, depth + 1)
+                                for k in sorted_keys(value)) + "]"
     if isinstance(value, (list, tuple)):
-        return "[" + " ".join(_format(v, verb, flags, depth + 1) for v in value) + "]"
+        return "[" + _joined(_format(v, verb, flags, depth + 1) for v in value) + "]"
     stringer = _stringer(value)
     if stringer is not None and verb in "vsxXq":
         text = _fmt_string(str(stringer()), verb, flags)
         return text if text is not None else ""
-    fields = [v for k, v in vars(value).items() if not k.startswith("_")] \
-        if hasattr(value, "__dict__") else []
-    return "{" + " ".join(_format(v, verb, flags, depth + 1) for v in fields) + "}"
+    return "{" + _joined((name + ":" if flags.plus_v else "") + _format(v, verb, flags, depth + 1)
+                         for name, v in struct_fields(value)) + "}"
+
+
+def _joined(parts: Iterable[str]) -> str:
+    """" ".join, stopping once the text passes MAX_OUTPUT (a width pads every element)."""
+    out: list[str] = []
+    size = 0
+    for part in parts:
+        size += len(part) + 1
+        if size > MAX_OUTPUT:
+            raise too_large("formatted value")
+        out.append(part)
+    return " ".join(out)
 
 
 def _format_int(value: int, verb: str, flags: _Flags, depth: int) -> str:
@@ -287,7 +319,7 @@ def sorted_keys(mapping: dict) -> list:
 
 def sprint(*args: object) -> str:
     """fmt.Sprint: spaces only between operands when neither is a string."""
-    out: list[str] = []
+    out = _Output()
     previous_string = False
     for i, arg in enumerate(args):
         is_string = isinstance(arg, str)
@@ -295,16 +327,31 @@ def sprint(*args: object) -> str:
             out.append(" ")
         out.append(_format(arg, "v", _PLAIN))
         previous_string = is_string
-    return "".join(out)
+    return out.text()
 
 
 def sprintln(*args: object) -> str:
-    return " ".join(_format(arg, "v", _PLAIN) for arg in args) + "\n"
+    return _joined(_format(arg, "v", _PLAIN) for arg in args) + "\n"
+
+
+class _Output(list):
+    """fmt's buffer, bounded by MAX_OUTPUT."""
+
+    size = 0
+
+    def append(self, text: str) -> None:
+        self.size += len(text)
+        if self.size > MAX_OUTPUT:
+            raise too_large("result")
+        super().append(text)
+
+    def text(self) -> str:
+        return "".join(self)
 
 
 def sprintf(fmt: str, *args: object) -> str:
     """fmt.Sprintf, including Go's %!verb(type=value) diagnostics."""
-    out: list[str] = []
+    out = _Output()
     arg_num = 0
     reordered = False
     i, end = 0, len(fmt)
@@ -396,16 +443,26 @@ def sprintf(fmt: str, *args: object) -> str:
             else:
                 extras.append(go_type(arg) + "=" + _format(arg, "v", _PLAIN))
         out.append("%!(EXTRA " + ", ".join(extras) + ")")
-    return "".join(out)
+    return out.text()
+
+
+def _too_large(number: int) -> bool:
+    """fmt's tooLarge: a width or precision past 1e6 is refused."""
+    return not -1_000_000 <= number <= 1_000_000
 
 
 def _parse_num(fmt: str, i: int, end: int) -> tuple[int | None, int]:
-    start = i
+    """fmt's parsenum: a number checked digit by digit; on overflow, nothing and the end of
+    the format (so the verb goes missing: %!(NOVERB))."""
+    if i >= end:
+        return None, end
+    num: int | None = None
     while i < end and "0" <= fmt[i] <= "9":
+        if num is not None and _too_large(num):
+            return None, end
+        num = (num or 0) * 10 + ord(fmt[i]) - 48
         i += 1
-    if i == start:
-        return None, i
-    return int(fmt[start:i]), i
+    return num, i
 
 
 def _arg_number(arg_num: int, fmt: str, i: int, num_args: int) -> tuple[int, int, bool, bool]:
@@ -427,6 +484,6 @@ def _int_from_arg(args: tuple, arg_num: int) -> tuple[int | None, int]:
     if arg_num >= len(args):
         return None, arg_num
     value = args[arg_num]
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 10**6:
+    if isinstance(value, int) and not isinstance(value, bool) and not _too_large(value):
         return value, arg_num + 1
     return None, arg_num + 1

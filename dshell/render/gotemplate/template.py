@@ -8,6 +8,18 @@ from dataclasses import dataclass
 from dshell.render.gotemplate.errors import TemplateError
 from dshell.render.gotemplate.execute import Execution
 from dshell.render.gotemplate.functions import BUILTINS, DOCKER_FUNCTIONS, Function, python_function
+from dshell.render.gotemplate.lexer import (
+    ITEM_BLOCK,
+    ITEM_DEFINE,
+    ITEM_END,
+    ITEM_IF,
+    ITEM_LEFT_PAREN,
+    ITEM_RANGE,
+    ITEM_RIGHT_PAREN,
+    ITEM_TEMPLATE,
+    ITEM_WITH,
+)
+from dshell.render.gotemplate.limits import MAX_EXEC_DEPTH, run_deep
 from dshell.render.gotemplate.nodes import ListNode, Node
 from dshell.render.gotemplate.parser import ParseFailure, Parser
 from dshell.render.gotemplate.values import INVALID
@@ -26,16 +38,19 @@ class Template:
     _trees: dict[str, ListNode]
     _funcs: dict[str, Function]
     _missing_key: str = "default"
+    #: How deep execution may recurse: nesting levels, times Go's maxExecDepth when the
+    #: template invokes templates.
+    _levels: int = 0
 
     def execute(self, data: object) -> str:
         """Render with `data` as dot; raises TemplateError with Go's message."""
         out: list[str] = []
         execution = Execution(self, out, INVALID if data is None else data)
         try:
-            execution.walk(execution.vars[0][1], self._root)
+            run_deep(lambda: execution.walk(execution.vars[0][1], self._root), self._levels)
         except RecursionError:
             raise TemplateError(f"template: {self.name}: exceeded maximum template depth "
-                                "(100000)", "".join(out)) from None
+                                f"({MAX_EXEC_DEPTH})", "".join(out)) from None
         return "".join(out)
 
     def option(self, *options: str) -> Template:
@@ -74,9 +89,42 @@ def parse(text: str, funcs: dict[str, Callable] | None = None, name: str = "") -
         functions[fn_name] = fn if isinstance(fn, Function) else python_function(fn)
     trees: dict[str, ListNode] = {}
     parser = Parser(name, text, set(functions) | set(BUILTINS), trees)
-    try:
+    nesting, invokes = _nesting(parser.items)
+
+    def run() -> ListNode:
         root = parser.parse()
         parser.add_tree(name, root)
+        return root
+
+    try:
+        root = run_deep(run, nesting)
     except ParseFailure as failure:
         raise TemplateError(str(failure)) from None
-    return Template(name, text, trees.get(name, root), trees, functions)
+    except RecursionError:
+        raise TemplateError(f"template: {name}:1: max expression depth exceeded") from None
+    levels = (nesting + 1) * (MAX_EXEC_DEPTH + 1) if invokes else nesting
+    return Template(name, text, trees.get(name, root), trees, functions, _levels=levels)
+
+
+_OPENERS = (ITEM_IF, ITEM_RANGE, ITEM_WITH, ITEM_BLOCK, ITEM_DEFINE)
+
+
+def _nesting(items: list) -> tuple[int, bool]:
+    """An upper bound on how deep the parse tree nests (control structures, `else if` chains
+    and parentheses), and whether any template is invoked, read off the lexer's items."""
+    controls = parens = deepest = 0
+    invokes = False
+    for item in items:
+        typ = item.typ
+        if typ in _OPENERS:
+            controls += 1
+        elif typ == ITEM_END:
+            controls -= 1
+        elif typ == ITEM_LEFT_PAREN:
+            parens += 1
+        elif typ == ITEM_RIGHT_PAREN:
+            parens -= 1
+        elif typ == ITEM_TEMPLATE:
+            invokes = True
+        deepest = max(deepest, controls + parens)
+    return deepest, invokes or any(item.typ == ITEM_BLOCK for item in items)

@@ -27,6 +27,32 @@ INVALID = _Invalid()
 ABSENT = _Absent()
 
 
+class GoMap(dict):
+    """A Go map of a declared type (`map[string]store.EndpointFiles`), for typed structs.
+
+    `nil` marks a nil map: it prints `map[]`, equals nil in `eq`, and encodes as JSON null.
+    """
+
+    __slots__ = ("go_type_name", "nil")
+
+    def __init__(self, go_type_name: str, items: object = (), nil: bool = False) -> None:
+        super().__init__(items)  # type: ignore[arg-type]
+        self.go_type_name = go_type_name
+        self.nil = nil
+
+    def marshal_json(self) -> dict | None:
+        return None if self.nil else dict(self)
+
+
+class GoSlice(list):
+    """A Go slice of a declared type (`store.EndpointFiles`, a named []string)."""
+
+    __slots__ = ("go_type_name",)
+
+    def __init__(self, go_type_name: str, items: object = ()) -> None:
+        super().__init__(items)  # type: ignore[call-overload]
+        self.go_type_name = go_type_name
+
 
 def is_struct(value: object) -> bool:
     return not isinstance(value, (str, bytes, bool, int, float, complex, list, tuple, dict,
@@ -37,6 +63,8 @@ def go_type(value: object) -> str:
     """The Go type name docker would report for a value decoded from the Engine's JSON."""
     if value is None:
         return "interface {}"
+    if isinstance(value, (GoMap, GoSlice)):
+        return value.go_type_name
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
@@ -57,6 +85,36 @@ def go_type(value: object) -> str:
     if callable(value):
         return "func(...interface {}) interface {}"
     return type(value).__name__
+
+
+def element_type(type_name: str) -> str:
+    """The element type of a map or slice type name: map[string]X and []X give X."""
+    if type_name.startswith("[]"):
+        return type_name[2:]
+    if type_name.startswith("map["):
+        depth = 0
+        for i, ch in enumerate(type_name[3:], 3):
+            depth += {"[": 1, "]": -1}.get(ch, 0)
+            if depth == 0:
+                return type_name[i + 1:]
+    return "interface {}"
+
+
+def struct_fields(value: object) -> list[tuple[str, object]]:
+    """A struct's fields in declaration order, as fmt prints them: a `go_fields()` method's
+    (name, value) pairs, else the public instance attributes."""
+    fields = getattr(value, "go_fields", None)
+    if callable(fields):
+        return list(fields())
+    if not hasattr(value, "__dict__"):
+        return []
+    return [(k, v) for k, v in vars(value).items()
+            if not k.startswith("_") and k != "go_type_name"]
+
+
+def is_nil(value: object) -> bool:
+    """Go's isNil for comparisons: no value, nil interface, or a nil map."""
+    return value is INVALID or value is None or (isinstance(value, GoMap) and value.nil)
 
 
 def _element_type(items) -> str:
