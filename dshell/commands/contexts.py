@@ -125,6 +125,10 @@ class ContextCommands(CommandBase):
     def cmd_context_inspect(self, opts) -> int:  # noqa: ANN001
         from dshell.render import gojson
 
+        names = opts.args or [self.current_context_name()]
+        if opts.format and opts.format != "json":
+            return self._inspect_with_template(names, opts.format)
+
         def get(name: str) -> bytes:
             try:
                 context = self.load_any_context(name)
@@ -132,7 +136,37 @@ class ContextCommands(CommandBase):
                 raise EngineError(str(exc)) from None
             return gojson.dumps(self._inspect_data(context), escape_html=True).encode()
 
-        return self.print_inspect(opts.args or [self.current_context_name()], opts.format, get)
+        return self.print_inspect(names, opts.format, get)
+
+    def _inspect_with_template(self, names: list[str], fmt: str) -> int:
+        """docker runs the template on its typed context (no raw-JSON fallback, so missingkey
+        stays default); errors are collected per name as print_inspect does."""
+        from dshell.render import gotemplate
+        from dshell.render.contexts import inspected_context
+
+        try:
+            template = gotemplate.parse(fmt)
+        except gotemplate.TemplateError as exc:
+            self.err(f"template parsing error: {exc}")
+            return 64
+        chunks, errors = [], []
+        store = self.context_store
+        for name in names:
+            try:
+                context = self.load_any_context(name)
+                storage = (IN_MEMORY, IN_MEMORY) if context.name == DEFAULT_CONTEXT else (
+                    str(store.meta_dir(context.name)), str(store.tls_dir(context.name)))
+                chunks.append(template.execute(inspected_context(
+                    context.name, context.metadata, context.endpoints, context.tls,
+                    storage)) + "\n")
+            except ContextStoreError as exc:
+                errors.append(str(exc))
+            except gotemplate.TemplateError as exc:
+                errors.append(f"template parsing error: {exc}")
+        self.stdout.write("".join(chunks) or "\n")
+        for line in errors:
+            self.err(line)
+        return 1 if errors else 0
 
     def _inspect_data(self, context: StoredContext) -> dict:
         metadata = {}

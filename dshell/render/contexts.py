@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dshell.render.formatter import TABLE_FORMAT_KEY, ellipsis, render_list
+from dshell.render.gotemplate.values import GoMap, GoSlice
 from dshell.render.listing import marshal_fields, natural_less_key
 
-__all__ = ["CONTEXT_HEADER", "ClientContext", "context_format", "render_contexts"]
+__all__ = ["CONTEXT_HEADER", "ClientContext", "context_format", "inspected_context",
+           "render_contexts"]
 
 CONTEXT_TABLE_FORMAT = (
     "table {{.Name}}{{if .Current}} *{{end}}\t{{.Description}}\t{{.DockerEndpoint}}\t{{.Error}}"
@@ -65,5 +67,121 @@ class ClientContextContext:
     def Error(self) -> str:
         return ellipsis(self._c.error, 45)
 
+    def FullHeader(self) -> None:  # from the embedded HeaderContext
+        return None
+
     def marshal_json(self):  # noqa: ANN201
         return marshal_fields(self, ["Current", "Description", "DockerEndpoint", "Error", "Name"])
+
+
+# --- ``context inspect``: docker's typed context, as templates see it -------------------------
+#
+# docker hands `context inspect -f` templates a `contextWithTLSListing` struct: store.Metadata
+# embedded (Name, Metadata of type any holding a command.DockerContext, Endpoints of type
+# map[string]any holding context.EndpointMetaBase), TLSMaterial and Storage.  So `.Metadata` is
+# the whole stored metadata, fields missing from a struct fail with Go's "can't evaluate field",
+# and `{{json .}}` writes what plain `context inspect` writes.
+
+
+class EndpointMetaBase:
+    """docker's context.EndpointMetaBase (the docker endpoint of a context)."""
+
+    go_type_name = "context.EndpointMetaBase"
+
+    def __init__(self, host: str, skip_tls_verify: bool) -> None:
+        self.Host = host
+        self.SkipTLSVerify = skip_tls_verify
+
+    def marshal_json(self) -> dict:
+        shaped: dict = {"Host": self.Host} if self.Host else {}  # `json:",omitempty"`
+        shaped["SkipTLSVerify"] = self.SkipTLSVerify
+        return shaped
+
+
+class DockerContext:
+    """docker's command.DockerContext: the Description and every other metadata field."""
+
+    go_type_name = "command.DockerContext"
+
+    def __init__(self, description: str, additional: dict) -> None:
+        self.Description = description
+        self.AdditionalFields = GoMap("map[string]interface {}", sorted(additional.items()),
+                                      nil=not additional)
+
+    def marshal_json(self) -> dict:
+        fields = {"Description": self.Description} if self.Description else {}
+        fields.update(self.AdditionalFields)
+        return {key: fields[key] for key in sorted(fields)}
+
+
+class StoreMetadata:
+    """docker's store.Metadata: what meta.json holds."""
+
+    go_type_name = "store.Metadata"
+    go_field_types = {"Metadata": "interface {}"}
+
+    def __init__(self, name: str, metadata: DockerContext, endpoints: GoMap) -> None:
+        self.Name = name
+        self.Metadata = metadata
+        self.Endpoints = endpoints
+
+    def marshal_json(self) -> dict:
+        return {"Name": self.Name, "Metadata": self.Metadata, "Endpoints": self.Endpoints}
+
+
+class StorageInfo:
+    """docker's store.StorageInfo: where the context's metadata and TLS files live."""
+
+    go_type_name = "store.StorageInfo"
+
+    def __init__(self, metadata_path: str, tls_path: str) -> None:
+        self.MetadataPath = metadata_path
+        self.TLSPath = tls_path
+
+
+class ContextWithTLSListing:
+    """docker's context.contextWithTLSListing: store.Metadata (embedded, so Name and
+    Endpoints are promoted), TLSMaterial and Storage."""
+
+    go_type_name = "context.contextWithTLSListing"
+
+    def __init__(self, metadata: StoreMetadata, tls_material: GoMap,
+                 storage: StorageInfo) -> None:
+        self.Metadata = metadata
+        self.TLSMaterial = tls_material
+        self.Storage = storage
+
+    @property
+    def Name(self) -> str:
+        return self.Metadata.Name
+
+    @property
+    def Endpoints(self) -> GoMap:
+        return self.Metadata.Endpoints
+
+    def marshal_json(self) -> dict:
+        return {**self.Metadata.marshal_json(), "TLSMaterial": self.TLSMaterial,
+                "Storage": self.Storage}
+
+
+def inspected_context(name: str, metadata: dict, endpoints: dict, tls_files: dict,
+                      storage: tuple[str, str]) -> ContextWithTLSListing:
+    """The value `context inspect -f` templates run against, from the stored context:
+    `metadata` as meta.json has it, `endpoints` by name, `tls_files` endpoint -> file names,
+    `storage` (metadata path, TLS path)."""
+    description = metadata.get("Description")
+    docker_context = DockerContext(
+        description if isinstance(description, str) else "",
+        {k: v for k, v in metadata.items() if k != "Description"})
+    shaped = {}
+    for key, value in sorted(endpoints.items()):
+        if key == "docker" and isinstance(value, dict):
+            value = EndpointMetaBase(str(value.get("Host") or ""),
+                                     bool(value.get("SkipTLSVerify")))
+        shaped[key] = value
+    tls = GoMap("map[string]store.EndpointFiles",
+                ((endpoint, GoSlice("store.EndpointFiles", sorted(files)))
+                 for endpoint, files in sorted(tls_files.items())))
+    return ContextWithTLSListing(
+        StoreMetadata(name, docker_context, GoMap("map[string]interface {}", shaped)),
+        tls, StorageInfo(*storage))
