@@ -118,7 +118,11 @@ def _decoded_lines(binary):  # noqa: ANN001, ANN202 - a binary file → its line
 
 def _bytes_safe_output() -> None:
     """Names that arrived as non-UTF-8 bytes are printed back as the same bytes (docker
-    prints them raw too), never as an encoding error."""
+    prints them raw too), never as an encoding error. A standard stream that was closed
+    when dshell started (``>&-``) takes the output silently, as docker's does."""
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
