@@ -76,7 +76,16 @@ class PrivateHistory(FileHistory):
         super().append_string(redact(string))
 
     def store_string(self, string: str) -> None:
-        super().store_string(redact(string))
+        try:
+            super().store_string(redact(string))
+        except OSError:
+            pass  # the file went away or became read-only: history stays in memory
+
+    def load_history_strings(self):  # noqa: ANN201 - prompt_toolkit's generator
+        try:
+            yield from super().load_history_strings()
+        except (OSError, UnicodeDecodeError):
+            return
 
 
 def _trim(path: Path, size: int) -> None:
@@ -94,6 +103,18 @@ def _trim(path: Path, size: int) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(("\n" if kept and not kept.startswith("\n") else "") + kept)
     os.replace(tmp, path)
+
+
+def open_history(path: Path, size: int):  # noqa: ANN201 - a prompt_toolkit History
+    """The history file, or, when its directory is unusable (a file, read-only, /proc), one
+    in memory and the one-line warning to show."""
+    from prompt_toolkit.history import InMemoryHistory
+
+    try:
+        return PrivateHistory(path, size), None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return InMemoryHistory(), f"WARNING: history is not saved: {path}: {reason}"
 
 
 def history_path() -> Path:

@@ -9,7 +9,6 @@ from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.completion import ThreadedCompleter
 from prompt_toolkit.enums import EditingMode
 from prompt_toolkit.history import History, ThreadedHistory
-from prompt_toolkit.lexers import PygmentsLexer
 
 from dshell.commands.shell import SessionExit
 from dshell.engine.endpoint import Endpoint
@@ -17,9 +16,9 @@ from dshell.lines import continues
 from dshell.repl.cache import ResourceCache, Snapshot
 from dshell.repl.completer import DockerCompleter
 from dshell.repl.containerfs import ContainerPaths
-from dshell.repl.history import PrivateHistory, history_path
+from dshell.repl.history import history_path, open_history
 from dshell.repl.keys import key_bindings
-from dshell.repl.lexer import lexer_for
+from dshell.repl.lexer import prompt_lexer
 from dshell.repl.settings import Settings, load_settings
 from dshell.repl.style import build_style
 from dshell.repl.toolbar import toolbar_fragments, where
@@ -54,7 +53,7 @@ def build_prompt(
         completer=ThreadedCompleter(completer),
         complete_while_typing=False,
         auto_suggest=AutoSuggestFromHistory(),
-        lexer=PygmentsLexer(lexer_for(session.registry, shell_state)),
+        lexer=prompt_lexer(session.registry, shell_state),
         style=style,
         key_bindings=key_bindings(),
         editing_mode=EditingMode.VI if settings.vi else EditingMode.EMACS,
@@ -124,7 +123,10 @@ def run_interactive(session: DockerSession) -> int:
     if warning:
         session.err(warning)
     cache = ResourceCache(session.endpoint, session.config_directory).start()
-    history = ThreadedHistory(PrivateHistory(history_path(), settings.history_size))
+    stored, history_warning = open_history(history_path(), settings.history_size)
+    if history_warning:
+        session.err(history_warning)
+    history = ThreadedHistory(stored)
     prompt = build_prompt(session, cache, settings, history)
     cache.on_change = refresh_on_change(prompt)
     session.endpoint_listeners.append(follow_endpoint(session, prompt))

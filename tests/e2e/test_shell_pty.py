@@ -116,3 +116,17 @@ def test_aliases_from_the_settings_file_load_at_the_prompt(engine, tmp_path):
         shell.sendline("osname | tr a-z A-Z")
         shell.expect("LINUX")
         shell.expect(PROMPT)
+
+
+@pytest.mark.parametrize("where", ["file", "proc"])
+def test_the_prompt_starts_when_history_and_settings_dirs_are_unusable(engine, tmp_path, where):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    unusable = str(blocker) if where == "file" else "/proc/self"
+    env = session_env(engine, tmp_path, PROMPT_TOOLKIT_NO_CPR="1", XDG_CONFIG_HOME=unusable)
+    env["XDG_STATE_HOME"] = unusable
+    with interactive_dshell(env) as shell:
+        assert "WARNING: history is not saved" in shell.before
+        shell.sendline("version --format '{{.Server.Os}}' | tr a-z A-Z")
+        shell.expect("LINUX")
+        shell.expect(PROMPT)
