@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     if opts.version:
         sys.stdout.write(f"dshell version {__version__}\n")
         return 0
+    _report_thread_errors(debug=opts.debug)
     if opts.log_level not in LOG_LEVELS:
         sys.stderr.write(f"Unable to parse logging level: {opts.log_level}\n")
         return 1
@@ -114,6 +115,29 @@ def _decoded_lines(binary):  # noqa: ANN001, ANN202 - a binary file → its line
     surrogate escapes (and goes back out as the same bytes), as piped text does."""
     for raw in binary:
         yield raw.decode("utf-8", "surrogateescape")
+
+
+def _report_thread_errors(debug: bool) -> None:
+    """A background thread (completion cache, stats collectors, stream readers) that fails
+    unexpectedly says so in one line, as the dispatcher does; -D adds the traceback."""
+    import threading
+
+    def report(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit or sys.stderr is None:
+            return
+        exc = args.exc_value
+        what = f"{args.exc_type.__name__}: {exc}" if str(exc) else args.exc_type.__name__
+        try:
+            if debug:
+                import traceback
+
+                traceback.print_exception(args.exc_type, exc, args.exc_traceback)
+            sys.stderr.write(f"dshell: internal error: {what} (run with -D for details)\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+    threading.excepthook = report
 
 
 def _bytes_safe_output() -> None:

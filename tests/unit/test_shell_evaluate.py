@@ -147,3 +147,21 @@ def test_exit_inside_substitution_does_not_end_the_shell(run):
     assert run("echo $(exit 4)$?") == ("4\n", "", 0)
     with pytest.raises(SessionExit):
         run("exit 2")
+
+
+def test_a_failing_background_thread_is_one_line(capsys, monkeypatch):
+    import threading
+
+    from dshell import main
+
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    main._report_thread_errors(debug=False)
+
+    def fail() -> None:
+        raise KeyError("cache")
+
+    worker = threading.Thread(target=fail)
+    worker.start()
+    worker.join()
+    assert capsys.readouterr().err == (
+        "dshell: internal error: KeyError: 'cache' (run with -D for details)\n")
