@@ -10,8 +10,11 @@ span is painted onto the text (inner nodes over outer ones), then runs become to
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
+from prompt_toolkit.document import Document
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.lexers import PygmentsLexer
 from pygments.lexer import Lexer
 from pygments.token import (
     Comment,
@@ -246,3 +249,34 @@ def lexer_for(registry: Registry, shell_state: ShellState | None = None) -> type
     """The lexer class for a session: its declarations and its shell state (aliases)."""
     return type("BoundDshellLexer", (DshellLexer,),
                 {"registry": registry, "shell_state": shell_state})  # fmt: skip
+
+
+class _PromptLexer(PygmentsLexer):
+    """prompt_toolkit keeps the colours of a text it has seen (keyed by the text and the
+    lexer's identity, through PromptSession's DynamicLexer): each kept line function checks
+    the aliases when asked, so ``ll`` is coloured again once ``alias ll=…`` has run."""
+
+    def __init__(self, registry: Registry, shell_state: ShellState | None) -> None:
+        super().__init__(lexer_for(registry, shell_state))
+        self.shell_state = shell_state
+
+    def lex_document(self, document: Document) -> Callable[[int], StyleAndTextTuples]:
+        lex = super().lex_document
+        made = {"aliases": self._aliases(), "lines": lex(document)}
+
+        def get_line(number: int) -> StyleAndTextTuples:
+            aliases = self._aliases()
+            if aliases != made["aliases"]:
+                made.update(aliases=aliases, lines=lex(document))
+            return made["lines"](number)  # type: ignore[operator]
+
+        return get_line
+
+    def _aliases(self) -> tuple[tuple[str, str], ...]:
+        state = self.shell_state
+        return tuple(sorted(state.aliases.items())) if state is not None else ()
+
+
+def prompt_lexer(registry: Registry, shell_state: ShellState | None = None) -> PygmentsLexer:
+    """The prompt's lexer for a session's declarations and shell state."""
+    return _PromptLexer(registry, shell_state)

@@ -159,3 +159,17 @@ def test_new_token_types_have_colours():
     for name in ("pygments.name.variable", "pygments.literal.string.interpol",
                  "pygments.operator", "pygments.name.builtin"):
         assert DSHELL_STYLE.get(name)
+
+
+def test_prompt_lexer_colours_a_kept_line_again_after_an_alias():
+    """prompt_toolkit keeps a line's lexing by its text: an alias defined since must count."""
+    from prompt_toolkit.document import Document
+
+    from dshell.repl.lexer import prompt_lexer
+
+    state = ShellState()
+    lexer = prompt_lexer(REGISTRY, state)
+    get_line = lexer.lex_document(Document("ll -a"))
+    assert get_line(0)[0] == ("class:pygments.error", "ll")
+    state.aliases["ll"] = "container ls"
+    assert get_line(0)[0] == ("class:pygments.keyword", "ll")
