@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from dshell.commands.base import CommandBase, path_segment
 from dshell.commands.declare import Arg, Flag, command
 from dshell.engine.errors import EngineError
+from dshell.engine.urls import urlencode
 
 
 class CopyCommands(CommandBase):
@@ -64,8 +66,7 @@ class CopyCommands(CommandBase):
                 if not target.startswith("/"):
                     target = archive.go_join(archive.split_path_dir_entry(src_path)[0], target)
                 src_path, rebase = archive.rebase_name_for(src_path, target)
-        response = self.client.request("GET", f"/containers/{path_segment(container)}/archive",
-                                       params={"path": src_path}, stream=True)  # fmt: skip
+        response = self.client.request("GET", _archive_url(container, src_path), stream=True)
         try:
             if dst_path == "-":
                 self.write_binary(response.iter_content(1 << 20))
@@ -120,11 +121,10 @@ class CopyCommands(CommandBase):
             src = archive.source_info(archive.resolve_local_path(src_path), opts.follow_link)
             target_dir, rename = archive.prepare_archive_copy(src, dst)
             body = counted.through(archive.tar_stream(src, rename, self._log_error))
-        params = {"path": target_dir, "noOverwriteDirNonDir": True,
-                  "copyUIDGID": opts.archive}  # fmt: skip
+        params = {"noOverwriteDirNonDir": True, "copyUIDGID": opts.archive}
         try:
-            self.client.request("PUT", f"/containers/{path_segment(container)}/archive",
-                                params=params, data=body,
+            self.client.request("PUT", _archive_url(container, target_dir), params=params,
+                                data=body,
                                 headers={"Content-Type": "application/x-tar"},
                                 timeout=None)  # fmt: skip
         finally:
@@ -144,11 +144,16 @@ class CopyCommands(CommandBase):
         from dshell.engine.archive import STAT_HEADER, decode_path_stat
 
         try:
-            response = self.client.request("HEAD", f"/containers/{path_segment(container)}/archive",
-                                           params={"path": path})  # fmt: skip
+            response = self.client.request("HEAD", _archive_url(container, path))
         except EngineError:
             return None
         return decode_path_stat(response.headers.get(STAT_HEADER))
+
+
+def _archive_url(container: str, path: str) -> str:
+    """``/containers/X/archive?path=…`` with the path's own bytes (names need not be UTF-8)."""
+    query = urlencode({"path": os.fsencode(path)})
+    return f"/containers/{path_segment(container)}/archive?{query}"
 
 
 class _CountingReader:
