@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from fractions import Fraction
 
@@ -10,7 +9,7 @@ from dshell.commands.base import CommandBase, filters_param, management, path_se
 from dshell.commands.copying import CopyCommands
 from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
 from dshell.commands.logs import LogsCommands, interruptible
-from dshell.commands.output_files import SAVE_TO_TERMINAL, write_file_atomically
+from dshell.commands.output_files import SAVE_TO_TERMINAL, write_output
 from dshell.commands.parse import UsageError
 from dshell.commands.stats import StatsCommands
 from dshell.engine.errors import EngineError
@@ -286,19 +285,13 @@ class ContainerCommands(LogsCommands, StatsCommands, CopyCommands, CommandBase):
         if not opts.output and self.stdout.is_terminal:
             self.err(SAVE_TO_TERMINAL)
             return 1
+        path = f"/containers/{path_segment(opts.args[0])}/export"
         if opts.output:
-            directory = os.path.dirname(os.path.normpath(opts.output)) or "."
-            if not os.path.isdir(directory):
-                self.err("failed to export container: invalid output path: "
-                         f"stat {directory}: no such file or directory")
-                return 1
-        response = self.client.request("GET", f"/containers/{path_segment(opts.args[0])}/export",
-                                       stream=True)  # fmt: skip
+            return write_output(self.err, opts.output, "failed to export container",
+                                lambda: self.client.request("GET", path, stream=True))
+        response = self.client.request("GET", path, stream=True)
         try:
-            if opts.output:
-                write_file_atomically(opts.output, response.iter_content(1 << 20))
-            else:
-                self.write_binary(response.iter_content(1 << 20))
+            self.write_binary(response.iter_content(1 << 20))
         finally:
             response.close()
         return 0

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
 from dshell.commands.base import CommandBase, filters_param, management
 from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
-from dshell.commands.output_files import SAVE_TO_TERMINAL, write_file_atomically
+from dshell.commands.output_files import SAVE_TO_TERMINAL, write_output
 from dshell.engine.errors import EngineError
 from dshell.engine.urls import quote, urlencode
 
@@ -286,17 +285,13 @@ class ImageCommands(CommandBase):
         if not opts.output and self.stdout.is_terminal:
             self.err(SAVE_TO_TERMINAL)
             return 1
-        if opts.output:
-            problem = _output_path_problem(opts.output)
-            if problem:
-                self.err(f"failed to save image: {problem}")
-                return 1
         query = urlencode([("names", name) for name in opts.args])
+        if opts.output:
+            return write_output(self.err, opts.output, "failed to save image",
+                                lambda: self.client.request("GET", f"/images/get?{query}",
+                                                            stream=True))  # fmt: skip
         response = self.client.request("GET", f"/images/get?{query}", stream=True)
         chunks = response.iter_content(chunk_size=CHUNK_SIZE)
-        if opts.output:
-            write_file_atomically(opts.output, chunks)
-            return 0
         self.stdout.flush()
         if self.stdout.buffer is None:
             raise EngineError("cannot write binary data to this output")
@@ -456,11 +451,3 @@ def _is_image_id(text: str) -> bool:
 
 def _os_reason(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
-
-
-def _output_path_problem(path: str) -> str | None:
-    """``ValidateOutputPath``: the folder must exist; an existing path must be a file or dir."""
-    folder = os.path.dirname(os.path.normpath(path))
-    if folder and folder != "." and not os.path.exists(folder):
-        return f"invalid output path: stat {folder}: no such file or directory"
-    return None
