@@ -211,8 +211,8 @@ def for_suggestion(
     if kind == "words":
         return command_words(registry, suggestion.words,
                              aliases if suggestion.aliases else None)  # fmt: skip
-    if kind == "variable":
-        return variables(shell_state, suggestion.suffix)
+    if base == "variable":
+        return variables(shell_state if detail != "exported" else None, suggestion.suffix)
     if kind == "alias":
         return alias_names(aliases)
     if kind == "host-command":

@@ -16,7 +16,7 @@ or a ``$``/``${`` variable name. The marker keeps an unfinished line (``ps | ``)
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from dshell.commands.declare import Command, Flag, Registry
@@ -39,6 +39,7 @@ WORDS = "words"  # command words following ``Suggestion.words``
 FLAGS = "flags"  # flag names of ``Suggestion.command``
 CONTAINER_PATH = "container-path"  # a path inside ``Suggestion.container``
 VARIABLE = "variable"  # a shell variable's name (after ``$``, ``${``; export/unset's NAME)
+EXPORTED = "variable:exported"  # an exported one (``!…`` text reaches /bin/sh unexpanded)
 HOST_COMMAND = "host-command"  # a program on $PATH: the first word of a host stage
 PATH = "path"  # a local path
 
@@ -221,6 +222,8 @@ class _Locator:
     def __init__(self, registry: Registry, marked: str) -> None:
         self.registry = registry
         self.marked = marked
+        #: Inside ``!…``: the system shell expands that text, with exported variables only.
+        self.escaped = False
 
     def in_script(self, script: Script, host: bool) -> Expected:
         if not script.items:
@@ -236,6 +239,7 @@ class _Locator:
             inner = parse_partial(command.text)
             if inner.error is not None:
                 return _NOTHING
+            self.escaped = True
             return self.in_script(inner.script, host=True)
         nodes: list[Word | Assignment | Redirect] = [
             *command.assignments, *command.words, *command.redirects]
@@ -256,7 +260,7 @@ class _Locator:
         return self.in_word(last, lambda current: _command_word(self.registry, before,
                                                                 current))  # fmt: skip
 
-    def in_word(self, word: Word, expected_here) -> Expected:  # noqa: ANN001 - a callable
+    def in_word(self, word: Word, expected_here: Callable[[str], Expected]) -> Expected:
         """The cursor is in ``word``: in a variable name or substitution it ends with, or in
         its text (then ``expected_here(unquoted text before the cursor)`` says what fits)."""
         if word.parts:
@@ -269,9 +273,12 @@ class _Locator:
                 if not part.name.endswith(CURSOR):
                     return _NOTHING
                 typed = part.name[: -len(CURSOR)]
+                # Spans count in the parser's text, which an alias may have lengthened
+                # before this part; the part ends that text, so its source ends ours.
                 source = self.marked[len(self.marked) - (part.end - part.start) :]
                 braced = source.startswith("${")
-                return Expected(typed, (Suggestion(VARIABLE, replace=typed,
+                kind = EXPORTED if self.escaped else VARIABLE
+                return Expected(typed, (Suggestion(kind, replace=typed,
                                                    suffix="}" if braced else ""),))  # fmt: skip
         typed = _text(word)
         if not typed.endswith(CURSOR):

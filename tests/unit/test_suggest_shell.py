@@ -65,6 +65,7 @@ CASES = [
     ("! ls /tm", ("path",), "/tm"),
     ("!ls | gre", ("host-command",), "gre"),
     ("ps; !ec", ("host-command",), "ec"),
+    ("!echo $HO", ("variable:exported",), "HO"),  # /bin/sh expands it: exported ones only
     # redirections: their targets are local files; a descriptor after >& is not
     ("ps > ", ("path",), ""),
     ("ps >/tm", ("path",), "/tm"),
@@ -146,6 +147,7 @@ def test_variables_local_and_exported(completer):
     assert completer.candidates_for("echo ${DSH_L") == ["DSH_LOCAL_ONE}"]
     assert completer.candidates_for("ps | grep $DSH_E") == ["DSH_EXPORTED"]
     assert completer.candidates_for("echo '$DSH_") == []
+    assert completer.candidates_for("!echo $DSH_") == ["DSH_EXPORTED"]
 
 
 def completions(completer, line):
