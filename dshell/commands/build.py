@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from dshell.commands.base import CommandBase, key_values
 from dshell.commands.declare import Arg, Flag, command
+from dshell.commands.output_files import OutputFileError, remove_stale_file, write_file
 from dshell.commands.parse import UsageError
 from dshell.engine.errors import StreamError
 
@@ -63,10 +64,8 @@ class BuildCommands(CommandBase):
                 return problem.status
         if opts.iidfile:
             try:
-                os.remove(opts.iidfile)
-            except FileNotFoundError:
-                pass
-            except OSError as exc:
+                remove_stale_file(opts.iidfile)
+            except OutputFileError as exc:
                 self.err(f"Removing image ID file: {exc}")
                 return 1
         try:
@@ -197,8 +196,11 @@ class BuildCommands(CommandBase):
             if not result:
                 self.err(f"Server did not provide an image ID. Cannot write {opts.iidfile}")
                 return 1
-            with open(opts.iidfile, "w", encoding="utf-8") as handle:
-                handle.write(result)
+            try:
+                write_file(opts.iidfile, result.encode())
+            except OutputFileError as exc:
+                self.err(str(exc))
+                return 1
         return 0
 
     def _registry_config(self) -> str:
