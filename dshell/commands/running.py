@@ -13,12 +13,12 @@ import signal
 import socket
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from dshell.commands.base import CommandBase
 from dshell.commands.declare import Arg, Flag, command
+from dshell.commands.output_files import ContainerIDFile, OutputFileError
 from dshell.commands.parse import UsageError
 from dshell.commands.run_options import (
     CONTAINER_FLAGS,
@@ -147,7 +147,7 @@ class RunCommands(CommandBase):
         except RunOptionError as exc:
             self.err(str(exc))
             return exc.status
-        except EngineError as exc:
+        except (EngineError, OutputFileError) as exc:
             self.err(str(exc))
             return start_failure_status(str(exc))
         if opts.detach:
@@ -188,40 +188,31 @@ class RunCommands(CommandBase):
         except RunOptionError as exc:
             self.err(str(exc))
             return exc.status
-        except EngineError as exc:
+        except (EngineError, OutputFileError) as exc:
             self.err(str(exc))
             return 1
         self.out(container_id)
         return 0
 
     def _create(self, spec: ContainerSpec, cidfile: str | None, quiet: bool) -> str:
-        """Create the container (pulling per ``--pull``); write the cidfile; show warnings."""
-        if cidfile and os.path.exists(cidfile):
-            raise RunOptionError(
-                "container ID file found, make sure the other container isn't running or "
-                f"delete {cidfile}"
-            )
-        if spec.pull == "always":
-            self._pull(spec, quiet)
-        params = {"name": spec.name, "platform": spec.platform}
-        try:
-            created = self.client.post_json("/containers/create", params, spec.body)
-        except NotFound:
-            if spec.pull == "never":
-                raise
-            self.err(f"Unable to find image '{_familiar(spec.image)}' locally")
-            self._pull(spec, quiet)
-            created = self.client.post_json("/containers/create", params, spec.body)
-        for warning in created.get("Warnings") or []:
-            self.err(f"WARNING: {warning}")
-        container_id = created["Id"]
-        if cidfile:
+        """Create the container (pulling per ``--pull``); show warnings. The cidfile is made
+        first and removed again if no container came of it (docker's cidFile)."""
+        with ContainerIDFile(cidfile) as id_file:
+            if spec.pull == "always":
+                self._pull(spec, quiet)
+            params = {"name": spec.name, "platform": spec.platform}
             try:
-                Path(cidfile).write_text(container_id)
-            except OSError as exc:
-                raise RunOptionError(
-                    f"failed to write the container ID to the file: {exc}"
-                ) from None
+                created = self.client.post_json("/containers/create", params, spec.body)
+            except NotFound:
+                if spec.pull == "never":
+                    raise
+                self.err(f"Unable to find image '{_familiar(spec.image)}' locally")
+                self._pull(spec, quiet)
+                created = self.client.post_json("/containers/create", params, spec.body)
+            for warning in created.get("Warnings") or []:
+                self.err(f"WARNING: {warning}")
+            container_id = created["Id"]
+            id_file.write(container_id)
         return container_id
 
     def _pull(self, spec: ContainerSpec, quiet: bool) -> None:
