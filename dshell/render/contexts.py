@@ -172,16 +172,28 @@ def inspected_context(name: str, metadata: dict, endpoints: dict, tls_files: dic
     description = metadata.get("Description")
     docker_context = DockerContext(
         description if isinstance(description, str) else "",
-        {k: v for k, v in metadata.items() if k != "Description"})
+        {k: _decoded(v) for k, v in metadata.items() if k != "Description"})
     shaped = {}
     for key, value in sorted(endpoints.items()):
         if key == "docker" and isinstance(value, dict):
             value = EndpointMetaBase(str(value.get("Host") or ""),
                                      bool(value.get("SkipTLSVerify")))
-        shaped[key] = value
+        shaped[key] = _decoded(value)
     tls = GoMap("map[string]store.EndpointFiles",
                 ((endpoint, GoSlice("store.EndpointFiles", sorted(files)))
                  for endpoint, files in sorted(tls_files.items())))
     return ContextWithTLSListing(
         StoreMetadata(name, docker_context, GoMap("map[string]interface {}", shaped)),
         tls, StorageInfo(*storage))
+
+
+def _decoded(value: object) -> object:
+    """A value decoded from JSON into Go's `any`: numbers are float64, and maps keep their
+    keys sorted, as Go's encoding/json writes them back."""
+    if isinstance(value, dict) and not isinstance(value, GoMap):
+        return {key: _decoded(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_decoded(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value

@@ -1,8 +1,8 @@
 """What keeps a template from hanging or eating memory, and room for Go's deep recursion.
 
-Go's own bounds are kept exactly: printf widths and precisions over 1e6 (fmt's tooLarge),
-parenthesised pipelines nested 10000 deep (parse's maxStackDepth) and templates calling
-templates 100000 deep (exec's maxExecDepth).  Go has no bound on output, so a template such as
+Go's own bounds are kept exactly: printf widths and precisions over 1e6 (fmt's tooLarge) and
+templates calling templates 100000 deep (exec's maxExecDepth); Go 1.24 bounds neither the
+nesting of parentheses nor of control structures.  Go has no bound on output, so a template as
 `{{range 1000000000}}{{printf "%9999999d" 1}}{{end}}` would print gigabytes; dshell stops
 it with one clear error instead.  The caps sit far above anything docker's formats produce.
 
@@ -19,8 +19,6 @@ from typing import TypeVar
 
 #: Go's maxExecDepth (text/template/exec.go): templates invoking templates.
 MAX_EXEC_DEPTH = 100000
-#: Go's maxStackDepth (text/template/parse/parse.go): nested parenthesised pipelines.
-MAX_PAREN_DEPTH = 10000
 
 #: dshell's own caps on one execution (Go has none).  MiB of text written, or of one value a
 #: function returns (a list counts LIST_ITEM_COST per element).
@@ -65,7 +63,7 @@ def check_value(value: object) -> object:
 
 #: Python frames one level of nesting may take: parse_control -> item_list -> text_or_action
 #: -> action -> if_control, or walk -> walk_range -> one_iteration -> walk, with margin.
-FRAMES_PER_LEVEL = 8
+FRAMES_PER_LEVEL = 16
 #: Nesting that runs on the caller's stack as it is.
 SHALLOW = 40
 _THREAD_STACK = 512 * 1024 * 1024

@@ -100,7 +100,6 @@ class Parser:
         self.vars = ["$"]
         self.action_line = 0
         self.range_depth = 0
-        self.stack_depth = 0
 
     # token stream
     def _lex_next(self) -> Item:
@@ -193,7 +192,6 @@ class Parser:
         sub.__dict__.update(self.__dict__)
         sub.vars = ["$"]
         sub.range_depth = 0
-        sub.stack_depth = 0
         return sub
 
     def _adopt(self, sub: Parser) -> None:
@@ -457,13 +455,8 @@ class Parser:
             except ValueError as err:
                 self.errorf(str(err))
         if typ == ITEM_LEFT_PAREN:
-            if self.stack_depth >= 10000:
-                self.errorf("max expression depth exceeded")
-            self.stack_depth += 1
-            try:
-                return self.pipeline("parenthesized pipeline", ITEM_RIGHT_PAREN)
-            finally:
-                self.stack_depth -= 1
+            # Go 1.24 (docker 28) sets no bound here; later Go stops at 10000
+            return self.pipeline("parenthesized pipeline", ITEM_RIGHT_PAREN)
         if typ in (ITEM_STRING, ITEM_RAW_STRING):
             try:
                 return StringNode(token.pos, token.val, unquote(token.val))

@@ -100,8 +100,8 @@ def parse(text: str, funcs: dict[str, Callable] | None = None, name: str = "") -
         root = run_deep(run, nesting)
     except ParseFailure as failure:
         raise TemplateError(str(failure)) from None
-    except RecursionError:
-        raise TemplateError(f"template: {name}:1: max expression depth exceeded") from None
+    except RecursionError:  # only if the stack room run_deep asked for was refused
+        raise TemplateError(f"template: {name}:1: template nests too deep for dshell") from None
     levels = (nesting + 1) * (MAX_EXEC_DEPTH + 1) if invokes else nesting
     return Template(name, text, trees.get(name, root), trees, functions, _levels=levels)
 
