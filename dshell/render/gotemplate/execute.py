@@ -130,11 +130,10 @@ class Execution:
                                 f"of {mib(MAX_PRODUCED)}")
 
     def step(self, node: Node) -> None:
-        """Count one node walked, command or argument evaluated, or range iteration."""
-        self.steps += 1
-        if self.steps > MAX_STEPS:
-            self.at(node)
-            self.errorf(f"template execution exceeds dshell's limit of {MAX_STEPS} steps")
+        """Called once `steps` passes MAX_STEPS: a node walked, a command or argument
+        evaluated and a range iteration each count one, inline, for this is the hot path."""
+        self.at(node)
+        self.errorf(f"template execution exceeds dshell's limit of {MAX_STEPS} steps")
 
     # errors
     def errorf(self, message: str):
@@ -183,7 +182,9 @@ class Execution:
     # walking
     def walk(self, dot: object, node: Node) -> None:
         if not isinstance(node, ListNode):  # a list is counted by what holds it
-            self.step(node)
+            self.steps += 1
+            if self.steps > MAX_STEPS:
+                self.step(node)
         self.at(node)
         if isinstance(node, ActionNode):
             value = self.eval_pipeline(dot, node.pipe)
@@ -238,6 +239,7 @@ class Execution:
     def walk_range(self, dot: object, node: RangeNode) -> None:
         self.at(node)
         outer = self.mark()
+        outer_slot = self.dot_slot
         try:
             value = self.eval_pipeline(dot, node.pipe)
             mark = self.mark()
@@ -245,7 +247,10 @@ class Execution:
             slot = (value, ELEMENT)
 
             def one_iteration(index: object, elem: object) -> None:
-                self.step(node)
+                self.steps += 1
+                if self.steps > MAX_STEPS:
+                    self.step(node)
+                self.dot_slot = slot
                 if decl:
                     if node.pipe.is_assign:
                         if len(decl) > 1:
@@ -260,7 +265,7 @@ class Execution:
                     else:
                         self.set_top_var(2, index)
                 try:
-                    self.walk_with_dot(elem, slot, node.list)
+                    self.walk(elem, node.list)
                 except _Continue:
                     pass
                 finally:
@@ -284,11 +289,13 @@ class Execution:
                     return
             elif not isinstance(value, (list, tuple, dict)) and value is not INVALID:
                 self.errorf(f"range can't iterate over {sprint(value)}")
+            self.dot_slot = outer_slot
             if node.else_list is not None:
                 self.walk(dot, node.else_list)
         except _Break:
             pass
         finally:
+            self.dot_slot = outer_slot
             self.pop(outer)
 
     def walk_template(self, dot: object, node: TemplateNode) -> None:
@@ -331,7 +338,9 @@ class Execution:
             self.errorf(f"can't give argument to non-function {args[0]}")
 
     def eval_command(self, dot: object, cmd: CommandNode, final: object) -> object:
-        self.step(cmd)
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            self.step(cmd)
         first = cmd.args[0]
         if isinstance(first, FieldNode):
             return self.eval_field_node(dot, first, cmd.args, final)
@@ -486,12 +495,20 @@ class Execution:
         if is_builtin and name == "call":
             argv.insert(0, str(args[0]) if args else "")
         try:
-            self.produce(sum(map(value_size, argv)))
+            size = 0
+            for arg in argv:
+                if type(arg) is str:
+                    size += len(arg)
+                elif isinstance(arg, (str, list, tuple, dict)):
+                    size += value_size(arg)
+            if size:
+                self.produce(size)
             result = function.call(*argv)
-            size = value_size(result)
+            size = len(result) if type(result) is str else value_size(result)
             if size > MAX_OUTPUT:
                 raise too_large("result")
-            self.produce(size)
+            if size:
+                self.produce(size)
             return result
         except TemplateError:
             raise
@@ -526,7 +543,9 @@ class Execution:
         return value
 
     def eval_arg(self, dot: object, typ: str | None, node: Node) -> object:
-        self.step(node)
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            self.step(node)
         self.at(node)
         if isinstance(node, DotNode):
             return self.validate_type(dot, typ)
@@ -583,7 +602,7 @@ class Execution:
         if inspect.isroutine(value):
             self.errorf(f"can't print {node} of type {go_type(value)}")
         try:
-            text = sprint(value)
+            text = value if type(value) is str else sprint(value)
         except LimitExceeded:
             self.errorf(f"template output exceeds dshell's limit of {mib(MAX_OUTPUT)}")
         self.write(text)
