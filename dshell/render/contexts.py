@@ -181,7 +181,8 @@ def inspected_context(name: str, metadata: dict, endpoints: dict, tls_files: dic
         shaped[key] = _decoded(value)
     tls = GoMap("map[string]store.EndpointFiles",
                 ((endpoint, GoSlice("store.EndpointFiles", sorted(files)))
-                 for endpoint, files in sorted(tls_files.items())))
+                 for endpoint, files in sorted(tls_files.items())),
+                zero=lambda: GoSlice("store.EndpointFiles", nil=True))
     return ContextWithTLSListing(
         StoreMetadata(name, docker_context, GoMap("map[string]interface {}", shaped)),
         tls, StorageInfo(*storage))

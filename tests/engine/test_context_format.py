@@ -65,6 +65,9 @@ INSPECT_FORMATS = [
     "{{len .Storage}}", "{{eq .Endpoints .Storage}}", "{{eq .Metadata .Metadata}}",
     "{{lt .Storage 1}}", '{{gt .Name "a"}}', "{{gt .Name 1}}",
     '{{define "x"}}{{.Nope}}{{end}}{{template "x" .}}',
+    '{{index .TLSMaterial "nope"}}|{{printf "%T" (index .TLSMaterial "nope")}}|'
+    '{{json (index .TLSMaterial "nope")}}|{{eq (index .TLSMaterial "nope") nil}}',
+    '{{index .Endpoints "nope"}}|{{index .Metadata.Metadata.AdditionalFields "Zeta"}}',
 ]
 
 

@@ -284,6 +284,12 @@ TYPED = [
     ("{{eq .Metadata.Metadata nil}}|{{eq .Metadata.Metadata.AdditionalFields nil}}",
      "false|true"),
     ("{{index .Endpoints \"docker\"}}", "{unix:///var/run/docker.sock false}"),
+    # index gives the element type's zero value: a nil store.EndpointFiles
+    ('{{index .TLSMaterial "nope"}}|{{printf "%T" (index .TLSMaterial "nope")}}|'
+     '{{json (index .TLSMaterial "nope")}}|{{len (index .TLSMaterial "nope")}}|'
+     '{{eq (index .TLSMaterial "nope") nil}}', "[]|store.EndpointFiles|null|0|true"),
+    ('{{index .Endpoints "nope"}}|{{printf "%T" (index .Endpoints "nope")}}',
+     "<no value>|<nil>"),
 ]
 
 

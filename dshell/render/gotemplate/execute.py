@@ -437,7 +437,7 @@ class Execution:
             if mode == "error":
                 self.errorf(f"map has no entry for key {go_quote(name)}")
             if mode == "zero":
-                return None if isinstance(receiver, GoMap) else dict_zero(receiver)
+                return dict_zero(receiver)
             return INVALID
         if is_struct(receiver) and name[:1].isupper():
             try:

@@ -8,6 +8,8 @@ callable attributes are methods).  `None` is Go's nil interface, as found in JSO
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class _Invalid:
     """Go's invalid reflect.Value: a missing map key or an untyped nil (one instance)."""
@@ -31,27 +33,36 @@ class GoMap(dict):
     """A Go map of a declared type (`map[string]store.EndpointFiles`), for typed structs.
 
     `nil` marks a nil map: it prints `map[]`, equals nil in `eq`, and encodes as JSON null.
+    `zero` makes the element type's zero value (what `index` gives for a missing key); without
+    it the zero value is nil.
     """
 
-    __slots__ = ("go_type_name", "nil")
+    __slots__ = ("go_type_name", "nil", "zero")
 
-    def __init__(self, go_type_name: str, items: object = (), nil: bool = False) -> None:
+    def __init__(self, go_type_name: str, items: object = (), nil: bool = False,
+                 zero: Callable[[], object] | None = None) -> None:
         super().__init__(items)  # type: ignore[arg-type]
         self.go_type_name = go_type_name
         self.nil = nil
+        self.zero = zero
 
     def marshal_json(self) -> dict | None:
         return None if self.nil else dict(self)
 
 
 class GoSlice(list):
-    """A Go slice of a declared type (`store.EndpointFiles`, a named []string)."""
+    """A Go slice of a declared type (`store.EndpointFiles`, a named []string); `nil` marks a
+    nil slice (prints `[]`, encodes as JSON null)."""
 
-    __slots__ = ("go_type_name",)
+    __slots__ = ("go_type_name", "nil")
 
-    def __init__(self, go_type_name: str, items: object = ()) -> None:
+    def __init__(self, go_type_name: str, items: object = (), nil: bool = False) -> None:
         super().__init__(items)  # type: ignore[call-overload]
         self.go_type_name = go_type_name
+        self.nil = nil
+
+    def marshal_json(self) -> list | None:
+        return None if self.nil else list(self)
 
 
 def is_struct(value: object) -> bool:
@@ -113,8 +124,9 @@ def struct_fields(value: object) -> list[tuple[str, object]]:
 
 
 def is_nil(value: object) -> bool:
-    """Go's isNil for comparisons: no value, nil interface, or a nil map."""
-    return value is INVALID or value is None or (isinstance(value, GoMap) and value.nil)
+    """Go's isNil for comparisons: no value, nil interface, or a nil map or slice."""
+    return value is INVALID or value is None or (
+        isinstance(value, (GoMap, GoSlice)) and value.nil)
 
 
 def _element_type(items) -> str:
@@ -144,4 +156,6 @@ def truth(value: object) -> bool:
 
 def dict_zero(mapping: dict) -> object:
     """reflect.Zero of a map's element type: "" for string maps (labels), else nil."""
+    if isinstance(mapping, GoMap):
+        return mapping.zero() if mapping.zero is not None else None
     return "" if all(isinstance(v, str) for v in mapping.values()) else None
