@@ -29,6 +29,7 @@ from pygments.token import (
 
 from dshell.commands.declare import Registry
 from dshell.shell.syntax import (
+    Arithmetic,
     HostCommand,
     Literal,
     Parameter,
@@ -215,6 +216,13 @@ class _Painter:
                     self.parts(part.argument, offset)
             elif isinstance(part, Substitution):
                 self.substitution(part, offset)
+            elif isinstance(part, Arithmetic):
+                start, end = part.start + offset, part.end + offset
+                self.paint(start, end, Text)
+                self.paint(start, start + 3, SUBSTITUTION)
+                if part.closed:
+                    self.paint(end - 2, end, SUBSTITUTION)
+                self.parts(Word(part.parts, part.start, part.end), offset)
 
     def substitution(self, part: Substitution, offset: int) -> None:
         start, end = part.start + offset, part.end + offset

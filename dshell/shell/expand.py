@@ -13,7 +13,7 @@ import pwd
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from dshell.shell.syntax import Literal, Parameter, Script, Substitution, Word
+from dshell.shell.syntax import Arithmetic, Literal, Parameter, Script, Substitution, Word
 
 DEFAULT_IFS = " \t\n"
 GLOB_CHARACTERS = frozenset("*?[")
@@ -158,6 +158,17 @@ class Expander:
             elif isinstance(part, Substitution):
                 output = self.env.substitute(part.body)
                 self._value(output, part.quoted, builder, split)
+            elif isinstance(part, Arithmetic):
+                self._value(self._arithmetic(part), part.quoted, builder, split)
+
+    def _arithmetic(self, part: Arithmetic) -> str:
+        from dshell.shell.arithmetic import ArithmeticError_, evaluate
+
+        expression = self.single(Word(part.parts, part.start, part.end))
+        try:
+            return str(evaluate(expression, self.env.lookup))
+        except ArithmeticError_ as exc:
+            raise ExpansionError(str(exc)) from None
 
     def _value(self, text: str, quoted: bool, builder: _Builder, split: bool) -> None:
         if quoted or not split:

@@ -73,7 +73,18 @@ class Substitution:
     closed: bool = True
 
 
-Part = Literal | Parameter | Substitution
+@dataclass
+class Arithmetic:
+    """``$((expression))``: the parts (text, ``$VAR``, ``$(…)``) expand, then evaluate."""
+
+    parts: list[Part]
+    quoted: bool = False
+    start: int = 0
+    end: int = 0
+    closed: bool = True
+
+
+Part = Literal | Parameter | Substitution | Arithmetic
 
 
 @dataclass
@@ -542,8 +553,9 @@ class _Parser:
         following = text[start + 1 : start + 2]
         if following == "(":
             if text.startswith("$((", start):
-                raise self.error("arithmetic expansion $((…)) is not supported")
-            parts.append(self.command_substitution(quoted))
+                parts.append(self.arithmetic(quoted))
+            else:
+                parts.append(self.command_substitution(quoted))
         elif following == "{":
             parts.append(self.braced_parameter(quoted))
         elif following == "'" and not quoted:
@@ -576,6 +588,59 @@ class _Parser:
         self.operators.append(Operator(")", self.pos, self.pos + 1))
         self.pos += 1
         return Substitution(body, quoted, start, self.pos)
+
+    def arithmetic(self, quoted: bool) -> Arithmetic:
+        text, start = self.text, self.pos
+        self.pos += 3
+        parts: list[Part] = []
+        plain: list[str] = []
+        depth = 0
+
+        def flush() -> None:
+            if plain:
+                parts.append(Literal("".join(plain), quoted=True))
+                plain.clear()
+
+        while True:
+            if self.pos >= len(text):
+                flush()
+                if self.partial:
+                    return Arithmetic(parts, quoted, start, self.pos, closed=False)
+                raise self.error("unexpected EOF while looking for matching `))'",
+                                 incomplete=True)  # fmt: skip
+            char = text[self.pos]
+            if char == ")" and depth == 0:
+                if not text.startswith("))", self.pos):
+                    if self.pos + 1 >= len(text):
+                        if self.partial:
+                            self.pos += 1
+                            flush()
+                            return Arithmetic(parts, quoted, start, self.pos, closed=False)
+                        raise self.error("unexpected EOF while looking for matching `)'",
+                                         incomplete=True)  # fmt: skip
+                    raise self.unexpected(")")
+                self.pos += 2
+                break
+            if char in "()":
+                depth += 1 if char == "(" else -1
+                plain.append(char)
+                self.pos += 1
+            elif char == "$":
+                flush()
+                self.dollar(parts, quoted=True)
+            elif char == "`":
+                flush()
+                parts.append(self.backquoted(quoted=True))
+            elif char == "\\" and self.pos + 1 < len(text):
+                plain.append(text[self.pos + 1])
+                self.pos += 2
+            elif char == '"':
+                self.pos += 1  # quotes are removed inside $((…)), as in bash
+            else:
+                plain.append(char)
+                self.pos += 1
+        flush()
+        return Arithmetic(parts, quoted, start, self.pos)
 
     def backquoted(self, quoted: bool) -> Substitution:
         text, start = self.text, self.pos
@@ -671,7 +736,7 @@ class _Parser:
 def _requote(part: Part) -> Part:
     if isinstance(part, Literal):
         return Literal(part.text, True)
-    if isinstance(part, (Parameter, Substitution)):
+    if isinstance(part, (Parameter, Substitution, Arithmetic)):
         part.quoted = True
     return part
 

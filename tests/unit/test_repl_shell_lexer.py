@@ -103,7 +103,9 @@ CASES = [
                             (Comment, "# a note")]),
     # text that cannot run: what comes before is coloured, the rest is an error
     ("ps )", [(Keyword, "ps"), (Error, ")")]),
-    ("version $((1+2))", [(Keyword, "version"), (Error, "$((1+2))")]),
+    ("version $((1+2))", [(Keyword, "version"), (SUBSTITUTION, "$(("), (Text, "1+2"),
+                          (SUBSTITUTION, "))")]),
+    ("version $(($X", [(Keyword, "version"), (SUBSTITUTION, "$(("), (VARIABLE, "$X")]),
     ("ps; ; version", [(Keyword, "ps"), (OPERATOR, ";"), (Error, "; version")]),
 ]
 

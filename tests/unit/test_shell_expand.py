@@ -38,7 +38,8 @@ class FakeEnvironment:
 
 
 def argv(text: str, env: FakeEnvironment | None = None) -> list[str]:
-    env = env or FakeEnvironment(X="a  b", EMPTY="", HOME="/home/u", STAR="*.nomatch")
+    env = env or FakeEnvironment(X="a  b", EMPTY="", HOME="/home/u", STAR="*.nomatch",
+                                 NUM="42")
     command = parse(text).items[0].pipelines[0].commands[0]
     assert isinstance(command, SimpleCommand)
     return Expander(env).words(command.words)
@@ -72,10 +73,33 @@ def argv(text: str, env: FakeEnvironment | None = None) -> list[str]:
         ("echo x$(out)y", ["echo", "xy"]),
         ("echo `out bq`", ["echo", "bq"]),
         ("echo $(out $(out deep))", ["echo", "deep"]),
+        ("echo $((1 + 2 * 3)) $(( (1+2)*3 )) \"$((7 / 2))\"", ["echo", "7", "9", "3"]),
+        ("echo $((-7 / 2)) $((-7 % 2)) $((2 ** 10)) $((1 << 4 | 1))",
+         ["echo", "-3", "-1", "1024", "17"]),
+        ("echo $((0x1f + 010 + 2#101)) $((3 > 2 && 1 ? 4 : 5)) $((!0 + ~0))",
+         ["echo", "44", "4", "0"]),
+        ("echo $((NUM * 2)) $(($NUM + UNSET)) $((2**63))", ["echo", "84", "42",
+                                                            "-9223372036854775808"]),
+        ("echo $(( $(out 6) * 7 ))", ["echo", "42"]),
     ],
 )
 def test_expansion(text, expected):
     assert argv(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("echo $((1/0))", '1/0: division by 0 (error token is "0")'),
+        ("echo $((1 +))", "1 +: syntax error: operand expected"),
+        ("echo $((2 ** -1))", "2 ** -1: exponent less than 0"),
+        ("echo $((1 @ 2))", "1 @ 2: syntax error: invalid arithmetic operator"),
+    ],
+)
+def test_arithmetic_errors_stop_the_command(text, message):
+    with pytest.raises(ExpansionError) as caught:
+        argv(text)
+    assert str(caught.value).startswith(message)
 
 
 def test_assign_default_sets_the_variable():

@@ -165,7 +165,8 @@ def test_aliases_expand_in_command_position_only():
         ("ps )", "syntax error near unexpected token `)'"),
         ("ps &", "syntax error near unexpected token `&'"),
         ("echo ${X!}", "${X!}: bad substitution"),
-        ("echo $((1+2))", "arithmetic expansion $((…)) is not supported"),
+        ("echo $((1+2)", "unexpected EOF while looking for matching `)'"),
+        ("echo $((1+2", "unexpected EOF while looking for matching `))'"),
         ("cat <<EOF", "here-documents (<<) are not supported"),
     ],
 )
