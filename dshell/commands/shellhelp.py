@@ -61,5 +61,7 @@ Scripts
   syntax error is reported with its line number and nothing on that line runs; the script
   goes on (with -e it stops, as at the first failing command).
 
-Not supported: functions, if/for/while, arithmetic $((...)), here-documents, background jobs (&).
+Not supported: functions, if/for/while, here-documents, background jobs (&).
+Arithmetic: $((expression)) as bash computes it (64-bit integers, + - * / % ** << >> & | ^,
+  comparisons, && ||, ?:, variables by name).
 """
