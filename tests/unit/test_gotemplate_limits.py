@@ -405,3 +405,17 @@ IMAGE = {"RepoTags": ["busybox:latest"], "Size": 1982256,
 ])
 def test_raw_json_fields_are_interfaces(template: str, expected: str) -> None:
     assert error(template, IMAGE) == expected
+
+
+class ComponentVersion:
+    go_type_name = "types.ComponentVersion"
+
+    def __init__(self, name: str) -> None:
+        self.Name = name
+
+
+def test_structs_in_a_list_keep_their_type() -> None:
+    # docker version's .Server.Components is a []types.ComponentVersion
+    data = {"Components": [ComponentVersion("Engine")]}
+    assert error("{{range .Components}}{{.Nope}}{{end}}", data) == at(
+        ".Nope", 23, "can't evaluate field Nope in type types.ComponentVersion")

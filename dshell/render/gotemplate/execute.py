@@ -80,8 +80,8 @@ Slot = tuple | None
 ELEMENT = object()
 
 
-def static_type(slot: Slot) -> str | None:
-    """The declared type of the place a value came from: `interface {}` for the elements of a
+def static_type(slot: Slot, value: object) -> str | None:
+    """The declared type of the place `value` came from: `interface {}` for the elements of a
     map[string]interface{} or a struct field of type any, where Go names no concrete type."""
     if slot is None:
         return None
@@ -89,7 +89,9 @@ def static_type(slot: Slot) -> str | None:
     if isinstance(container, (GoMap, GoSlice)):
         return element_type(container.go_type_name)
     if isinstance(container, (dict, list, tuple)):
-        return "interface {}"  # decoded JSON, as docker's raw inspect fallback holds it
+        # structs sit in typed slices ([]types.ComponentVersion); anything else in a plain
+        # container is decoded JSON, as docker's raw inspect fallback holds it
+        return None if is_struct(value) else "interface {}"
     if is_struct(container) and key is not ELEMENT:
         declared = getattr(type(container), "go_field_types", None)
         if isinstance(declared, dict):
@@ -451,7 +453,7 @@ class Execution:
                 if has_args:
                     self.errorf(f"{name} has arguments but cannot be invoked as function")
                 return attribute
-        typ = static_type(slot) or go_type(receiver)
+        typ = static_type(slot, receiver) or go_type(receiver)
         self.errorf(f"can't evaluate field {name} in type {typ}")
         raise AssertionError
 
