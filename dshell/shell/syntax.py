@@ -297,9 +297,13 @@ class _Parser:
                 return node
             self.note_operator(token)
             self.skip_separators()
-            if self.at_end():
-                raise self.unexpected("")
             node.operators.append(token)
+            if self.at_end():
+                if not self.partial:
+                    raise self.unexpected("")
+                node.pipelines.append(Pipeline([SimpleCommand(start=self.pos, end=self.pos)],
+                                               start=self.pos, end=self.pos))  # fmt: skip
+                return node
             node.pipelines.append(self.pipeline(closer))
 
     def pipeline(self, closer: str) -> Pipeline:
@@ -313,9 +317,13 @@ class _Parser:
                 return node
             self.note_operator(token)
             self.skip_separators()
-            if self.at_end():
-                raise self.unexpected("")
             node.with_stderr.append(token == "|&")
+            if self.at_end():
+                if not self.partial:
+                    raise self.unexpected("")
+                node.commands.append(SimpleCommand(start=self.pos, end=self.pos))
+                node.end = self.pos
+                return node
             node.commands.append(self.command(closer))
 
     def command(self, closer: str) -> Command:

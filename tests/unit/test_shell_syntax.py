@@ -194,3 +194,12 @@ def test_partial_parse_never_raises_and_keeps_spans():
 def test_deep_nesting_is_an_error_not_a_crash():
     with pytest.raises(ShellSyntaxError):
         parse("echo " + "$(" * 2000 + "x" + ")" * 2000)
+
+
+def test_partial_parse_keeps_the_tree_after_a_trailing_operator():
+    piped = parse_partial("ps | ")
+    assert piped.error is None
+    stages = piped.script.items[0].pipelines[0].commands
+    assert len(stages) == 2 and stages[1].words == [] and stages[1].start == 5
+    listed = parse_partial("ps && ")
+    assert listed.error is None and len(listed.script.items[0].pipelines) == 2
