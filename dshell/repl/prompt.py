@@ -23,7 +23,7 @@ from dshell.repl.settings import Settings, load_settings
 from dshell.repl.style import build_style
 from dshell.repl.toolbar import toolbar_fragments, where
 from dshell.session import DockerSession
-from dshell.shell.evaluate import Shell
+from dshell.shell.evaluate import Shell, open_quote
 from dshell.shell.syntax import needs_more
 
 CONTINUATION_PROMPT = "> "
@@ -83,12 +83,14 @@ def follow_endpoint(session: DockerSession, prompt: PromptSession) -> Callable[[
 
 
 def read_command(prompt: PromptSession, label: str) -> str:
-    """One logical line: a trailing backslash, ``|``, ``&&`` or ``||`` asks for more."""
+    """One logical line: a trailing backslash, ``|``, ``&&`` or ``||``, or a quote or ``$(``
+    still open asks for more, as bash's secondary prompt does (Ctrl-C abandons the line)."""
     text = prompt.prompt(label)
     while True:
         if continues(text):
             text = text[:-1] + prompt.prompt(CONTINUATION_PROMPT)
-        elif text.rstrip().endswith(("|", "&&")) and needs_more(text):
+        elif (text.rstrip().endswith(("|", "&&")) and needs_more(text)) or \
+                open_quote(text) is not None:
             text = text + "\n" + prompt.prompt(CONTINUATION_PROMPT)
         else:
             return text

@@ -375,24 +375,80 @@ class Shell:
 
 
 def logical_commands(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-    """Join physical lines into command lines: a trailing backslash (outside quotes) and a
-    trailing ``|``, ``&&`` or ``||`` continue on the next line. Yields (first line, text)."""
+    """Join physical lines into command lines, as bash reads a script: a trailing backslash,
+    a trailing ``|``, ``&&`` or ``||``, and a quote or ``$(`` still open at the end of a line
+    continue on the next lines. A quote that no later line closes is an error of its own
+    line alone: the lines after it are read again as they are. Yields (first line, text)."""
     from dshell.lines import logical_lines
 
-    pending = ""
-    start = 0
-    for number, text in logical_lines(lines):
-        if pending:
-            text = pending + "\n" + text
-        else:
-            start = number
-        if text.rstrip().endswith(("|", "&&")) and needs_more(text):
-            pending = text
-            continue
-        pending = ""
+    source = _Lookahead(logical_lines(lines))
+    for start, text in source:
+        taken: list[tuple[int, str]] = []
+        while True:
+            closer = open_quote(text)
+            if closer is None and not (text.rstrip().endswith(("|", "&&")) and
+                                       needs_more(text)):  # fmt: skip
+                break
+            following = source.next()
+            if following is None:
+                break
+            taken.append(following)
+            text = text + "\n" + following[1]
+            while closer is not None and closer not in following[1]:
+                following = source.next()  # cheap: no parse until a closer can appear
+                if following is None:
+                    break
+                taken.append(following)
+                text = text + "\n" + following[1]
+            if following is None:
+                break
+        if taken and open_quote(text) is not None:
+            source.give_back(taken)  # never closed: an error of the first line only
+            text = _first(text, taken)
         yield start, text
-    if pending:
-        yield start, pending
+
+
+def _first(text: str, taken: list[tuple[int, str]]) -> str:
+    """``text`` without the lines that were taken after it."""
+    length = len(text) - sum(len(line) + 1 for _, line in taken)
+    return text[:length]
+
+
+def open_quote(text: str) -> str | None:
+    """The closing character a line still waits for (``'``, ``"``, ``)``, ``}``, `` ` ``),
+    or None when it is complete or wrong in another way."""
+    try:
+        parse(text)
+    except ShellSyntaxError as exc:
+        marker = "unexpected EOF while looking for matching `"
+        if exc.incomplete and exc.message.startswith(marker):
+            return exc.message[len(marker) : -1][-1:] or None
+    except RecursionError:
+        return None
+    return None
+
+
+class _Lookahead:
+    """An iterator that can take items back."""
+
+    def __init__(self, items: Iterable[tuple[int, str]]) -> None:
+        self.items = iter(items)
+        self.returned: list[tuple[int, str]] = []
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        while True:
+            item = self.next()
+            if item is None:
+                return
+            yield item
+
+    def next(self) -> tuple[int, str] | None:
+        if self.returned:
+            return self.returned.pop()
+        return next(self.items, None)
+
+    def give_back(self, items: list[tuple[int, str]]) -> None:
+        self.returned.extend(reversed(items))
 
 
 @contextlib.contextmanager

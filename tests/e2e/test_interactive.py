@@ -36,8 +36,12 @@ def test_errors_do_not_end_the_session(shell):
     shell.sendline("frobnicate")
     shell.expect_exact("Error: Command not found: frobnicate")
     shell.expect(PROMPT)
-    shell.sendline("ps 'unclosed")
-    shell.expect_exact("unexpected EOF while looking for matching")
+    shell.sendline("ps >")
+    shell.expect_exact("syntax error near unexpected token `newline'")
+    shell.expect(PROMPT)
+    shell.sendline("ps 'unclosed")  # an open quote asks for more, as bash's PS2
+    shell.expect_exact("> ")
+    shell.sendcontrol("c")  # and Ctrl-C abandons the line
     shell.expect(PROMPT)
     shell.sendline("version --format '{{.Server.Os}}'")
     shell.expect("linux\r\n")

@@ -130,3 +130,11 @@ def test_the_prompt_starts_when_history_and_settings_dirs_are_unusable(engine, t
         shell.sendline("version --format '{{.Server.Os}}' | tr a-z A-Z")
         shell.expect("LINUX")
         shell.expect(PROMPT)
+
+
+def test_an_open_quote_continues_on_the_next_line(shell):
+    shell.sendline("echo 'first")
+    shell.expect_exact("> ")
+    shell.sendline("second' | tr a-z A-Z")
+    shell.expect("FIRST\r\nSECOND")
+    shell.expect(PROMPT)

@@ -15,6 +15,7 @@ import re
 
 import pytest
 
+from dshell.shell.evaluate import open_quote
 from tests import harness
 
 SEED = 20261130
@@ -54,6 +55,15 @@ HOSTILE = ["\xff", "\xfe\xfd", "\x00", "\x1b[31m", "\x07", "\r", "\t", "\u00e9",
 
 
 def _line(rng: random.Random) -> bytes:
+    """A generated line that leaves no quote open (an open quote would rightly take the
+    sentinel line into its string, as bash does); the script's last line leaves one open."""
+    while True:
+        line = _any_line(rng)
+        if open_quote(line.decode("utf-8", "surrogateescape")) is None:
+            return line
+
+
+def _any_line(rng: random.Random) -> bytes:
     tokens = [rng.choice(COMMANDS)]
     for _ in range(rng.randint(0, 7)):
         pick = rng.random()
@@ -89,7 +99,7 @@ def test_generated_lines_never_escape(fuzz_engine, tmp_path):
     rng = random.Random(SEED)
     lines = [_line(rng) for _ in range(LINES)]
     script = b"".join(line + b"\necho SENTINEL-%d\n" % index for index, line in
-                      enumerate(lines))  # fmt: skip
+                      enumerate(lines)) + b"echo 'left open \xff\n"  # fmt: skip
     result = harness.run_dshell(fuzz_engine, input=script, cwd=tmp_path, timeout=240,
                                 env={"X": "x"})  # fmt: skip
     ran = [int(n) for n in re.findall(r"SENTINEL-(\d+)$", result.out, re.MULTILINE)]

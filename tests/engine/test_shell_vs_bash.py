@@ -251,3 +251,13 @@ def test_import_and_login_read_a_redirected_stdin(engine, tmp_path):
     )  # fmt: skip
     assert (result.out, result.err, result.status) == ("3B\n", "", 0)
     assert (tmp_path / "id.txt").read_text().startswith("sha256:")
+
+
+def test_quotes_span_lines_and_an_unclosed_one_is_an_error_of_its_line(engine):
+    script = "echo 'one\ntwo' \"th\nree\"\necho 'never closed\necho after\n"
+    result = harness.run_dshell(engine, input=script)
+    assert result.out == "one\ntwo th\nree\nafter\n"
+    assert result.err == "line 4: unexpected EOF while looking for matching `''\n"
+    dash_c = harness.run_dshell(engine, "-c", "echo 'a\nb'")
+    bash = harness._run(["bash", "-c", "echo 'a\nb'"], dict(engine.env), None, 60, None)
+    assert (dash_c.out, dash_c.status) == (bash.out, bash.status) == ("a\nb\n", 0)

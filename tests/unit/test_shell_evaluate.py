@@ -165,3 +165,20 @@ def test_a_failing_background_thread_is_one_line(capsys, monkeypatch):
     worker.join()
     assert capsys.readouterr().err == (
         "dshell: internal error: KeyError: 'cache' (run with -D for details)\n")
+
+
+@pytest.mark.parametrize(
+    ("lines", "commands"),
+    [
+        (["echo 'a", "b'", "ps"], [(1, "echo 'a\nb'"), (3, "ps")]),
+        (["echo 'open", "ps", "echo x"], [(1, "echo 'open"), (2, "ps"), (3, "echo x")]),
+        (["ps |", "grep x", "ps &&", "", "true"], [(1, "ps |\ngrep x"), (3, "ps &&\n\ntrue")]),
+        (['echo "$(ps', ')"', "x"], [(1, 'echo "$(ps\n)"'), (3, "x")]),
+        (["echo `ps", "x`"], [(1, "echo `ps\nx`")]),
+        (["a \\", "b"], [(1, "a b")]),
+    ],
+)
+def test_lines_join_as_bash_reads_a_script(lines, commands):
+    from dshell.shell.evaluate import logical_commands
+
+    assert list(logical_commands(lines)) == commands
