@@ -419,3 +419,14 @@ def test_structs_in_a_list_keep_their_type() -> None:
     data = {"Components": [ComponentVersion("Engine")]}
     assert error("{{range .Components}}{{.Nope}}{{end}}", data) == at(
         ".Nope", 23, "can't evaluate field Nope in type types.ComponentVersion")
+
+
+def test_a_template_is_parsed_once_and_each_caller_gets_its_own_copy():
+    from dshell.render import gotemplate
+
+    first = gotemplate.parse("{{.A}}-parse-once")
+    second = gotemplate.parse("{{.A}}-parse-once")
+    assert first is not second and first._root is second._root
+    first.option("missingkey=error")
+    assert second._missing_key == "default"
+    assert second.execute({}) == "<no value>-parse-once"
