@@ -12,12 +12,15 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import TypeVar
-from urllib.parse import quote
+
+from urllib3.exceptions import ProtocolError
 
 from dshell.commands.base import CommandBase
 from dshell.commands.declare import Arg, Flag, command
-from dshell.engine.streams import FRAME_HEADER
+from dshell.engine.streams import FRAME_HEADER, UnexpectedEOF
+from dshell.engine.urls import quote
 
 READ_SIZE = 1 << 20
 POLL_SECONDS = 0.05
@@ -166,7 +169,8 @@ class FrameWriter:
 
 
 def read_pieces(response) -> Callable[[], bytes]:  # noqa: ANN001 - a streamed requests.Response
-    """A function returning what the response has ready (up to 1 MiB), b"" at the end.
+    """A function returning what the response has ready (up to 1 MiB), b"" at the end; a
+    body cut short (the daemon died) raises ``UnexpectedEOF``.
 
     The daemon flushes every log line as its own HTTP chunk; decoding the chunked framing
     ourselves over large socket reads costs far less than one urllib3 read per chunk. The
@@ -175,18 +179,25 @@ def read_pieces(response) -> Callable[[], bytes]:  # noqa: ANN001 - a streamed r
     raw = response.raw
     inner = getattr(raw, "_fp", None)
     socket_file = getattr(inner, "fp", None)
+    read: Callable[[], bytes]
     if getattr(inner, "chunked", False) and hasattr(socket_file, "read1"):
-        pieces = dechunk(lambda: socket_file.read1(READ_SIZE))
-        return lambda: next(pieces, b"")
-    read1 = getattr(raw, "read1", None)
-    if read1 is not None:
-        return lambda: read1(READ_SIZE)
-    return lambda: raw.read(READ_SIZE)
+        read = partial(next, dechunk(partial(socket_file.read1, READ_SIZE)), b"")
+    else:
+        read = partial(getattr(raw, "read1", None) or raw.read, READ_SIZE)
+
+    def read_or_cut() -> bytes:
+        try:
+            return read()
+        except (OSError, ProtocolError) as exc:
+            raise UnexpectedEOF() from exc
+
+    return read_or_cut
 
 
 def dechunk(read: Callable[[], bytes]) -> Iterator[bytes]:
     """Decode HTTP/1.1 chunked framing: one payload string per read that carried any,
-    ending after the zero-size chunk (or when the peer closes)."""
+    ending after the zero-size chunk; a peer that closes before it raises ``UnexpectedEOF``
+    (Go's chunked reader says the same)."""
     data = b""
     position = 0
     left = 0  # payload bytes still due in the current chunk; -1: its CRLF is due
@@ -222,7 +233,7 @@ def dechunk(read: Callable[[], bytes]) -> Iterator[bytes]:
             yield b"".join(payload)
         more = read()
         if not more:
-            return
+            raise UnexpectedEOF()
         data = data[position:] + more
         position = 0
 
@@ -304,19 +315,23 @@ class LogsCommands(CommandBase):
         self.stderr.flush()
         out = _byte_writer(self.stdout)
         if tty:
-            while chunk := read():
-                out[0](chunk)
-                if len(chunk) < READ_SIZE:
-                    out[1]()
-            out[1]()
+            try:
+                while chunk := read():
+                    out[0](chunk)
+                    if len(chunk) < READ_SIZE:
+                        out[1]()
+            finally:
+                out[1]()
             return
         err = _byte_writer(self.stderr)
         frames = FrameWriter(out[0], err[0], out[1], err[1])
-        while chunk := read():
-            frames.feed(chunk)
-            if len(chunk) < READ_SIZE:
-                frames.close()
-        frames.close()
+        try:
+            while chunk := read():
+                frames.feed(chunk)
+                if len(chunk) < READ_SIZE:
+                    frames.close()
+        finally:
+            frames.close()
 
 
 def _byte_writer(stream) -> tuple[Callable[[bytes], object], Callable[[], object]]:  # noqa: ANN001

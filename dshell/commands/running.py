@@ -8,13 +8,14 @@ until the stream ends, exit with the container's status.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from dshell.commands.base import CommandBase
 from dshell.commands.declare import Arg, Flag, command
@@ -29,7 +30,8 @@ from dshell.commands.run_options import (
     parse_env_file,
 )
 from dshell.engine.errors import APIError, EngineError, NotFound
-from dshell.engine.streams import FrameDecoder
+from dshell.engine.streams import FrameDecoder, UnexpectedEOF, body_chunks
+from dshell.engine.urls import quote
 
 NOT_A_TTY = "the input device is not a TTY"
 RUN_ARGS = [Arg("IMAGE", kind="image"), Arg("COMMAND", kind="command", optional=True),
@@ -79,15 +81,19 @@ class _Waiter:
         self.read_fd, self.write_fd = os.pipe()
         self.status: int | None = None
         self.error: str | None = None
+        #: The answer never came whole: the daemon went away (docker's wait errC).
+        self.cut = False
         self.closed = False
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
     def _read(self) -> None:
         try:
-            body = self.response.json()
+            body = json.loads(b"".join(body_chunks(self.response)))
             self.status = int(body.get("StatusCode", 0))
             self.error = (body.get("Error") or {}).get("Message") or None
+        except UnexpectedEOF as exc:
+            self.error, self.status, self.cut = str(exc), 125, True
         except Exception as exc:  # noqa: BLE001 - any failure ends the wait the same way
             self.error = str(exc)
             self.status = 125
@@ -439,11 +445,22 @@ class RunCommands(CommandBase):
             )
             if result.detached or result.interrupted:
                 return 0 if result.detached else 130
+            if waiter.cut:
+                return self._wait_cut(waiter.error or "", attach_only=start_errors is None)
             if waiter.error and waiter.status == 125:
                 self.err(waiter.error)
             return waiter.status or 0
         finally:
             waiter.close()
+
+    def _wait_cut(self, error: str, attach_only: bool) -> int:
+        """The wait's answer was cut off. ``attach`` returns the error itself (status 1);
+        ``run`` and ``start -a`` log it through logrus and exit 125."""
+        if attach_only:
+            self.err(error)
+            return 1
+        self.err(logrus_error(f"error waiting for container: {error}"))
+        return 125
 
     def _hijack(self, path: str, params: dict[str, Any] | None, body: Any):  # noqa: ANN202
         from dshell import __version__
@@ -525,6 +542,15 @@ class RunCommands(CommandBase):
                 )
         finally:
             conn.close()
+
+
+def logrus_error(message: str) -> str:
+    """A line as the docker CLI's logrus prints ``logrus.Errorf`` on a pipe: local time in
+    RFC 3339, the message quoted as Go's %q quotes it."""
+    stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+    if stamp.endswith("+00:00"):
+        stamp = stamp[: -len("+00:00")] + "Z"
+    return f'time="{stamp}" level=error msg={json.dumps(message, ensure_ascii=False)}'
 
 
 def _familiar(image: str) -> str:

@@ -19,6 +19,7 @@ class StatsCommands(CommandBase):
         args=[Arg("CONTAINER", kind="container:running|paused", many=True, optional=True)],
     )  # fmt: skip
     def cmd_container_stats(self, opts) -> int:  # noqa: ANN001
+        from dshell.engine.streams import UnexpectedEOF
         from dshell.render.container_views import render_stats, stats_format, stats_frame
         from dshell.render.stats import StatsCollector
 
@@ -52,5 +53,12 @@ class StatsCommands(CommandBase):
                 self.stdout.flush()
                 if not entries and named:
                     return 0
+                if collector.events_error is not None:
+                    # docker's words: "Suppress unexpected EOF errors so that it shuts down
+                    # cleanly when the daemon restarts"; any other end is an error.
+                    if isinstance(collector.events_error, UnexpectedEOF):
+                        return 0
+                    self.err(str(collector.events_error))
+                    return 1
         finally:
             collector.close()

@@ -114,7 +114,7 @@ class SystemCommands(CommandBase):
     )  # fmt: skip
     def cmd_events(self, opts) -> int:  # noqa: ANN001
         """Streams until ``--until`` passes or Ctrl-C, which ends only this command."""
-        from dshell.engine.streams import iter_json_objects
+        from dshell.engine.streams import body_chunks, iter_json_objects
         from dshell.render.events import EventFormatParseError, EventPrinter, timestamp_param
 
         try:
@@ -129,7 +129,7 @@ class SystemCommands(CommandBase):
         }
         response = self.client.request("GET", "/events", params=params, stream=True)
         try:
-            for event in iter_json_objects(response.iter_content(chunk_size=None)):
+            for event in iter_json_objects(body_chunks(response)):
                 self.stdout.write(printer.render(event))
                 self.stdout.flush()
         except KeyboardInterrupt:
@@ -236,7 +236,7 @@ class SystemCommands(CommandBase):
 
     def raw_getter(self, kind: str, size: bool = False):  # noqa: ANN201
         """A function fetching one object of ``kind`` as the daemon's raw JSON."""
-        from urllib.parse import quote
+        from dshell.engine.urls import quote
 
         paths = {
             "container": ("/containers/{}/json", {"size": size}),

@@ -6,9 +6,30 @@ import json
 import struct
 from collections.abc import Iterable, Iterator
 
+import requests
+
+from dshell.engine.errors import EngineError
+
 STDIN, STDOUT, STDERR, SYSTEM_ERROR = 0, 1, 2, 3
 #: The 8-byte header of a multiplexed frame: stream, three zero bytes, big-endian size.
 FRAME_HEADER = struct.Struct(">BxxxL")
+
+
+class UnexpectedEOF(EngineError):
+    """A streamed answer ended before its last chunk: the daemon went away mid-stream.
+
+    docker's HTTP client reports Go's ``io.ErrUnexpectedEOF`` then, in these words."""
+
+    def __init__(self) -> None:
+        super().__init__("unexpected EOF")
+
+
+def body_chunks(response: requests.Response, size: int | None = None) -> Iterator[bytes]:
+    """``response.iter_content(size)``; a body cut short raises ``UnexpectedEOF``."""
+    try:
+        yield from response.iter_content(size)
+    except (requests.exceptions.ChunkedEncodingError, requests.ConnectionError) as exc:
+        raise UnexpectedEOF() from exc
 
 
 class FrameDecoder:

@@ -7,17 +7,19 @@ connections back to the pool.
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
-from urllib.parse import quote
 
 from dshell.engine.errors import EngineError
-from dshell.engine.streams import iter_json_objects
+from dshell.engine.streams import body_chunks, iter_json_objects
+from dshell.engine.urls import quote
 from dshell.render.container_views import StatsEntry
 
 FIRST_SAMPLE_TIMEOUT = 2.0
-LIST_REFRESH_SECONDS = 1.0
+POLL_SECONDS = 0.05
+CONTAINER_EVENTS = json.dumps({"type": ["container"]})
 
 
 class StatsCollector:
@@ -29,11 +31,14 @@ class StatsCollector:
         self.lock = threading.Lock()
         self.entries: list[StatsEntry] = []
         self.first_seen: dict[str, threading.Event] = {}
+        self.answered: dict[str, float] = {}
         self.last_update: dict[str, float] = {}
         self.responses: list = []
         self.closed = threading.Event()
+        #: Why the event stream that keeps the container list current ended (docker's
+        #: closeChan): ``UnexpectedEOF`` when the daemon went away.
+        self.events_error: EngineError | None = None
         self._os_type: str | None = None
-        self._lister: threading.Thread | None = None
 
     # -- which containers ------------------------------------------------------------------
     def add(self, reference: str) -> bool:
@@ -51,29 +56,42 @@ class StatsCollector:
             self.entries = [e for e in self.entries if e.container != reference]
 
     def follow_list(self, show_all: bool) -> None:
-        """No names given: every running (or, with -a, every) container, kept up to date."""
-        self._refresh(show_all)
+        """No names given: every running (or, with -a, every) container. While streaming,
+        the daemon's container events keep the list current, as docker's do: subscribed
+        before the list is read, so a container started in between is not missed."""
+        events = None
         if self.stream:
-            self._lister = threading.Thread(target=self._list_loop, args=(show_all,),
-                                            daemon=True)  # fmt: skip
-            self._lister.start()
-
-    def _refresh(self, show_all: bool) -> None:
+            events = self.client.request("GET", "/events", params={"filters": CONTAINER_EVENTS},
+                                         stream=True)  # fmt: skip
+            with self.lock:
+                self.responses.append(events)
         containers = self.client.get_json("/containers/json", {"all": show_all})
-        current = {c["Id"][:12] for c in containers}
         for container in containers:
             self.add(container["Id"][:12])
-        if not show_all:
-            for entry in self.snapshot():
-                if entry.container not in current:
-                    self.remove(entry.container)
+        if events is not None:
+            threading.Thread(target=self._follow_events, args=(events, show_all),
+                             daemon=True).start()  # fmt: skip
 
-    def _list_loop(self, show_all: bool) -> None:
-        while not self.closed.wait(LIST_REFRESH_SECONDS):
-            try:
-                self._refresh(show_all)
-            except EngineError:
-                continue
+    def _follow_events(self, response, show_all: bool) -> None:  # noqa: ANN001
+        """docker's handlers: start adds a container, create too with -a, die removes one
+        without -a. The stream's end is recorded as docker's closeChan error."""
+        try:
+            for event in iter_json_objects(body_chunks(response)):
+                action = event.get("Action") or event.get("status") or ""
+                container = ((event.get("Actor") or {}).get("ID") or event.get("id") or "")[:12]
+                if not container:
+                    continue
+                if action == "start" or (show_all and action == "create"):
+                    self.add(container)
+                elif action == "die" and not show_all:
+                    self.remove(container)
+            error = EngineError("EOF")  # Go's json decoder at a clean end of the stream
+        except EngineError as exc:
+            error = exc
+        except Exception:  # noqa: BLE001 - closed by close(): nothing to report
+            return
+        if not self.closed.is_set():
+            self.events_error = error
 
     # -- samples ---------------------------------------------------------------------------
     def _collect(self, entry: StatsEntry) -> None:
@@ -89,34 +107,51 @@ class StatsCollector:
             self.first_seen[entry.container].set()
             return
         with self.lock:
+            self.answered[entry.container] = time.monotonic()
             if self.closed.is_set():
                 response.close()
                 return
             self.responses.append(response)
+        end = "EOF"
         try:
-            for sample in iter_json_objects(response.iter_content(1 << 16)):
+            for sample in iter_json_objects(body_chunks(response, 1 << 16)):
                 with self.lock:
                     entry.update_from(sample)
                     self.last_update[entry.container] = time.monotonic()
                 self.first_seen[entry.container].set()
                 if not self.stream:
-                    break
-        except Exception:  # noqa: BLE001 - a closed or broken stream just ends the reader
-            pass
+                    return
+        except EngineError as exc:
+            end = str(exc)
+        except Exception:  # noqa: BLE001 - closed by close(): nothing to report
+            end = ""
         finally:
             response.close()
+            if self.stream and end and not self.closed.is_set():
+                # docker's SetError: a stream that ended (the daemon went away) shows dashes.
+                with self.lock:
+                    entry.is_invalid = True
+                    if not self.first_seen[entry.container].is_set():
+                        entry.error = end
             self.first_seen[entry.container].set()
 
     def wait_first(self) -> None:
-        """Until every container has a first sample (or 2 s passed for it, as docker)."""
-        deadline = time.monotonic() + FIRST_SAMPLE_TIMEOUT
-        for event in list(self.first_seen.values()):
-            if not event.wait(max(0.0, deadline - time.monotonic())):
-                break
-        with self.lock:
-            for entry in self.entries:
-                if not self.first_seen[entry.container].is_set() and entry.error is None:
+        """Until every container has a first sample, or went 2 s without one after the
+        daemon answered its request (docker's timer starts there too: without streaming
+        the daemon answers only once it has the sample, which takes a while for many)."""
+        while True:
+            now = time.monotonic()
+            with self.lock:
+                waiting = [entry for entry in self.entries
+                           if not self.first_seen[entry.container].is_set()]  # fmt: skip
+                late = [entry for entry in waiting
+                        if now - self.answered.get(entry.container, now) >= FIRST_SAMPLE_TIMEOUT]
+                for entry in late:
                     entry.reset_with_error("timeout waiting for stats")
+                    self.first_seen[entry.container].set()
+            if len(late) == len(waiting):
+                return
+            time.sleep(POLL_SECONDS)
 
     def errors(self) -> list[str]:
         with self.lock:
@@ -145,7 +180,7 @@ class StatsCollector:
         KeyboardInterrupt only when the main thread runs again."""
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
-            time.sleep(min(left, 0.05))
+            time.sleep(min(left, POLL_SECONDS))
 
     def close(self) -> None:
         self.closed.set()
