@@ -9,9 +9,10 @@ host commands inherit it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 
 class ShellState:
@@ -92,6 +93,27 @@ class ShellState:
 
     def exported(self) -> dict[str, str]:
         return dict(os.environ)
+
+    # -- subshells
+    @contextlib.contextmanager
+    def subshell(self) -> Iterator[None]:
+        """What bash runs in a subshell (``$(…)``, a pipeline's stages) changes nothing
+        outside it: variables, exports, aliases and the working directory come back."""
+        saved = (dict(self.local), dict(os.environ), dict(self.aliases),
+                 set(self.marked_for_export), list(self.arguments))  # fmt: skip
+        directory = _getcwd()
+        try:
+            yield
+        finally:
+            self.local, environ, self.aliases, self.marked_for_export, self.arguments = saved
+            if dict(os.environ) != environ:
+                os.environ.clear()
+                os.environ.update(environ)
+            if _getcwd() != directory:
+                try:
+                    os.chdir(directory)
+                except OSError:
+                    pass
 
     # -- directory
     @property

@@ -100,7 +100,8 @@ class Shell:
             streams.streams[1] = writer
             saved_exit, self.exit_on_error = self.exit_on_error, False
             try:
-                status = self.run_script(script, streams)
+                with self.state.subshell():
+                    status = self.run_script(script, streams)
             except SessionExit as request:
                 status = request.status
             finally:
@@ -324,7 +325,8 @@ class Shell:
             if node.with_stderr[0]:
                 first_streams.streams[2] = writer
             try:
-                self.run_command(first, first_streams)
+                with self.state.subshell():  # every stage is a subshell in bash
+                    self.run_command(first, first_streams)
             except BrokenPipeError:
                 pass
             _close(writer)

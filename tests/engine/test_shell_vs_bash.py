@@ -261,3 +261,11 @@ def test_quotes_span_lines_and_an_unclosed_one_is_an_error_of_its_line(engine):
     dash_c = harness.run_dshell(engine, "-c", "echo 'a\nb'")
     bash = harness._run(["bash", "-c", "echo 'a\nb'"], dict(engine.env), None, 60, None)
     assert (dash_c.out, dash_c.status) == (bash.out, bash.status) == ("a\nb\n", 0)
+
+
+def test_subshells_change_nothing_outside(engine, tmp_path):
+    script = ('X=$(Y=1; cd /; echo a); echo "[$Y] $X"; pwd\n'
+              'cd / | cat; pwd; export Z=$(export Q=2; echo z); echo "$Z [$Q]"\n')
+    bash = harness._run(["bash", "-c", script], dict(engine.env), None, 60, tmp_path)
+    ours = harness.run_dshell(engine, "-c", script, cwd=tmp_path)
+    assert (ours.out, ours.status) == (bash.out, bash.status)

@@ -182,3 +182,11 @@ def test_lines_join_as_bash_reads_a_script(lines, commands):
     from dshell.shell.evaluate import logical_commands
 
     assert list(logical_commands(lines)) == commands
+
+
+def test_substitutions_and_pipeline_stages_are_subshells(run, tmp_path):
+    (tmp_path / "sub").mkdir()
+    assert run('X=$(Y=1; cd sub; alias q=pwd; echo a); echo "[$Y] $X"; pwd') == (
+        f"[] a\n{tmp_path}\n", "", 0)
+    assert run("cd sub | cat; export Q=1 | cat; pwd; echo [$Q]") == (f"{tmp_path}\n[]\n", "", 0)
+    assert run("alias q")[2] == 1
