@@ -126,20 +126,27 @@ def _store(command: Command, opts: Options, flag: Flag, value: str | None) -> No
         setattr(opts, flag.dest, True if value is None else _parse_bool(command, flag, value))
     elif flag.repeatable:
         if flag.type == "filter" and "=" not in (value or ""):
-            raise UsageError(
-                f'invalid argument "{value}" for "{_flag_label(flag)}" flag: '
-                "bad format of filter (expected name=value)",
-                command,
-            )
+            raise _invalid(command, flag, value or "",
+                           "bad format of filter (expected name=value)")  # fmt: skip
         getattr(opts, flag.dest).append(value)
-    elif flag.type in ("int", "uint"):
-        setattr(opts, flag.dest, _parse_int(command, flag, value or ""))
+    elif flag.type in INTEGER_BITS:
+        number = _parse_number(command, flag, value or "")
+        # uint16 values stay text, in decimal: the commands convert them further.
+        setattr(opts, flag.dest, str(number) if flag.type == "uint16" else number)
     else:
         setattr(opts, flag.dest, value)
 
 
 def _flag_label(flag: Flag) -> str:
     return f"-{flag.short}, --{flag.long}" if flag.short else f"--{flag.long}"
+
+
+def _invalid(command: Command, flag: Flag, value: str, reason: str) -> UsageError:
+    """pflag's ``invalid argument %q for %q flag: %v``."""
+    from dshell.render.formatter import go_quote
+
+    return UsageError(f"invalid argument {go_quote(value)} for {go_quote(_flag_label(flag))} "
+                      f"flag: {reason}", command)  # fmt: skip
 
 
 def _parse_bool(command: Command, flag: Flag, value: str) -> bool:
@@ -149,27 +156,103 @@ def _parse_bool(command: Command, flag: Flag, value: str) -> bool:
         return True
     if value in falsy:
         return False
-    raise UsageError(
-        f'invalid argument "{value}" for "{_flag_label(flag)}" flag: '
-        f'strconv.ParseBool: parsing "{value}": invalid syntax',
-        command,
-    )
+    raise _invalid(command, flag, value, str(NumError("ParseBool", value, SYNTAX)))
 
 
-def _parse_int(command: Command, flag: Flag, value: str) -> int:
-    text = value.strip()
+def _parse_number(command: Command, flag: Flag, value: str) -> int:
+    signed, bits = INTEGER_BITS[flag.type]
     try:
-        number = int(text, 0) if text.lower().startswith(("0x", "0o", "0b")) else int(text, 10)
-    except ValueError:
-        number = None
-    if number is None or text != value or (flag.type == "uint" and number < 0):
-        func = "ParseUint" if flag.type == "uint" else "ParseInt"
-        raise UsageError(
-            f'invalid argument "{value}" for "{_flag_label(flag)}" flag: '
-            f'strconv.{func}: parsing "{value}": invalid syntax',
-            command,
-        )
+        return go_parse_int(value, bits) if signed else go_parse_uint(value, bits)
+    except NumError as exc:
+        raise _invalid(command, flag, value, str(exc)) from None
+
+
+# --- Go's strconv, as pflag's int and uint flags call it ---------------------------------
+
+#: pflag's integer flag types: (signed, bits). ``int`` is Go's, 64 bits on docker's platforms.
+INTEGER_BITS = {"int": (True, 64), "uint": (False, 64), "uint16": (False, 16)}
+SYNTAX, RANGE = "invalid syntax", "value out of range"
+
+
+class NumError(ValueError):
+    """strconv's ``*NumError``: ``strconv.ParseInt: parsing "99…": value out of range``."""
+
+    def __init__(self, func: str, text: str, reason: str) -> None:
+        super().__init__(func, text, reason)
+        self.func, self.text, self.reason = func, text, reason
+
+    def __str__(self) -> str:
+        from dshell.render.formatter import go_quote
+
+        return f"strconv.{self.func}: parsing {go_quote(self.text)}: {self.reason}"
+
+
+def underscores_ok(text: str) -> bool:
+    """strconv's underscoreOK: each ``_`` sits between digits (or a base prefix and a digit)."""
+    saw, position = "^", 0
+    if text[:1] in ("+", "-"):
+        text = text[1:]
+    hexadecimal = False
+    if len(text) >= 2 and text[0] == "0" and text[1].lower() in "box":
+        position, saw, hexadecimal = 2, "0", text[1].lower() == "x"
+    for char in text[position:]:
+        if "0" <= char <= "9" or (hexadecimal and "a" <= char.lower() <= "f"):
+            saw = "0"
+        elif char == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        elif saw == "_":
+            return False
+        else:
+            saw = "!"
+    return saw != "_"
+
+
+def go_parse_uint(text: str, bits: int = 64, base: int = 0, func: str = "ParseUint") -> int:
+    """Go's ``strconv.ParseUint(text, base, bits)`` (base 0 or 10): ``0x``/``0o``/``0b``
+    prefixes, a leading ``0`` for octal and ``_`` separators with base 0; digits are read left
+    to right, so an overflow found before a bad digit is a range error."""
+    if not text:
+        raise NumError(func, text, SYNTAX)
+    digits, radix = text, 10
+    if base == 0 and text[0] == "0":
+        prefix = text[1:2].lower()
+        if len(text) >= 3 and prefix in ("b", "o", "x"):
+            digits, radix = text[2:], {"b": 2, "o": 8, "x": 16}[prefix]
+        else:
+            digits, radix = text[1:], 8
+    limit = (1 << bits) - 1
+    number, underscores = 0, False
+    for char in digits:
+        if char == "_" and base == 0:
+            underscores = True
+            continue
+        value = int(char, 36) if char.isascii() and char.isalnum() else 99
+        if value >= radix:
+            raise NumError(func, text, SYNTAX)
+        number = number * radix + value
+        if number > limit:
+            raise NumError(func, text, RANGE)
+    if underscores and not underscores_ok(text):
+        raise NumError(func, text, SYNTAX)
     return number
+
+
+def go_parse_int(text: str, bits: int = 64, base: int = 0) -> int:
+    """Go's ``strconv.ParseInt(text, base, bits)``: an optional sign, then ParseUint's rules."""
+    negative = text[:1] == "-"
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    try:
+        magnitude = go_parse_uint(digits, bits, base, "ParseInt")
+    except NumError as exc:
+        if exc.reason != RANGE:
+            raise NumError("ParseInt", text, exc.reason) from None
+        magnitude = 1 << bits
+    cutoff = 1 << (bits - 1)
+    if magnitude > cutoff or (magnitude == cutoff and not negative):
+        raise NumError("ParseInt", text, RANGE)
+    return -magnitude if negative else magnitude
 
 
 def _check_arg_count(command: Command, args: list[str]) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import os
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -20,7 +22,14 @@ from typing import Any
 from dshell.commands.base import key_values
 from dshell.commands.declare import Flag
 from dshell.commands.networks import endpoint_addresses
-from dshell.commands.parse import Options, UsageError
+from dshell.commands.parse import (
+    NumError,
+    Options,
+    UsageError,
+    go_parse_int,
+    go_parse_uint,
+    underscores_ok,
+)
 
 __all__ = [
     "CONTAINER_FLAGS",
@@ -185,32 +194,79 @@ RUN_ONLY_FLAGS: tuple[Flag, ...] = (
 
 # --- value parsers in docker's words ------------------------------------------------------
 
-_SIZE = re.compile(r"^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$")
 _BINARY_MULTIPLIERS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+_DECIMAL_FLOAT = re.compile(r"(?P<m>[0-9_]*\.?[0-9_]*)(?:[eE][+-]?[0-9_]+)?", re.ASCII)
+_HEX_FLOAT = re.compile(r"0[xX](?P<m>[0-9a-fA-F_]*\.?[0-9a-fA-F_]*)[pP][+-]?[0-9_]+", re.ASCII)
+
+
+def go_parse_float(text: str) -> float:
+    """Go's ``strconv.ParseFloat(text, 64)``: Go's literal syntax (``_`` between digits, hex
+    with a ``p`` exponent, inf/infinity/nan), and a value beyond float64 is a range error."""
+    negative = text[:1] == "-"
+    body = text[1:] if text[:1] in ("+", "-") else text
+    if body.lower() in ("inf", "infinity") or text.lower() == "nan":
+        return float(text)
+    hexadecimal = _HEX_FLOAT.fullmatch(body)
+    match = hexadecimal or _DECIMAL_FLOAT.fullmatch(body)
+    digits = string.hexdigits if hexadecimal else string.digits
+    if (match is None or not any(char in digits for char in match["m"])
+            or ("_" in body and not underscores_ok(body))):  # fmt: skip
+        raise NumError("ParseFloat", text, "invalid syntax")
+    plain = body.replace("_", "")
+    value = float.fromhex(plain) if hexadecimal else float(plain)
+    if math.isinf(value):
+        raise NumError("ParseFloat", text, "value out of range")
+    return -value if negative else value
+
+
+def go_int64(value: float) -> int:
+    """Go's ``int64(f)`` on amd64: truncated toward zero; NaN or beyond int64 gives its
+    minimum (the CPU's "integer indefinite")."""
+    if math.isnan(value) or not INT64_MIN <= value < -INT64_MIN:
+        return INT64_MIN
+    return int(value)
 
 
 def parse_bytes(text: str) -> int:
-    """go-units ``RAMInBytes``: "512m", "1.5g", "1024"; binary multipliers."""
-    match = _SIZE.match(text)
-    if not match:
+    """go-units ``RAMInBytes`` (docker's MemBytes): "512m", "1.5GiB", "100", binary units; a
+    size beyond int64 wraps as Go's conversion does, and the daemon then refuses it."""
+    separator = max(text.rfind(char) for char in "0123456789. ")
+    if separator == -1:
         raise ValueError(f"invalid size: '{text}'")
-    try:
-        number = float(match.group(1))
-    except ValueError:
-        raise ValueError(f"invalid size: '{text}'") from None
-    suffix = (match.group(2) or "").lower()
-    return int(number * _BINARY_MULTIPLIERS.get(suffix, 1))
+    cut = separator if text[separator] == " " else separator + 1
+    number, suffix = text[:cut], text[separator + 1 :]
+    size = go_parse_float(number)
+    if size < 0:
+        raise ValueError(f"invalid size: '{text}'")
+    if not suffix:
+        return go_int64(size)
+    if len(suffix) > 3:
+        raise ValueError(f"invalid suffix: '{suffix}'")
+    lowered = suffix.lower()
+    bad = ValueError(f"invalid suffix: '{lowered}'")
+    if lowered[0] == "b":
+        if len(lowered) > 1:
+            raise bad
+        return go_int64(size)
+    if lowered[0] not in _BINARY_MULTIPLIERS:
+        raise bad
+    size *= _BINARY_MULTIPLIERS[lowered[0]]
+    if (len(lowered) == 2 and lowered[1] != "b") or (len(lowered) == 3 and lowered[1:] != "ib"):
+        raise bad
+    return go_int64(size)
 
 
 _DURATION_UNITS = {
     "ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
     "m": 60_000_000_000, "h": 3_600_000_000_000,
 }  # fmt: skip
-_DURATION_PART = re.compile(r"(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)")
+_DURATION_PART = re.compile(r"(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)", re.ASCII)
 
 
 def parse_duration(text: str) -> int:
-    """Go's ``time.ParseDuration`` in nanoseconds ("1m30s", "1.5h", "0")."""
+    """Go's ``time.ParseDuration`` in nanoseconds ("1m30s", "1.5h", "0"); beyond int64
+    nanoseconds (about 292 years) it is invalid."""
     invalid = ValueError(f'time: invalid duration "{text}"')
     rest, sign = text, 1
     if rest[:1] in "+-" and rest:
@@ -219,34 +275,33 @@ def parse_duration(text: str) -> int:
         return 0
     if not rest:
         raise invalid
-    total, position = 0.0, 0
+    total, position = 0, 0
     while position < len(rest):
         match = _DURATION_PART.match(rest, position)
         if not match or match.group(1) in ("", "."):
-            if match is None and re.match(r"\d*\.?\d*$", rest[position:]):
+            if match is None and re.match(r"\d*\.?\d*$", rest[position:], re.ASCII):
                 raise ValueError(f'time: missing unit in duration "{text}"')
             raise invalid
-        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+        whole, _, fraction = match.group(1).partition(".")
+        unit = _DURATION_UNITS[match.group(2)]
+        total += int(whole or "0") * unit
+        if fraction:
+            fraction = fraction[:18]  # Go stops reading digits before they overflow int64
+            total += int(int(fraction) * (unit / 10 ** len(fraction)))
+        if total > INT64_MAX:
+            raise invalid
         position = match.end()
-    return sign * int(total)
+    return sign * total
 
 
 def _parse_go_int(text: str) -> int:
-    try:
-        if text.strip() != text or not re.fullmatch(r"[+-]?\d+", text):
-            raise ValueError
-        return int(text)
-    except ValueError:
-        raise ValueError(f'strconv.ParseInt: parsing "{text}": invalid syntax') from None
+    """``strconv.ParseInt(text, 10, 64)``."""
+    return go_parse_int(text, 64, base=10)
 
 
 def _parse_uint(text: str, bits: int = 64) -> int:
-    if not re.fullmatch(r"\d+", text):
-        raise ValueError(f'strconv.ParseUint: parsing "{text}": invalid syntax')
-    value = int(text)
-    if value >= 1 << bits:
-        raise ValueError(f'strconv.ParseUint: parsing "{text}": value out of range')
-    return value
+    """``strconv.ParseUint(text, 10, bits)``."""
+    return go_parse_uint(text, bits, base=10)
 
 
 def _bad_key(message: str) -> RunOptionError:
@@ -520,7 +575,10 @@ def parse_cpus(value: str) -> int:
     nano = number * 1_000_000_000
     if nano.denominator != 1:
         raise ValueError("value is too precise")
-    return int(nano)
+    # big.Int's Int64: the low 64 bits of the magnitude, then the sign.
+    low = abs(nano.numerator) % (1 << 64)
+    low = low - (1 << 64) if low > INT64_MAX else low
+    return -low if nano < 0 and low != INT64_MIN else low
 
 
 def validate_ip(value: str) -> str:
@@ -561,11 +619,12 @@ def parse_restart_policy(value: str) -> dict[str, Any]:
     name, _, count = value.partition(":")
     retries = 0
     if count:
-        if not re.fullmatch(r"[+-]?\d+", count):
+        try:
+            retries = go_parse_int(count, 64, base=10)  # strconv.Atoi
+        except NumError:
             raise RunOptionError(
                 "invalid restart policy format: maximum retry count must be an integer"
-            )
-        retries = int(count)
+            ) from None
     return {"Name": name, "MaximumRetryCount": retries}
 
 
@@ -619,6 +678,8 @@ def _throttle(value: str, rate_in_bytes: bool) -> dict[str, Any]:
         raise ValueError(f"bad format for device path: {value}")
     try:
         number = parse_bytes(rate) if rate_in_bytes else _parse_uint(rate)
+        if number < 0:
+            raise ValueError(rate)
     except ValueError:
         unit = ("[<unit>]. Number must be a positive integer. Unit is optional and can be kb, "
                 "mb, or gb") if rate_in_bytes else ". Number must be a positive integer"
