@@ -238,6 +238,9 @@ def _dockerd_command(root: Path, socket_path: str) -> list[str]:
         "-H", f"unix://{socket_path}",
         "--storage-driver=vfs",
         "--bridge=none", "--iptables=false", "--ip-forward=false", "--ip-masq=false",
+        # `network create` makes a br-… bridge in this machine's own namespace: its address
+        # must come from the benchmarking range, never a private one.
+        "--default-address-pool", "base=198.18.0.0/15,size=24",
     ]
 
 
@@ -276,7 +279,12 @@ def start_engine() -> Engine:
 
 
 def stop_engine(engine: Engine) -> None:
-    """Stop the daemon by the pid in its pidfile, then remove every trace of it."""
+    """Remove its networks (a stopped daemon leaves their bridges behind), stop the daemon by
+    the pid in its pidfile, then remove every trace of it."""
+    try:
+        unix_request(engine.socket, "POST", "/networks/prune", timeout=30)
+    except (OSError, http.client.HTTPException):
+        pass
     try:
         pid = int(engine.pidfile.read_text().strip())
     except (OSError, ValueError):

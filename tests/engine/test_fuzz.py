@@ -26,7 +26,7 @@ COMMANDS = [
     "image inspect", "version", "history", "network ls", "network inspect", "volume ls",
     "volume inspect", "context ls", "context show", "context inspect", "help", "top", "port",
     "diff", "logs", "rm", "rmi", "tag", "create", "start", "stop", "kill", "pause", "rename",
-    "network create", "network rm", "volume create", "volume rm", "system df", "echo",
+    "network rm", "volume create", "volume rm", "system df", "echo",
     "true", "false", "pwd", "unset", "search", "commit", "update", "image prune -f",
     "exec", "cp", "export", "save", "login --password-stdin",
 ]  # fmt: skip
