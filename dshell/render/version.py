@@ -332,8 +332,11 @@ def render_version(data: GoStruct, fmt: str | None) -> str:
     Raises TemplateError with `exit_status` and `output` (see `run_template`).
     """
     text = _DEFAULT_TEMPLATE if not fmt else ("{{json .}}" if fmt == "json" else fmt)
-    funcs = {"getDetailsOrder": _details_order}
-    return run_template(text, data, _tab_aligned, funcs=funcs, name="version")
+    return run_template(text, data, _tab_aligned, funcs=_VERSION_FUNCS, name="version")
+
+
+#: One dict for every call, so the parsed template is reused (the parse cache keys on it).
+_VERSION_FUNCS = {"getDetailsOrder": _details_order}
 
 
 __all__ = [
