@@ -46,17 +46,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(opts) -> int:  # noqa: ANN001
-    from dshell.engine.config import ConfigError, ConfigFile, config_dir
+    from dshell.engine.config import ConfigFile, config_dir
     from dshell.engine.endpoint import ConnectionOptions
     from dshell.engine.errors import EngineError
     from dshell.session import DockerSession
 
     directory = config_dir(opts.config)
-    try:
-        config = ConfigFile.load(directory)
-    except ConfigError as exc:
-        sys.stderr.write(f"WARNING: Error {exc}\n")
-        config = ConfigFile(directory / "config.json")
+    config = ConfigFile.load(directory)
+    if config.warning:
+        sys.stderr.write(f"WARNING: Error {config.warning}\n")
     connection = ConnectionOptions(
         hosts=list(opts.host),
         context=opts.context,

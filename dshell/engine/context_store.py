@@ -19,7 +19,19 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dshell.engine.config import ConfigFile, context_id
+from dshell.engine.config import (
+    GO_ANY,
+    GO_BOOL,
+    GO_RAW,
+    GO_STRING,
+    ConfigFile,
+    GoJSONError,
+    context_id,
+    go_decode,
+    go_map,
+    go_struct,
+    go_unmarshal,
+)
 
 DOCKER_ENDPOINT = "docker"
 TLS_FILES = ("ca.pem", "cert.pem", "key.pem")
@@ -31,6 +43,33 @@ class ContextStoreError(Exception):
     """A context operation failed; ``str()`` is docker's message."""
 
 
+class ContextPanic(ContextStoreError):
+    """docker's ``DockerContext.UnmarshalJSON`` asserts that ``Metadata.Description`` is a
+    string and panics when it is not (docker exits 2 with a goroutine dump); ``str()`` is the
+    panic's first line, which no caller prefixes."""
+
+
+#: The types docker's store reads meta.json into (cli/context/store/metadatastore.go).
+CONTEXT_FILE_TYPE = go_struct(
+    "store.untypedContextMetadata",
+    ("metadata", GO_RAW), ("endpoints", go_map(GO_RAW)), ("name", GO_STRING))
+DOCKER_ENDPOINT_TYPE = go_struct(
+    "context.EndpointMetaBase", ("Host", GO_STRING), ("SkipTLSVerify", GO_BOOL))
+ANY_MAP_TYPE = go_map(GO_ANY)
+NO_DOCKER_ENDPOINT = "cannot find docker endpoint in context"
+NOT_ENDPOINT_META = 'endpoint "docker" is not of type EndpointMeta'
+_GO_TYPE_NAMES = ((bool, "bool"), (str, "string"), (float, "float64"), (list, "[]interface {}"),
+                  (dict, "map[string]interface {}"))
+
+
+class _MetaReadError(Exception):
+    """docker's getByID failed; ``missing`` when the file is not there."""
+
+    def __init__(self, message: str, missing: bool = False) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+
 @dataclass
 class StoredContext:
     """One context: its metadata (``Description`` and extra fields), endpoints and TLS files."""
@@ -39,6 +78,8 @@ class StoredContext:
     metadata: dict = field(default_factory=dict)
     endpoints: dict = field(default_factory=dict)
     tls: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    #: meta.json had no ``Metadata`` (or null): docker's nil, which inspect leaves out.
+    metadata_nil: bool = False
 
     @property
     def description(self) -> str:
@@ -48,8 +89,23 @@ class StoredContext:
     def docker_endpoint(self) -> dict:
         return self.endpoints.get(DOCKER_ENDPOINT) or {}
 
+    @property
+    def docker_endpoint_error(self) -> str:
+        """docker's ``EndpointFromContext`` error for this context ("" when it has one)."""
+        if DOCKER_ENDPOINT not in self.endpoints:
+            return NO_DOCKER_ENDPOINT
+        if self.endpoints[DOCKER_ENDPOINT] is None:
+            return NOT_ENDPOINT_META
+        return ""
+
     def meta_json(self) -> dict:
-        return {"Name": self.name, "Metadata": self.metadata, "Endpoints": self.endpoints}
+        """meta.json as docker writes store.Metadata: every field omitempty."""
+        data: dict = {"Name": self.name} if self.name else {}
+        if not self.metadata_nil:
+            data["Metadata"] = self.metadata
+        if self.endpoints:
+            data["Endpoints"] = self.endpoints
+        return data
 
 
 class ContextStore:
@@ -66,31 +122,52 @@ class ContextStore:
 
     # -- reading -------------------------------------------------------------------------
     def names(self) -> list[str]:
-        """Names of every stored context (not ``default``), in no particular order."""
-        found = []
-        for meta in sorted((self.root / "meta").glob("*/meta.json")):
+        """Names of every stored context that reads (not ``default``), in store order."""
+        names = []
+        for directory in self._context_dirs():
             try:
-                found.append(str(json.loads(meta.read_text(encoding="utf-8"))["Name"]))
-            except (OSError, ValueError, KeyError, TypeError):
+                names.append(_read_meta(directory / "meta.json").name)
+            except (_MetaReadError, ContextPanic):
                 continue
+        return names
+
+    def list(self) -> list[StoredContext]:
+        """Every stored context (not ``default``) as docker's store lists them: a meta.json
+        that cannot be read fails the whole list ("failed to read metadata: …")."""
+        found = []
+        for directory in self._context_dirs():
+            try:
+                found.append(_read_meta(directory / "meta.json"))
+            except _MetaReadError as exc:
+                if not exc.missing:
+                    raise ContextStoreError(f"failed to read metadata: {exc}") from None
+        return found
+
+    def _context_dirs(self) -> list[Path]:
+        """docker's listRecursivelyMetadataDirs: every folder under meta/ (at any depth)
+        holding a meta.json that is not a folder, in name order."""
+        found: list[Path] = []
+        pending = [self.root / "meta"]
+        while pending:
+            folder = pending.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            subfolders = [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
+            for sub in subfolders:
+                if (sub / "meta.json").exists() and not (sub / "meta.json").is_dir():
+                    found.append(sub)
+            pending.extend(reversed(subfolders))
         return found
 
     def load(self, name: str) -> StoredContext:
-        """The context ``name``; docker's "context not found" error when it is absent."""
-        path = self.meta_dir(name) / "meta.json"
+        """The context ``name``, read as docker's store reads it; docker's words when it is
+        absent or its meta.json does not decode."""
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ContextStoreError(
-                f'context "{name}": context not found: open {path}: no such file or directory'
-            ) from None
-        except (OSError, ValueError) as exc:
+            context = _read_meta(self.meta_dir(name) / "meta.json")
+        except _MetaReadError as exc:
             raise ContextStoreError(f'context "{name}": {exc}') from None
-        context = StoredContext(
-            name=raw.get("Name") or name,
-            metadata=dict(raw.get("Metadata") or {}),
-            endpoints=dict(raw.get("Endpoints") or {}),
-        )
         for endpoint_dir in sorted(self.tls_dir(name).glob("*")):
             files = {p.name: p.read_bytes() for p in sorted(endpoint_dir.glob("*")) if p.is_file()}
             if files:
@@ -160,6 +237,55 @@ class ContextStore:
             if len(parts) == 3 and parts[0] == "tls" and parts[2]:
                 context.tls.setdefault(parts[1], {})[parts[2]] = content
         self.save(context)
+
+
+def _read_meta(path: Path) -> StoredContext:
+    """docker's metadataStore.getByID: meta.json into untypedContextMetadata, then Metadata as
+    a command.DockerContext and each endpoint as its registered type (the docker endpoint as
+    context.EndpointMetaBase, any other as map[string]any)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _MetaReadError(
+            f"context not found: open {path}: no such file or directory", missing=True) from None
+    except IsADirectoryError:
+        raise _MetaReadError(f"read {path}: is a directory") from None
+    except OSError as exc:
+        text = exc.strerror or str(exc)
+        raise _MetaReadError(f"open {path}: {text[:1].lower()}{text[1:]}") from None
+    try:
+        untyped, error = go_unmarshal(data, CONTEXT_FILE_TYPE)
+    except GoJSONError as exc:
+        raise _MetaReadError(f"parsing {path}: {exc}") from None
+    if error is not None:
+        raise _MetaReadError(f"parsing {path}: {error}")
+    context = StoredContext(name=untyped.get("name", ""))
+    metadata = untyped.get("metadata")
+    if metadata is None:
+        context.metadata_nil = True
+    else:
+        decoded, error = go_decode(metadata, ANY_MAP_TYPE)
+        if error is not None:
+            raise _MetaReadError(f"parsing {path}: {error}")
+        if "Description" in decoded and not isinstance(decoded["Description"], str):
+            found = next((n for t, n in _GO_TYPE_NAMES if isinstance(decoded["Description"], t)),
+                         "nil")
+            raise ContextPanic(f"panic: interface conversion: interface {{}} is {found}, "
+                               "not string")
+        context.metadata = decoded
+    for key, raw in (untyped.get("endpoints") or {}).items():
+        if raw is None:
+            context.endpoints[key] = None
+            continue
+        decoded, error = go_decode(raw, DOCKER_ENDPOINT_TYPE if key == DOCKER_ENDPOINT
+                                   else ANY_MAP_TYPE)
+        if error is not None:
+            raise _MetaReadError(f"parsing {path}: {error}")
+        if key == DOCKER_ENDPOINT:
+            decoded = {"Host": decoded.get("Host", ""),
+                       "SkipTLSVerify": decoded.get("SkipTLSVerify", False)}
+        context.endpoints[key] = decoded
+    return context
 
 
 def validate_name(name: str) -> None:

@@ -10,7 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dshell.engine.config import ConfigFile, load_context
+from dshell.engine.config import ConfigFile
+from dshell.engine.context_store import ContextPanic, ContextStore, ContextStoreError
 from dshell.engine.errors import EndpointError
 
 DEFAULT_UNIX_SOCKET = "/var/run/docker.sock"
@@ -130,24 +131,42 @@ def _context_name(options: ConnectionOptions, config: ConfigFile, env: dict[str,
     return env.get("DOCKER_CONTEXT") or config.current_context or DEFAULT_CONTEXT
 
 
+class ContextPanicked(EndpointError):
+    """A context docker's CLI panics on: its panic line, with no prefix."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def _context_endpoint(config_directory: Path, name: str) -> Endpoint:
+    """docker's resolveDockerEndpoint: the context's metadata as the store reads it, its
+    docker endpoint (a context without one is an error, never the default socket), then its
+    TLS files."""
+    store = ContextStore(config_directory)
     try:
-        context = load_context(config_directory, name)
-    except LookupError as exc:
+        context = store.load(name)
+    except ContextPanic as exc:
+        raise ContextPanicked(str(exc)) from exc
+    except ContextStoreError as exc:
         raise EndpointError(str(exc)) from exc
+    if context.docker_endpoint_error:
+        raise EndpointError(context.docker_endpoint_error)
+    host_value = context.docker_endpoint["Host"]
+    skip_tls_verify = context.docker_endpoint["SkipTLSVerify"]
+    tls_dir = store.tls_dir(name) / "docker"
     tls = None
-    if context.tls_dir is not None:
-        files = {n: context.tls_dir / f"{n}.pem" for n in ("ca", "cert", "key")}
+    if tls_dir.is_dir():
+        files = {n: tls_dir / f"{n}.pem" for n in ("ca", "cert", "key")}
         present = {n: str(p) if p.is_file() else None for n, p in files.items()}
         tls = TLSConfig(
-            verify=not context.skip_tls_verify,
+            verify=not skip_tls_verify,
             ca_file=present["ca"],
             cert_file=present["cert"],
             key_file=present["key"],
         )
-    elif context.skip_tls_verify:
+    elif skip_tls_verify:
         tls = TLSConfig(verify=False)
-    host, proto, addr = parse_host(context.host, tls is not None)
+    host, proto, addr = parse_host(host_value, tls is not None)
     return Endpoint(host, proto, addr, tls if proto == "tcp" else None, name)
 
 
