@@ -120,13 +120,18 @@ class StoreMetadata:
     go_type_name = "store.Metadata"
     go_field_types = {"Metadata": "interface {}"}
 
-    def __init__(self, name: str, metadata: DockerContext, endpoints: GoMap) -> None:
+    def __init__(self, name: str, metadata: DockerContext | None, endpoints: GoMap) -> None:
         self.Name = name
         self.Metadata = metadata
         self.Endpoints = endpoints
 
     def marshal_json(self) -> dict:
-        return {"Name": self.Name, "Metadata": self.Metadata, "Endpoints": self.Endpoints}
+        fields: dict = {"Name": self.Name} if self.Name else {}  # every field is omitempty
+        if self.Metadata is not None:
+            fields["Metadata"] = self.Metadata
+        if self.Endpoints:
+            fields["Endpoints"] = self.Endpoints
+        return fields
 
 
 class StorageInfo:
@@ -164,15 +169,18 @@ class ContextWithTLSListing:
                 "Storage": self.Storage}
 
 
-def inspected_context(name: str, metadata: dict, endpoints: dict, tls_files: dict,
+def inspected_context(name: str, metadata: dict | None, endpoints: dict, tls_files: dict,
                       storage: tuple[str, str]) -> ContextWithTLSListing:
     """The value `context inspect -f` templates run against, from the stored context:
-    `metadata` as meta.json has it, `endpoints` by name, `tls_files` endpoint -> file names,
-    `storage` (metadata path, TLS path)."""
-    description = metadata.get("Description")
-    docker_context = DockerContext(
-        description if isinstance(description, str) else "",
-        {k: _decoded(v) for k, v in metadata.items() if k != "Description"})
+    `metadata` as meta.json has it (None: none, Go's nil), `endpoints` by name (a None
+    endpoint is null), `tls_files` endpoint -> file names, `storage` (metadata path, TLS
+    path)."""
+    docker_context = None
+    if metadata is not None:
+        description = metadata.get("Description")
+        docker_context = DockerContext(
+            description if isinstance(description, str) else "",
+            {k: _decoded(v) for k, v in metadata.items() if k != "Description"})
     shaped = {}
     for key, value in sorted(endpoints.items()):
         if key == "docker" and isinstance(value, dict):
