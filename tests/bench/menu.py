@@ -1,0 +1,293 @@
+"""Keystroke → completion menu on screen, as a person waits for it, printed as figures.
+
+    python3 tests/bench/menu.py [--samples N] [--containers N] [--tags N] [--only LINE]
+
+dshell runs in a real pseudo-terminal (160x40, xterm, PROMPT_TOOLKIT_NO_CPR=1, bytecode
+compiled as an installed package has it) against a private dockerd started here, which holds
+N containers made with ``create --network none busybox true`` (a third of them started, so
+exited; a few kept running) and N tags of busybox (``POST /images/busybox/tag``). For each
+situation the line is typed, the screen left to settle, then TAB: the time runs from writing
+the TAB byte to reading the output after which an emulated screen (pyte) shows every visible
+row of the menu, in the order dshell's completer gives. Each sample starts from a cleared
+prompt (Ctrl-C, Ctrl-L), so it pays what a person pays: suggest + candidates, the hand-off to
+prompt_toolkit, the menu's layout and drawing, the bytes through the pty.
+
+Complements ``completion.py``, which times the completer's function alone. Needs pyte (in
+the ``test`` extra: ``pip install -e '.[test]'``); without it this says so and measures
+nothing. Not part of the test suite: figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import select
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests import harness  # noqa: E402
+
+WINDOW = (40, 160)  # rows, columns
+#: Output quiet for this long means a frame is complete: only then is it parsed, so that
+#: parsing never delays reading (and stamping) the bytes that follow.
+QUIET = 0.03
+SITUATIONS = (
+    ("inspect ", "every named object"),
+    ("start ", "stopped containers only"),
+    ("run --network ", "networks"),
+    ("rmi bu", "tags under a prefix (common part inserted)"),
+)
+RUNNING = 5  # containers kept running (`start` must leave them out)
+
+
+def percentile(ordered: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of an ascending list."""
+    rank = max(1, -(-len(ordered) * fraction // 1))  # ceil
+    return ordered[int(rank) - 1]
+
+
+# --- the engine's contents -----------------------------------------------------------------
+
+
+def api_json(engine: harness.Engine, method: str, path: str, body: object = None) -> object:
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"} if data is not None else None
+    status, _, answer = engine.api(method, path, data, headers, timeout=120)
+    if status >= 300:
+        raise harness.HarnessError(f"{method} {path}: {status} {answer[:200]!r}")
+    return json.loads(answer) if answer.strip() else None
+
+
+def populate(engine: harness.Engine, containers: int, tags: int) -> None:
+    """Containers bench-NNNN (created; every third started, so exited), live-N running, and
+    tags busybox:build-NNNN, made in parallel through the API."""
+    width = len(str(max(containers, tags)))
+
+    def create(index: int) -> None:
+        api_json(engine, "POST", f"/containers/create?name=bench-{index:0{width}d}",
+                 {"Image": "busybox", "Cmd": ["true"],
+                  "HostConfig": {"NetworkMode": "none"}})  # fmt: skip
+        if index % 3 == 0:
+            api_json(engine, "POST", f"/containers/bench-{index:0{width}d}/start")
+
+    def tag(index: int) -> None:
+        api_json(engine, "POST", f"/images/busybox/tag?repo=busybox&tag=build-{index:0{width}d}")
+
+    def run(index: int) -> None:
+        api_json(engine, "POST", f"/containers/create?name=live-{index}",
+                 {"Image": "busybox", "Cmd": ["sleep", "3600"],
+                  "HostConfig": {"NetworkMode": "none"}})  # fmt: skip
+        api_json(engine, "POST", f"/containers/live-{index}/start")
+
+    with ThreadPoolExecutor(8) as pool:
+        for future in [*(pool.submit(create, i) for i in range(containers - RUNNING)),
+                       *(pool.submit(run, i) for i in range(RUNNING)),
+                       *(pool.submit(tag, i) for i in range(tags))]:  # fmt: skip
+            future.result()
+
+
+def stop_running(engine: harness.Engine) -> None:
+    """Kill live-N (sleep as PID 1 ignores SIGTERM: the daemon would wait on each)."""
+    for index in range(RUNNING):
+        try:
+            engine.api("POST", f"/containers/live-{index}/kill", timeout=30)
+        except OSError:
+            pass
+
+
+def expected_rows(engine: harness.Engine, line: str) -> list[str]:
+    """What dshell's completer offers for ``line`` on the engine's lists, as menu rows show
+    them (display text)."""
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    from dshell.repl.cache import ResourceCache
+    from dshell.repl.completer import DockerCompleter
+    from dshell.session import DockerSession
+
+    cache = ResourceCache.from_data(
+        containers=api_json(engine, "GET", "/containers/json?all=1"),
+        images=api_json(engine, "GET", "/images/json"),
+        networks=api_json(engine, "GET", "/networks"),
+        volumes=(api_json(engine, "GET", "/volumes") or {}).get("Volumes") or [],
+    )
+    completer = DockerCompleter(DockerSession.registry, cache)
+    event = CompleteEvent(completion_requested=True)
+    return [c.display_text for c in completer.get_completions(Document(line), event)]
+
+
+# --- the screen ----------------------------------------------------------------------------
+
+
+class Terminal:
+    """A child in a pty, its output read with arrival times and fed to a pyte screen."""
+
+    def __init__(self, child, pyte) -> None:  # noqa: ANN001
+        self.child = child
+        self.fd = child.child_fd
+        self.screen = pyte.Screen(WINDOW[1], WINDOW[0])
+        self.stream = pyte.ByteStream(self.screen)
+
+    def send(self, data: bytes) -> float:
+        start = time.perf_counter()
+        os.write(self.fd, data)
+        return start
+
+    def settle(self, quiet: float = 0.08, limit: float = 5.0) -> None:
+        """Read and draw until the output has been quiet for ``quiet`` seconds."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.fd], [], [], quiet)
+            if not ready:
+                return
+            self.stream.feed(os.read(self.fd, 1 << 16))
+
+    def wait_for(self, shown: Callable[[list[str]], bool], limit: float) -> float | None:
+        """The arrival time of the output after which ``shown(screen lines)`` first holds."""
+        pending: list[tuple[float, bytes]] = []
+        deadline = time.perf_counter() + limit
+        while True:
+            wait = QUIET if pending else max(0.0, deadline - time.perf_counter())
+            ready, _, _ = select.select([self.fd], [], [], wait)
+            if ready:
+                data = os.read(self.fd, 1 << 16)
+                pending.append((time.perf_counter(), data))
+                continue
+            found = None
+            for stamp, data in pending:
+                self.stream.feed(data)
+                if found is None and shown(self.screen.display):
+                    found = stamp
+            pending.clear()
+            if found is not None:
+                return found
+            if time.perf_counter() >= deadline:
+                return None
+
+
+def rows_in_order(rows: list[str]) -> Callable[[list[str]], bool]:
+    """True when consecutive screen lines below the prompt hold ``rows`` as menu items (each
+    drawn as `` TEXT `` followed by padding and the meta column)."""
+    items = [f" {row} " for row in rows]
+
+    def shown(lines: list[str]) -> bool:
+        prompt = next((i for i, text in enumerate(lines) if "dshell " in text), None)
+        if prompt is None:
+            return False
+        for top in range(prompt + 1, len(lines) - len(items) + 1):
+            if items[0] in lines[top] and all(
+                item in lines[top + offset] for offset, item in enumerate(items)
+            ):
+                return True
+        return False
+
+    return shown
+
+
+def visible_rows(term: Terminal, expected: list[str]) -> int:
+    """How many of ``expected`` the menu shows at once (read from a settled screen)."""
+    lines = term.screen.display
+    for top, text in enumerate(lines):
+        if f" {expected[0]} " in text:
+            count = 0
+            while (top + count < len(lines) and count < len(expected)
+                   and f" {expected[count]} " in lines[top + count]):  # fmt: skip
+                count += 1
+            return count
+    return 0
+
+
+def clean_prompt(term: Terminal) -> None:
+    term.send(b"\x03")  # Ctrl-C: abandon the line (closes the menu)
+    term.settle(quiet=0.05)
+    term.send(b"\x0c")  # Ctrl-L: prompt on the first row, same room below each time
+    term.settle(quiet=0.05)
+
+
+def measure(term: Terminal, line: str, expected: list[str], samples: int) -> list[float]:
+    """Milliseconds from TAB to the menu's visible rows on screen, ``samples`` times."""
+    clean_prompt(term)
+    term.send(line.encode())
+    term.settle(quiet=0.1)
+    term.send(b"\t")
+    term.settle(quiet=0.5)
+    count = visible_rows(term, expected)
+    if count == 0:
+        raise harness.HarnessError(f"no menu for {line!r}:\n" + "\n".join(term.screen.display))
+    shown = rows_in_order(expected[:count])
+    timings = []
+    for _ in range(samples):
+        clean_prompt(term)
+        term.send(line.encode())
+        term.settle(quiet=0.05)
+        start = term.send(b"\t")
+        arrived = term.wait_for(shown, limit=5.0)
+        if arrived is None:
+            raise harness.HarnessError(f"menu for {line!r} not seen:\n"
+                                       + "\n".join(term.screen.display))  # fmt: skip
+        timings.append((arrived - start) * 1000)
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--containers", type=int, default=1000)
+    parser.add_argument("--tags", type=int, default=1000)
+    parser.add_argument("--only", action="append", help="measure only this line (repeatable)")
+    args = parser.parse_args()
+    try:
+        import pyte
+    except ImportError:
+        print("pyte is not installed: it is in the `test` extra (pip install -e '.[test]', or "
+              "pip install pyte); nothing measured")  # fmt: skip
+        return 2
+    import pexpect
+
+    from tests.bench.run import installed_like
+
+    situations = [s for s in SITUATIONS if not args.only or s[0] in args.only]
+    engine = harness.start_engine()
+    try:
+        started = time.monotonic()
+        populate(engine, args.containers, args.tags)
+        print(f"{args.containers} containers ({RUNNING} running) and {args.tags} busybox tags "
+              f"made in {time.monotonic() - started:.1f} s")  # fmt: skip
+        with tempfile.TemporaryDirectory() as home:
+            env = dict(installed_like(engine.env), TERM="xterm", HOME=home,
+                       PROMPT_TOOLKIT_NO_CPR="1",
+                       XDG_STATE_HOME=os.path.join(home, "state"),
+                       XDG_CONFIG_HOME=os.path.join(home, "config"))  # fmt: skip
+            child = pexpect.spawn(harness.DSHELL_COMMAND[0], harness.DSHELL_COMMAND[1:],
+                                  env=env, dimensions=WINDOW)  # fmt: skip
+            try:
+                term = Terminal(child, pyte)
+                term.settle(quiet=1.0, limit=30)
+                print(f"keystroke (TAB) → menu rows on screen, pty {WINDOW[1]}x{WINDOW[0]}, "
+                      f"{args.samples} samples each")  # fmt: skip
+                print(f"    {'line':<18} {'menu':>6} {'p50 ms':>7} {'p90 ms':>7} "
+                      f"{'p99 ms':>7} {'max ms':>7}  what")  # fmt: skip
+                for line, what in situations:
+                    expected = expected_rows(engine, line)
+                    timings = sorted(measure(term, line, expected, args.samples))
+                    print(f"    {line + '<TAB>':<18} {len(expected):>6} "
+                          f"{percentile(timings, 0.5):>7.1f} {percentile(timings, 0.9):>7.1f} "
+                          f"{percentile(timings, 0.99):>7.1f} {timings[-1]:>7.1f}  {what}")
+                    sys.stdout.flush()
+            finally:
+                child.terminate(force=True)
+    finally:
+        stop_running(engine)
+        harness.stop_engine(engine)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
