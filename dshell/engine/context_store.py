@@ -102,10 +102,26 @@ class StoredContext:
         """meta.json as docker writes store.Metadata: every field omitempty."""
         data: dict = {"Name": self.name} if self.name else {}
         if not self.metadata_nil:
-            data["Metadata"] = self.metadata
+            data["Metadata"] = _go_numbers(self.metadata)
         if self.endpoints:
-            data["Endpoints"] = self.endpoints
+            endpoints = _go_numbers(self.endpoints)
+            docker = endpoints.get(DOCKER_ENDPOINT)
+            if isinstance(docker, dict) and not docker.get("Host"):
+                docker.pop("Host", None)  # EndpointMetaBase's Host is omitempty
+            data["Endpoints"] = endpoints
         return data
+
+
+def _go_numbers(value: object) -> object:
+    """Values read into Go's ``any`` hold float64s, which Go writes back without a fraction
+    when they have none (1, not 1.0)."""
+    if isinstance(value, dict):
+        return {key: _go_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_go_numbers(item) for item in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return int(value)
+    return value
 
 
 class ContextStore:
