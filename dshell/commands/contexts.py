@@ -11,6 +11,7 @@ from dshell.commands.base import CommandBase, management
 from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
 from dshell.engine.context_store import (
     DEFAULT_CONTEXT,
+    ContextPanic,
     ContextStore,
     ContextStoreError,
     StoredContext,
@@ -87,19 +88,22 @@ class ContextCommands(CommandBase):
 
         current = self.current_context_name()
         store = self.context_store
+        try:
+            stored_contexts = store.list()  # one meta.json that does not read fails it all
+        except ContextPanic as exc:
+            return self.context_panic(exc)
+        except ContextStoreError as exc:
+            self.err(str(exc))
+            return 1
         default = self.default_context()
         rows = [ClientContext(DEFAULT_CONTEXT, DEFAULT_DESCRIPTION,
                               default.docker_endpoint.get("Host", ""),
                               current == DEFAULT_CONTEXT)]
-        for name in store.names():
-            try:
-                stored = store.load(name)
-            except ContextStoreError as exc:
-                rows.append(ClientContext(name, current=name == current, error=str(exc)))
-                continue
-            rows.append(ClientContext(name, stored.description,
-                                      str(stored.docker_endpoint.get("Host") or ""),
-                                      name == current))
+        for stored in stored_contexts:
+            error = stored.docker_endpoint_error
+            rows.append(ClientContext(stored.name, stored.description,
+                                      "" if error else stored.docker_endpoint["Host"],
+                                      stored.name == current, error))
         if not any(row.current for row in rows):
             error = ""
             try:
@@ -132,11 +136,22 @@ class ContextCommands(CommandBase):
         def get(name: str) -> bytes:
             try:
                 context = self.load_any_context(name)
+            except ContextPanic:
+                raise
             except ContextStoreError as exc:
                 raise EngineError(str(exc)) from None
-            return gojson.dumps(self._inspect_data(context), escape_html=True).encode()
+            return gojson.dumps(self._inspect_data(name, context), escape_html=True).encode()
 
-        return self.print_inspect(names, opts.format, get)
+        try:
+            return self.print_inspect(names, opts.format, get)
+        except ContextPanic as exc:
+            return self.context_panic(exc)
+
+    def context_panic(self, exc: ContextPanic) -> int:
+        """Where docker's CLI panics on a context's metadata: its first line, status 2, and
+        nothing else printed (docker dies there with a goroutine dump)."""
+        self.err(str(exc))
+        return 2
 
     def _inspect_with_template(self, names: list[str], fmt: str) -> int:
         """docker runs the template on its typed context (no raw-JSON fallback, so missingkey
@@ -154,11 +169,13 @@ class ContextCommands(CommandBase):
         for name in names:
             try:
                 context = self.load_any_context(name)
-                storage = (IN_MEMORY, IN_MEMORY) if context.name == DEFAULT_CONTEXT else (
-                    str(store.meta_dir(context.name)), str(store.tls_dir(context.name)))
+                storage = (IN_MEMORY, IN_MEMORY) if name == DEFAULT_CONTEXT else (
+                    str(store.meta_dir(name)), str(store.tls_dir(name)))
                 chunks.append(template.execute(inspected_context(
-                    context.name, context.metadata, context.endpoints, context.tls,
-                    storage)) + "\n")
+                    context.name, None if context.metadata_nil else context.metadata,
+                    context.endpoints, context.tls, storage)) + "\n")
+            except ContextPanic as exc:
+                return self.context_panic(exc)
             except ContextStoreError as exc:
                 errors.append(str(exc))
             except gotemplate.TemplateError as exc:
@@ -168,7 +185,10 @@ class ContextCommands(CommandBase):
             self.err(line)
         return 1 if errors else 0
 
-    def _inspect_data(self, context: StoredContext) -> dict:
+    def _inspect_data(self, ref: str, context: StoredContext) -> dict:
+        """docker's contextWithTLSListing for ``ref`` as JSON: store.Metadata's fields are
+        omitempty (a nil Metadata, no Endpoints, an empty Name are left out), a null
+        endpoint stays null, Storage is where ``ref`` lives."""
         metadata = {}
         if context.description:
             metadata["Description"] = context.description
@@ -176,24 +196,25 @@ class ContextCommands(CommandBase):
                                if k != "Description"))
         endpoints = {}
         for key, value in sorted(context.endpoints.items()):
-            if key == "docker":
-                value = dict(value or {})
+            if key == "docker" and value is not None:
+                value = dict(value)
                 shaped = {"Host": value["Host"]} if value.get("Host") else {}
                 shaped["SkipTLSVerify"] = bool(value.get("SkipTLSVerify"))
                 value = shaped
             endpoints[key] = value
-        in_memory = context.name == DEFAULT_CONTEXT
+        in_memory = ref == DEFAULT_CONTEXT
         store = self.context_store
-        return {
-            "Name": context.name,
-            "Metadata": metadata,
-            "Endpoints": endpoints,
-            "TLSMaterial": {ep: sorted(files) for ep, files in sorted(context.tls.items())},
-            "Storage": {
-                "MetadataPath": IN_MEMORY if in_memory else str(store.meta_dir(context.name)),
-                "TLSPath": IN_MEMORY if in_memory else str(store.tls_dir(context.name)),
-            },
+        data: dict = {"Name": context.name} if context.name else {}
+        if not context.metadata_nil:
+            data["Metadata"] = metadata
+        if endpoints:
+            data["Endpoints"] = endpoints
+        data["TLSMaterial"] = {ep: sorted(files) for ep, files in sorted(context.tls.items())}
+        data["Storage"] = {
+            "MetadataPath": IN_MEMORY if in_memory else str(store.meta_dir(ref)),
+            "TLSPath": IN_MEMORY if in_memory else str(store.tls_dir(ref)),
         }
+        return data
 
     @command(
         "Create a context",
@@ -231,6 +252,8 @@ class ContextCommands(CommandBase):
             if not context.metadata.get("Description"):
                 context.metadata.pop("Description", None)
             store.save(context)
+        except ContextPanic as exc:
+            return self.context_panic(exc)
         except (ContextStoreError, OSError) as exc:
             self.err(str(exc))
             return 1
@@ -256,7 +279,15 @@ class ContextCommands(CommandBase):
         endpoint: dict = {}
         files: dict[str, bytes] = {}
         if docker.get("from"):
-            source = self.load_any_context(docker["from"])
+            try:
+                source = self.load_any_context(docker["from"])
+            except ContextPanic:
+                raise
+            except ContextStoreError as exc:
+                raise ContextStoreError(f"unable to create docker endpoint config: {exc}") from None
+            if source.docker_endpoint_error:
+                raise ContextStoreError("unable to create docker endpoint config: unable to get "
+                                        f'endpoint from context "{docker["from"]}"')
             endpoint = dict(source.docker_endpoint)
             files = dict(source.tls.get("docker") or {})
         if "host" in docker:
@@ -291,13 +322,14 @@ class ContextCommands(CommandBase):
             if name == DEFAULT_CONTEXT:
                 raise ContextStoreError(f'context "{name}" cannot be updated')
             context = self.context_store.load(name)
-            if "description" in opts.given:
+            context.metadata_nil = False  # docker writes its DockerContext back, even empty
+            if opts.description:
                 context.metadata["Description"] = opts.description
-                if not opts.description:
-                    context.metadata.pop("Description", None)
             if docker:
                 self._apply_docker_endpoint(context, docker)
             self.context_store.save(context, replace_tls=bool(docker))
+        except ContextPanic as exc:
+            return self.context_panic(exc)
         except (ContextStoreError, OSError) as exc:
             self.err(str(exc))
             return 1
@@ -315,15 +347,20 @@ class ContextCommands(CommandBase):
         name = opts.args[0]
         try:
             if name != DEFAULT_CONTEXT:
+                validate_name(name)
                 self.context_store.load(name)
             set_current_context(self.config, name)
+        except ContextPanic as exc:
+            return self.context_panic(exc)
         except (ContextStoreError, OSError) as exc:
             self.err(str(exc))
             return 1
         self.out(name)
-        if os.environ.get("DOCKER_HOST"):
-            self.err(DOCKER_HOST_WARNING)
         self.err(f'Current context is now "{name}"')
+        if name != DEFAULT_CONTEXT and os.environ.get("DOCKER_HOST"):
+            self.err("Warning: DOCKER_HOST environment variable overrides the active context. "
+                     f'To use "{name}", either set the global --context flag, or unset '
+                     "DOCKER_HOST environment variable.")
         self.connection.context = None
         self.reconnect_current_context(quiet=True)
         return 0
@@ -342,7 +379,11 @@ class ContextCommands(CommandBase):
         except EngineError as exc:
             if not quiet:
                 self.err(str(exc))
+            # No engine until the context is fixed: never keep talking to the old one.
             self.endpoint_error = exc
+            old, self._client, self._endpoint = self._client, None, None
+            if old is not None:
+                old.close()
             return 1
         self.switch_endpoint(endpoint)
         return 0
