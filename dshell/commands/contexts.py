@@ -372,16 +372,18 @@ class ContextCommands(CommandBase):
         ``quiet``: the context change itself succeeded (docker's ``context use`` does not
         connect); a failure to resolve is kept for the next command that needs the Engine.
         """
-        from dshell.engine.endpoint import resolve_endpoint
+        from dshell.engine.endpoint import Endpoint, resolve_endpoint
 
         try:
             endpoint = resolve_endpoint(self.connection, self.config_directory, self.config)
         except EngineError as exc:
             if not quiet:
                 self.err(str(exc))
-            # No engine until the context is fixed: never keep talking to the old one.
+            # No engine until the context is fixed: Engine commands fail with docker's error
+            # instead of going on with the old engine; the prompt names the failed context.
             self.endpoint_error = exc
-            old, self._client, self._endpoint = self._client, None, None
+            old, self._client = self._client, None
+            self._endpoint = Endpoint("", "", "", None, self.current_context_name())
             if old is not None:
                 old.close()
             return 1
