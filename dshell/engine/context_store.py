@@ -17,6 +17,7 @@ import tarfile
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from dshell.engine.config import (
@@ -56,6 +57,9 @@ CONTEXT_FILE_TYPE = go_struct(
 DOCKER_ENDPOINT_TYPE = go_struct(
     "context.EndpointMetaBase", ("Host", GO_STRING), ("SkipTLSVerify", GO_BOOL))
 ANY_MAP_TYPE = go_map(GO_ANY)
+#: store.Metadata, as ``context import`` reads an archive's meta.json.
+STORE_METADATA_TYPE = go_struct(
+    "store.Metadata", ("Name", GO_STRING), ("Metadata", GO_ANY), ("Endpoints", ANY_MAP_TYPE))
 NO_DOCKER_ENDPOINT = "cannot find docker endpoint in context"
 NOT_ENDPOINT_META = 'endpoint "docker" is not of type EndpointMeta'
 _GO_TYPE_NAMES = ((bool, "bool"), (str, "string"), (float, "float64"), (list, "[]interface {}"),
@@ -80,6 +84,9 @@ class StoredContext:
     tls: dict[str, dict[str, bytes]] = field(default_factory=dict)
     #: meta.json had no ``Metadata`` (or null): docker's nil, which inspect leaves out.
     metadata_nil: bool = False
+    #: The docker endpoint is docker's typed EndpointMetaBase (an empty Host is left out when
+    #: written); False for an imported meta.json, which docker writes back as it read it.
+    typed_endpoints: bool = True
 
     @property
     def description(self) -> str:
@@ -102,26 +109,62 @@ class StoredContext:
         """meta.json as docker writes store.Metadata: every field omitempty."""
         data: dict = {"Name": self.name} if self.name else {}
         if not self.metadata_nil:
-            data["Metadata"] = _go_numbers(self.metadata)
+            data["Metadata"] = self.metadata
         if self.endpoints:
-            endpoints = _go_numbers(self.endpoints)
+            endpoints = dict(self.endpoints)
             docker = endpoints.get(DOCKER_ENDPOINT)
-            if isinstance(docker, dict) and not docker.get("Host"):
-                docker.pop("Host", None)  # EndpointMetaBase's Host is omitempty
+            if self.typed_endpoints and isinstance(docker, dict) and not docker.get("Host"):
+                endpoints[DOCKER_ENDPOINT] = {k: v for k, v in docker.items() if k != "Host"}
             data["Endpoints"] = endpoints
         return data
 
+    def meta_bytes(self) -> bytes:
+        """meta.json's bytes, as Go's json.Marshal writes them."""
+        return go_marshal(self.meta_json()).encode()
 
-def _go_numbers(value: object) -> object:
-    """Values read into Go's ``any`` hold float64s, which Go writes back without a fraction
-    when they have none (1, not 1.0)."""
+
+def go_marshal(value: object, top: bool = True) -> str:
+    """Compact JSON as Go's json.Marshal writes docker's store.Metadata: the struct's fields in
+    order (``top``), every map below with its keys sorted, float64s in Go's format, and
+    ``<``, ``>``, ``&``, U+2028, U+2029 escaped."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _go_float(value)
+    if isinstance(value, str):
+        return _go_json_string(value)
     if isinstance(value, dict):
-        return {key: _go_numbers(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_go_numbers(item) for item in value]
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return int(value)
-    return value
+        items = value.items() if top else sorted(value.items())
+        return "{" + ",".join(f"{_go_json_string(str(key))}:{go_marshal(item, False)}"
+                              for key, item in items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(go_marshal(item, False) for item in value) + "]"
+    return _go_json_string(str(value))
+
+
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+               "\u2029": "\\u2029"}
+
+
+def _go_json_string(text: str) -> str:
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        text = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+    quoted = json.dumps(text, ensure_ascii=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _GO_ESCAPES[m.group()], quoted)
+
+
+def _go_float(value: float) -> str:
+    """strconv.FormatFloat as encoding/json uses it: the shortest digits, 'f' between 1e-6 and
+    1e21, else 'e'."""
+    if value == 0:
+        return "-0" if str(value).startswith("-") else "0"
+    text = repr(value)
+    if 1e-6 <= abs(value) < 1e21:
+        text = format(Decimal(text), "f")
+        return text[:-2] if text.endswith(".0") else text
+    return re.sub(r"e-0(\d)$", r"e-\1", text)  # Go cleans e-07 up to e-7
 
 
 class ContextStore:
@@ -198,8 +241,7 @@ class ContextStore:
         """Write meta.json (and, with ``replace_tls``, exactly the context's TLS files)."""
         meta_dir = self.meta_dir(context.name)
         meta_dir.mkdir(parents=True, exist_ok=True, mode=0o755)
-        _atomic_write(meta_dir / "meta.json",
-                      json.dumps(context.meta_json(), separators=(",", ":")).encode(), 0o644)
+        _atomic_write(meta_dir / "meta.json", context.meta_bytes(), 0o644)
         if not replace_tls:
             return
         tls_dir = self.tls_dir(context.name)
@@ -225,8 +267,7 @@ class ContextStore:
         context = self.load(name)
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-            _add(tar, "meta.json", json.dumps(context.meta_json(),
-                                              separators=(",", ":")).encode(), 0o644)
+            _add(tar, "meta.json", context.meta_bytes(), 0o644)
             _add_dir(tar, "tls")
             for endpoint, files in sorted(context.tls.items()):
                 _add_dir(tar, f"tls/{endpoint}")
@@ -242,12 +283,16 @@ class ContextStore:
         members = _zip_members(data) if data[:4] == b"PK\x03\x04" else _tar_members(data)
         if "meta.json" not in members:
             raise ContextStoreError("invalid context: no metadata found")
+        # docker's parseMetadata: json.Unmarshal into store.Metadata (any values kept as read)
         try:
-            raw = json.loads(members.pop("meta.json"))
-        except ValueError as exc:
-            raise ContextStoreError(f"invalid context: {exc}") from None
-        context = StoredContext(name, dict(raw.get("Metadata") or {}),
-                                dict(raw.get("Endpoints") or {}))
+            raw, error = go_unmarshal(members.pop("meta.json"), STORE_METADATA_TYPE)
+        except GoJSONError as exc:
+            raise ContextStoreError(str(exc)) from None
+        if error is not None:
+            raise ContextStoreError(str(error))
+        metadata = raw.get("Metadata")
+        context = StoredContext(name, metadata, dict(raw.get("Endpoints") or {}),
+                                metadata_nil=metadata is None, typed_endpoints=False)
         for path, content in members.items():
             parts = path.split("/")
             if len(parts) == 3 and parts[0] == "tls" and parts[2]:
