@@ -6,7 +6,9 @@ these tests pin the decoder without a daemon.
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 
 import pytest
 
@@ -17,6 +19,7 @@ from dshell.engine.context_store import (
     ContextStore,
     ContextStoreError,
     context_id,
+    go_marshal,
 )
 
 
@@ -205,7 +208,7 @@ def test_meta_json_written_back_as_go_writes_it(tmp_path):
     store.save(context, replace_tls=False)
     written = (store.meta_dir("bad") / "meta.json").read_text()
     assert written == ('{"Name":"bad","Endpoints":{"docker":{"SkipTLSVerify":false},'
-                       '"x":{"n":1,"f":1.5,"l":[2]}}}')
+                       '"x":{"f":1.5,"l":[2],"n":1}}}')
 
 
 def test_go_unmarshal_keeps_raw_values_for_later(tmp_path):
@@ -215,3 +218,52 @@ def test_go_unmarshal_keeps_raw_values_for_later(tmp_path):
     assert value == {"metadata": {"a": 1.0}, "endpoints": {"docker": None}}
     with pytest.raises(GoJSONError):
         go_unmarshal(b"{", CONTEXT_FILE_TYPE)
+
+
+@pytest.mark.parametrize("value, text", [
+    (1.0, "1"), (-3.0, "-3"), (-0.0, "-0"), (1.5, "1.5"), (0.1, "0.1"), (1e-5, "0.00001"),
+    (1.2345e-5, "0.000012345"), (1e-7, "1e-7"), (1.5e-10, "1.5e-10"), (1e20, "1" + "0" * 20),
+    (1e21, "1e+21"), (2.0 ** 60, "1152921504606847000"), (True, "true"), (None, "null"),
+    ("a<b&c>\u2028", '"a\\u003cb\\u0026c\\u003e\\u2028"'), ("\udcff", '"\ufffd"'),
+])
+def test_go_marshal_scalars(value, text):
+    assert go_marshal(value, top=False) == text
+
+
+def test_go_marshal_keeps_struct_order_and_sorts_maps():
+    assert go_marshal({"Name": "n", "Metadata": {"z": 1, "a": [{"y": 1, "b": 2}]},
+                       "Endpoints": {"k": {}, "docker": {"Host": "h", "SkipTLSVerify": False}}}) \
+        == ('{"Name":"n","Metadata":{"a":[{"b":2,"y":1}],"z":1},'
+            '"Endpoints":{"docker":{"Host":"h","SkipTLSVerify":false},"k":{}}}')
+
+
+def archive(meta: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        member = tarfile.TarInfo("meta.json")
+        member.size = len(meta)
+        tar.addfile(member, io.BytesIO(meta))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("meta, message", [
+    (b"[1]", "json: cannot unmarshal array into Go value of type store.Metadata"),
+    (b"garbage", "invalid character 'g' looking for beginning of value"),
+    (b"", "unexpected end of JSON input"),
+    (b'{"Name": 5}', "json: cannot unmarshal number into Go struct field Metadata.Name of type "
+                     "string"),
+    (b'{"Endpoints": 5}', "json: cannot unmarshal number into Go struct field "
+                          "Metadata.Endpoints of type map[string]interface {}"),
+])
+def test_import_refuses_what_docker_refuses(tmp_path, meta, message):
+    with pytest.raises(ContextStoreError) as caught:
+        ContextStore(tmp_path).import_archive("new", archive(meta))
+    assert str(caught.value) == message
+
+
+def test_import_writes_what_it_read_as_go_writes_it(tmp_path):
+    store = ContextStore(tmp_path)
+    store.import_archive("new", archive(
+        b'{"Name": "x", "Metadata": [1.0], "Endpoints": {"docker": {"Host": "", "b": 1}}}'))
+    assert (store.meta_dir("new") / "meta.json").read_bytes() == (
+        b'{"Name":"new","Metadata":[1],"Endpoints":{"docker":{"Host":"","b":1}}}')
