@@ -14,11 +14,11 @@ from dshell.commands.base import UnknownCommand
 from dshell.commands.build import BuildCommands
 from dshell.commands.containers import ContainerCommands
 from dshell.commands.contexts import ContextCommands
-from dshell.commands.declare import Registry, collect, method_name
+from dshell.commands.declare import Registry, ServerFeatures, collect, method_name
 from dshell.commands.helptext import command_help
 from dshell.commands.images import ImageCommands
 from dshell.commands.networks import NetworkCommands
-from dshell.commands.parse import HelpRequested, UsageError, parse_args
+from dshell.commands.parse import HelpRequested, UsageError, check_arguments, parse_args
 from dshell.commands.registry import RegistryCommands
 from dshell.commands.running import RunCommands
 from dshell.commands.shell import SessionExit, ShellCommands
@@ -75,6 +75,7 @@ class DockerSession(
         self.endpoint_listeners: list[Callable[[Endpoint], None]] = []
         self._endpoint: Endpoint | None = None
         self._client: EngineClient | None = None
+        self._features: ServerFeatures | None = None
         #: Why no endpoint could be resolved (a missing context): like docker, commands that
         #: need the Engine fail with it, and ``context ls``/``use`` still work.
         self.endpoint_error: EndpointError | None = None
@@ -126,8 +127,9 @@ class DockerSession(
                     return method, size
         return None, 0
 
-    def cmd(self, argv: list[str]) -> int:
+    def cmd(self, argv: list[str], invoked: tuple[str, ...] | None = None) -> int:
         """Run one command line (already split into words); return its exit status.
+        ``invoked``: the words to name the command by in messages, when not the typed ones.
 
         Raises SessionExit for ``exit``; everything else ends as a message and a status.
         """
@@ -137,14 +139,31 @@ class DockerSession(
         if method is None:
             return self.unknown_command(argv[0])
         declared = method.__command__
+        if declared.preamble is not None:
+            status = getattr(self, declared.preamble)()
+            if status is not None:
+                return status
         try:
-            opts = parse_args(declared, argv[used:])
+            opts = parse_args(declared, argv[used:], invoked or tuple(argv[:used]),
+                              check_args=False)
+            refusals = self.unsupported_flags(opts)
+            if not refusals:
+                check_arguments(opts)
         except HelpRequested as request:
-            self.stdout.write(command_help(request.command))
+            self.stdout.write("".join(f"{line}\n" for line in request.notices))
+            self.print_help(request.command)
             return 0
         except UsageError as exc:
+            self.stdout.write("".join(f"{line}\n" for line in exc.notices))
+            self.stdout.flush()
             self.err(str(exc))
             return exc.status
+        if opts.notices:
+            self.stdout.write("".join(f"{line}\n" for line in opts.notices))
+        if refusals:
+            self.stdout.flush()
+            self.err("\n".join(refusals))
+            return 1
         try:
             status = method(opts)
         except UnknownCommand as exc:
@@ -162,7 +181,41 @@ class DockerSession(
         return 1
 
     def print_group_help(self, cmd) -> None:  # noqa: ANN001
-        self.stdout.write(command_help(cmd))
+        self.print_help(cmd)
+
+    def print_help(self, cmd, invoked: tuple[str, ...] | None = None) -> None:  # noqa: ANN001
+        """docker's help for a command, with the flags this daemon lacks left out."""
+        features = self.server_features() if any(
+            f.min_api or f.os_type or f.experimental for f in cmd.flags) else None
+        self.stdout.write(command_help(cmd, invoked, registry=self.registry,
+                                       features=features))  # fmt: skip
+
+    def server_features(self) -> ServerFeatures:
+        """The daemon's API version, OS type and experimental setting, as docker's help and
+        flag checks see them (its defaults when the daemon cannot be reached)."""
+        if self._features is None:
+            try:
+                client = self.client
+                headers = {key.lower(): value for key, value in client.ping().items()}
+            except (EngineError, EndpointError, OSError):
+                return ServerFeatures(api_version=self._client.pinned_version or "1.50"
+                                      if self._client else "1.50")  # fmt: skip
+            server = headers.get("api-version") or "1.24"
+            version = client.pinned_version or min(
+                server, "1.50", key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()))
+            self._features = ServerFeatures(
+                api_version=version, os_type=headers.get("ostype", ""),
+                experimental=headers.get("docker-experimental", "").lower() == "true")
+        return self._features
+
+    def unsupported_flags(self, opts) -> list[str]:  # noqa: ANN001
+        """docker's areFlagsSupported: a flag used that the daemon lacks is refused."""
+        annotated = [f for f in sorted(opts.command.flags, key=lambda f: f.long)
+                     if f.dest in opts.given and (f.min_api or f.os_type or f.experimental)]
+        if not annotated:
+            return []
+        features = self.server_features()
+        return [text for text in map(features.refusal, annotated) if text]
 
     def switch_endpoint(self, endpoint: Endpoint) -> None:
         """Talk to another Engine from now on (``context use``): a new client with its own
@@ -170,6 +223,7 @@ class DockerSession(
         old = self._client
         self._endpoint, self._client = endpoint, EngineClient(endpoint)
         self.endpoint_error = None
+        self._features = None
         if old is not None:
             old.close()
         for listener in list(self.endpoint_listeners):

@@ -67,10 +67,15 @@ class CommandBase:
         """Implemented by the session (it owns the registry)."""
         raise NotImplementedError
 
+    def print_help(self, cmd: Command, invoked: tuple[str, ...] | None = None) -> None:
+        """Implemented by the session: docker's help for ``cmd`` as ``invoked``."""
+        raise NotImplementedError
 
-def management(words: str, summary: str):  # noqa: ANN201 - returns a declared method
+
+def management(words: str, summary: str, usage: str | None = None):  # noqa: ANN201
     """A management command (``container``, ``image``...): alone it prints its subcommands;
-    with an unknown subcommand it is an unknown command."""
+    with an unknown subcommand it is an unknown command. ``usage``: what docker's ``Use``
+    has after the name (only ``volume COMMAND`` has any), for usage errors."""
 
     def run(self: CommandBase, opts) -> int:  # noqa: ANN001
         if opts.args:
@@ -79,7 +84,7 @@ def management(words: str, summary: str):  # noqa: ANN201 - returns a declared m
         return 0
 
     run.__name__ = "cmd_" + words.replace(" ", "_")
-    return command(summary, group="Management Commands", usage="COMMAND")(run)
+    return command(summary, group="Management Commands", usage=usage)(run)
 
 
 class UnknownCommand(Exception):

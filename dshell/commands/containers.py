@@ -277,6 +277,7 @@ class ContainerCommands(LogsCommands, StatsCommands, CopyCommands, CommandBase):
 
     @command(
         "Export a container's filesystem as a tar archive",
+        shown_aliases=["export"],
         flags=[Flag("output", "Write to a file, instead of STDOUT", short="o", type="string",
                     kind="path")],
         args=[Arg("CONTAINER", kind="container:all")],
@@ -305,8 +306,7 @@ class ContainerCommands(LogsCommands, StatsCommands, CopyCommands, CommandBase):
             Flag("change", "Apply Dockerfile instruction to the created image", short="c",
                  type="list"),
             Flag("message", "Commit message", short="m", type="string"),
-            Flag("pause", "Pause container during commit (default true)", short="p",
-                 default=True),
+            Flag("pause", "Pause container during commit", short="p", default=True),
         ],
         args=[Arg("CONTAINER", kind="container:running|paused"),
               Arg("REPOSITORY[:TAG]", kind="image", optional=True)],

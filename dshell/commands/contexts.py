@@ -29,8 +29,24 @@ DOCKER_HOST_WARNING = (
 DOCKER_KEYS = ("from", "host", "ca", "cert", "key", "skip-tls-verify")
 ENDPOINT_FLAGS = (
     Flag("description", "Description of the context", type="string"),
-    Flag("docker", "set the docker endpoint", type="stringToString", kind="context-endpoint"),
+    Flag("docker", "set the docker endpoint", type="stringToString", kind="context-endpoint",
+         shown_default="[]"),
 )
+
+
+def _endpoint_help(verb: str) -> str:
+    """docker's long description of ``context create``/``update``."""
+    rows = (("NAME", "DESCRIPTION"),
+            ("from", "Copy named context's Docker endpoint configuration"),
+            ("host", "Docker endpoint on which to connect"),
+            ("ca", "Trust certs signed only by this CA"),
+            ("cert", "Path to TLS certificate file"),
+            ("key", "Path to TLS key file"),
+            ("skip-tls-verify", "Skip TLS certificate validation"))  # fmt: skip
+    table = "".join(f"{name.ljust(20)}{text}\n" for name, text in rows)
+    return (f"{verb.capitalize()} a context\n\nDocker endpoint config:\n\n{table}\nExample:\n\n"
+            f'$ docker context {verb} my-context --description "some description" --docker '
+            '"host=tcp://myserver:2376,ca=~/ca-file,cert=~/cert-file,key=~/key-file"\n')
 
 
 class ContextCommands(CommandBase):
@@ -125,6 +141,7 @@ class ContextCommands(CommandBase):
         "Display detailed information on one or more contexts",
         flags=[INSPECT_FORMAT_FLAG],
         args=[Arg("CONTEXT", kind="context", many=True, optional=True)],
+        usage="[OPTIONS] [CONTEXT] [CONTEXT...]",
     )
     def cmd_context_inspect(self, opts) -> int:  # noqa: ANN001
         from dshell.render import gojson
@@ -218,6 +235,7 @@ class ContextCommands(CommandBase):
 
     @command(
         "Create a context",
+        description=_endpoint_help("create"),
         flags=[
             *ENDPOINT_FLAGS,
             Flag("from", "create context from a named context", type="string",
@@ -310,6 +328,7 @@ class ContextCommands(CommandBase):
 
     @command(
         "Update a context",
+        description=_endpoint_help("update"),
         flags=list(ENDPOINT_FLAGS),
         args=[Arg("CONTEXT", kind="context")],
     )  # fmt: skip
@@ -342,6 +361,7 @@ class ContextCommands(CommandBase):
     @command(
         "Set the current docker context",
         args=[Arg("CONTEXT", kind="context")],
+        args_rule="cobra.ExactArgs(1)",
     )
     def cmd_context_use(self, opts) -> int:  # noqa: ANN001
         name = opts.args[0]
@@ -393,6 +413,7 @@ class ContextCommands(CommandBase):
     @command(
         "Remove one or more contexts",
         aliases=["context remove"],
+        usage="CONTEXT [CONTEXT...]",
         flags=[Flag("force", "Force the removal of a context in use", short="f")],
         args=[Arg("CONTEXT", kind="context", many=True)],
     )

@@ -18,12 +18,17 @@ class CopyCommands(CommandBase):
         flags=[
             Flag("archive", "Archive mode (copy all uid/gid information)", short="a"),
             Flag("follow-link", "Always follow symbol link in SRC_PATH", short="L"),
-            Flag("quiet", "Suppress progress output during copy. Progress output is\n"
+            Flag("quiet", "Suppress progress output during copy. Progress output is "
                  "automatically suppressed if no terminal is attached", short="q"),
         ],
         args=[Arg("SRC", kind="container:path"), Arg("DEST", kind="container:path")],
-        usage="[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tcontainer cp [OPTIONS] SRC_PATH|- "
+        usage="[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdocker cp [OPTIONS] SRC_PATH|- "
               "CONTAINER:DEST_PATH",
+        description="Copy files/folders between a container and the local filesystem\n\n"
+                    "Use '-' as the source to read a tar archive from stdin\n"
+                    "and extract it to a directory destination in a container.\n"
+                    "Use '-' as the destination to stream a tar archive of a\n"
+                    "container source to stdout.",
     )  # fmt: skip
     def cmd_container_cp(self, opts) -> int:  # noqa: ANN001
         from dshell.engine.archive import ArchiveError, split_cp_arg

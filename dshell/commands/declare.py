@@ -47,6 +47,15 @@ class Flag:
     kind: str | None = None
     default: Any = None
     hidden: bool = False
+    #: What docker's help shows in "(default …)" when its value type prints something the
+    #: declared default does not give: ``[]`` for a ListOpts-like type, ``map[]``, ``0s``.
+    shown_default: str | None = None
+    #: docker's flag annotations: the API version it needs ("version"), the daemon OS it is
+    #: for ("ostype"), experimental daemons only ("experimental"). Help hides such a flag
+    #: and using it is refused when the daemon lacks the feature (ServerFeatures).
+    min_api: str | None = None
+    os_type: str | None = None
+    experimental: bool = False
 
     @property
     def dest(self) -> str:
@@ -70,6 +79,42 @@ class Flag:
         if self.type == "bool":
             return bool(self.default)
         return self.default
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+
+
+@dataclass(frozen=True)
+class ServerFeatures:
+    """What docker's hideUnsupportedFeatures and areFlagsSupported look at: the negotiated
+    API version, the daemon's OS type and experimental setting. The defaults are docker's
+    when the daemon cannot be reached (its newest API version, OS unknown, experimental)."""
+
+    api_version: str = "1.50"
+    os_type: str = ""
+    experimental: bool = True
+
+    def hides(self, flag: Flag) -> bool:
+        """Whether ``--help`` leaves the flag out."""
+        return flag.hidden or (flag.experimental and not self.experimental) \
+            or (flag.os_type is not None and flag.os_type != self.os_type) \
+            or (flag.min_api is not None
+                and _version_key(self.api_version) < _version_key(flag.min_api))
+
+    def refusal(self, flag: Flag) -> str | None:
+        """docker's error for using the flag against this daemon, if it refuses it."""
+        if flag.min_api is not None and \
+                _version_key(self.api_version) < _version_key(flag.min_api):
+            return (f'"--{flag.long}" requires API version {flag.min_api}, but the Docker '
+                    f"daemon API version is {self.api_version}")
+        if flag.os_type is not None and self.os_type and flag.os_type != self.os_type:
+            return (f'"--{flag.long}" is only supported on a Docker daemon running on '
+                    f"{flag.os_type}, but the Docker daemon is running on {self.os_type}")
+        if flag.experimental and not self.experimental:
+            return (f'"--{flag.long}" is only supported on a Docker daemon with experimental '
+                    "features enabled")
+        return None
 
 
 # ``inspect``-style commands' ``-f``: a template for each object, never a table.
@@ -104,6 +149,19 @@ class Command:
     hidden: bool = False
     #: Every word after the name is an argument, as typed (``echo -n``): no flags, no --help.
     raw_args: bool = False
+    #: docker's longer description for ``--help`` (its cobra ``Long``), when not the summary.
+    description: str | None = None
+    #: Names docker also gives the command that dshell reaches another way (``export`` is
+    #: the shell's, which hands containers on): shown in help's ``Aliases:`` only.
+    shown_aliases: tuple[tuple[str, ...], ...] = ()
+    #: A session method run before the arguments are parsed (docker's processBuilder for
+    #: ``build``); a status it returns ends the command.
+    preamble: str | None = None
+    #: docker's Args validator when the arity alone does not give it: "RequiresMinArgs(1)",
+    #: "cobra.ExactArgs(1)" (cobra's own words), "ArbitraryArgs".
+    args_rule: str | None = None
+    #: The words typed for this use of the command (set by ``parse_args``), for messages.
+    invoked: tuple[str, ...] | None = field(default=None, compare=False)
     subcommands: list[Command] = field(default_factory=list, compare=False, hash=False)
 
     @property
@@ -130,10 +188,16 @@ class Command:
             return None
         return len(self.args)
 
-    def usage_line(self) -> str:
+    @property
+    def is_docker(self) -> bool:
+        """A docker command (shown as ``docker …`` in usage); not one of the shell's own."""
+        return self.group != "Shell Commands"
+
+    def use_args(self) -> str:
+        """What follows the name in the usage line: ``[OPTIONS] IMAGE [COMMAND] [ARG...]``."""
         if self.usage is not None:
-            return f"{self.name} {self.usage}".rstrip()
-        parts = [self.name]
+            return self.usage
+        parts = []
         if self.is_group:
             parts.append("COMMAND")
         elif any(not f.hidden for f in self.flags):
@@ -144,6 +208,44 @@ class Command:
             else:
                 parts.append(f"{arg.name} [{arg.name}...]" if arg.many else arg.name)
         return " ".join(parts)
+
+    def usage_line(self) -> str:
+        return f"{self.name} {self.use_args()}".rstrip()
+
+    def path(self, invoked: tuple[str, ...] | list[str] | None = None) -> tuple[str, ...]:
+        """The words docker names this command by when ``invoked`` was typed: a top-level
+        shortcut (``ps``, ``rmi``) and ``image build`` are commands of their own in docker,
+        a two-word alias of a two-word command (``container list``) is the command itself."""
+        invoked = invoked or self.invoked
+        if not invoked:
+            return self.words
+        invoked = tuple(word.lower() for word in invoked)
+        if len(invoked) == 2 and len(self.words) == 2 and invoked[0] == self.words[0]:
+            return self.words
+        return invoked
+
+    def command_path(self, invoked: tuple[str, ...] | list[str] | None = None) -> str:
+        """cobra's CommandPath: ``docker container ls`` (shell commands: their own name)."""
+        words = " ".join(self.path(invoked))
+        return f"docker {words}" if self.is_docker else words
+
+    def use_line(self, invoked: tuple[str, ...] | list[str] | None = None) -> str:
+        """cobra's UseLine, as usage errors print it (a group: its path alone)."""
+        rest = (self.usage or "") if self.is_group else self.use_args()
+        return f"{self.command_path(invoked)} {rest}".rstrip()
+
+    def alias_line(self) -> str:
+        """docker's ``Aliases:`` line: its own name for the command first (the first
+        invocation under a management command), then the others in declared order."""
+        invocations = list(self.invocations)
+        for words in invocations:
+            if len(words) == 2:
+                invocations.remove(words)
+                invocations.insert(0, words)
+                break
+        invocations += self.shown_aliases
+        prefix = "docker " if self.is_docker else ""
+        return ", ".join(prefix + " ".join(words) for words in invocations)
 
     def find_flag(self, spelling: str) -> Flag | None:
         """The flag for ``--name`` or ``-x`` (no value attached)."""
@@ -166,6 +268,10 @@ def command(
     rest_kind: str | None = None,
     hidden: bool = False,
     raw_args: bool = False,
+    description: str | None = None,
+    shown_aliases: tuple[str, ...] | list[str] = (),
+    preamble: str | None = None,
+    args_rule: str | None = None,
 ) -> Callable[[Callable], Callable]:
     """Declare a ``cmd_*`` method. Its words come from the method name (``cmd_container_ls``)
     unless ``name`` is given (needed for words with dashes: ``swarm join-token``)."""
@@ -188,6 +294,10 @@ def command(
             rest_kind=rest_kind,
             hidden=hidden,
             raw_args=raw_args,
+            description=description,
+            shown_aliases=tuple(tuple(alias.split()) for alias in shown_aliases),
+            preamble=preamble,
+            args_rule=args_rule,
         )
         return func
 

@@ -1,57 +1,156 @@
-"""Help text in docker's layout, produced from the command declarations."""
+"""Help text in docker 28's layout (its cobra templates and pflag's FlagUsagesWrapped),
+produced from the command declarations."""
 
 from __future__ import annotations
 
-from dshell.commands.declare import Command, Flag, Registry
+import os
+
+from dshell.commands.declare import Command, Flag, Registry, ServerFeatures
 
 GROUP_ORDER = ("Common Commands", "Management Commands", "Swarm Commands", "Commands",
                "Shell Commands")  # fmt: skip
 
+#: pflag's names for value types in ``--flag TYPE`` (UnquoteUsage): Go's int64 shows as int…
+_SHOWN_TYPES = {"int64": "int", "uint64": "uint", "float64": "float", "stringSlice": "strings"}
+
+
+def help_width() -> int:
+    """docker's wrapping width: the window of standard input minus one, 79 without one."""
+    try:
+        columns = os.get_terminal_size(0).columns
+    except OSError:
+        columns = 80
+    return columns - 1
+
 
 def flag_label(flag: Flag) -> str:
     names = f"-{flag.short}, --{flag.long}" if flag.short else f"    --{flag.long}"
-    return f"{names} {flag.type}" if flag.takes_value else names
+    return f"{names} {_SHOWN_TYPES.get(flag.type, flag.type)}" if flag.takes_value else names
 
 
-def _default_note(flag: Flag) -> str:
-    if flag.type == "bool" or flag.default in (None, "", [], ()):
+def go_quote(text: str) -> str:
+    """Go's %q of a plain string."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped.replace(chr(9), chr(92) + "t")}"'
+
+
+def default_note(flag: Flag) -> str:
+    """pflag's " (default X)": only when the default is not its type's zero value."""
+    if flag.shown_default is not None:
+        return f" (default {flag.shown_default})"
+    default = flag.default
+    if flag.type == "bool":
+        return " (default true)" if default else ""
+    if default is None or flag.repeatable:
         return ""
-    if isinstance(flag.default, (list, tuple)):
-        return f" (default [{','.join(map(str, flag.default))}])"
-    if isinstance(flag.default, str):
-        return f' (default "{flag.default}")'
-    return f" (default {flag.default})"
+    if flag.type == "string":
+        return f" (default {go_quote(default)})" if default != "" else ""
+    if str(default) in ("0", ""):
+        return ""
+    return f" (default {default})"
 
 
-def options_block(flags: tuple[Flag, ...] | list[Flag]) -> str:
-    visible = [f for f in flags if not f.hidden]
+def _wrap_n(width: int, slop: int, text: bytes) -> tuple[bytes, bytes]:
+    """pflag's wrapN: split at the last blank before ``width`` (or a newline before it),
+    going ``slop`` over when that takes the whole rest."""
+    if width + slop > len(text):
+        return text, b""
+    head = text[:width]
+    blank = max(head.rfind(b" "), head.rfind(b"\t"), head.rfind(b"\n"))
+    if blank <= 0:
+        return text, b""
+    newline = head.rfind(b"\n")
+    if 0 < newline < blank:
+        return text[:newline], text[newline + 1:]
+    return text[:blank], text[blank + 1:]
+
+
+def _wrap(indent: int, width: int, text: bytes) -> bytes:
+    """pflag's wrap: ``text`` wrapped to ``width`` columns, lines after the first indented
+    by ``indent`` (a column too narrow starts the text on the next line at 16)."""
+    if width == 0:
+        return text.replace(b"\n", b"\n" + b" " * indent)
+    room = width - indent
+    result = b""
+    if room < 24:
+        indent = 16
+        room = width - indent
+        result += b"\n" + b" " * indent
+    if room < 24:
+        return text.replace(b"\n", result)
+    slop = 5
+    room -= slop
+    line, text = _wrap_n(room, slop, text)
+    result += line.replace(b"\n", b"\n" + b" " * indent)
+    while text:
+        line, text = _wrap_n(room, slop, text)
+        result += b"\n" + b" " * indent + line.replace(b"\n", b"\n" + b" " * indent)
+    return result
+
+
+def flag_usages(flags: tuple[Flag, ...] | list[Flag], width: int,
+                features: ServerFeatures | None = None) -> str:
+    """pflag's FlagUsagesWrapped(width): visible flags sorted by name, descriptions aligned
+    one column after the longest label and wrapped. ``features``: hide what the daemon
+    lacks, as docker does."""
+    features = features or ServerFeatures()
+    visible = sorted((f for f in flags if not features.hides(f)), key=lambda f: f.long)
     if not visible:
         return ""
-    width = max(len(flag_label(f)) for f in visible) + 3
-    lines = ["Options:"]
-    for flag in sorted(visible, key=lambda f: f.long):
-        text_lines = (flag.help + _default_note(flag)).split("\n")
-        lines.append(f"  {flag_label(flag).ljust(width)}{text_lines[0]}")
-        lines.extend(f"  {' ' * width}{more}" for more in text_lines[1:])
-    return "\n".join(lines) + "\n"
+    labels = [f"  {flag_label(f)}".encode() for f in visible]
+    maxlen = max(len(label) for label in labels) + 1
+    lines = []
+    for flag, label in zip(visible, labels, strict=True):
+        usage = (flag.help + default_note(flag)).encode(errors="surrogateescape")
+        spacing = b" " * (maxlen - len(label))
+        lines.append(label + b" " + spacing + b" " + _wrap(maxlen + 2, width, usage) + b"\n")
+    return b"".join(lines).decode(errors="surrogateescape")
 
 
-def command_help(cmd: Command) -> str:
-    """``CMD --help``: usage, summary, aliases, subcommands, options."""
-    parts = [f"Usage:  {cmd.usage_line()}\n", f"{cmd.summary}\n"]
-    if cmd.aliases:
-        names = ", ".join(" ".join(words) for words in cmd.invocations)
-        parts.append(f"Aliases:\n  {names}\n")
+def options_block(flags: tuple[Flag, ...] | list[Flag], width: int = 0) -> str:
+    """``Options:`` and the flags (unwrapped by default), for dshell's own command line."""
+    usages = flag_usages(flags, width)
+    return f"Options:\n{usages}" if usages else ""
+
+
+def group_members(registry: Registry, cmd: Command) -> list[tuple[str, Command]]:
+    """The subcommands docker lists under a management command: every invocation
+    ``GROUP NAME`` that docker names as itself (``image build``, not ``container list``)."""
+    found = {}
+    for words, member in registry.by_words.items():
+        if len(words) == len(cmd.words) + 1 and words[:-1] == cmd.words and not member.hidden \
+                and member.path(words) == words:
+            found[words[-1]] = member
+    return sorted(found.items())
+
+
+def command_help(cmd: Command, invoked: tuple[str, ...] | list[str] | None = None,
+                 registry: Registry | None = None, width: int | None = None,
+                 features: ServerFeatures | None = None) -> str:
+    """``CMD --help`` as docker 28 prints it for the command as ``invoked``, for a daemon
+    with ``features``."""
+    width = help_width() if width is None else width
+    path = cmd.command_path(invoked)
     if cmd.is_group:
-        subs = sorted((c for c in cmd.subcommands if not c.hidden), key=lambda c: c.words)
-        width = max(len(c.words[-1]) for c in subs) + 3
-        lines = ["Commands:"] + [f"  {c.words[-1].ljust(width)}{c.summary}" for c in subs]
-        parts.append("\n".join(lines) + "\n")
-        parts.append(f"Run '{cmd.name} COMMAND --help' for more information on a command.\n")
-    options = options_block(cmd.flags)
-    if options:
-        parts.append(options)
-    return "\n".join(parts)
+        options = " [OPTIONS]" if any(not f.hidden for f in cmd.flags) else ""
+        usage = f"{path}{options} COMMAND"
+    else:
+        usage = cmd.use_line(invoked)
+    text = f"Usage:  {usage}\n\n{(cmd.description or cmd.summary).strip()}"
+    if cmd.aliases or cmd.shown_aliases:
+        text += f"\n\nAliases:\n  {cmd.alias_line()}"
+    flags = flag_usages(cmd.flags, width, features).rstrip()
+    if flags:
+        text += f"\n\nOptions:\n{flags}"
+    if cmd.is_group:
+        members = group_members(registry, cmd) if registry is not None else \
+            [(c.words[-1], c) for c in cmd.subcommands if not c.hidden]
+        if members:
+            padding = max(11, *(len(name) for name, _ in members))
+            text += "\n\nCommands:" + "".join(
+                f"\n  {name.ljust(padding)} {member.summary}" for name, member in members)
+        text += f"\n\nRun '{path} COMMAND --help' for more information on a command."
+    return text + "\n"
 
 
 def overview(registry: Registry) -> str:

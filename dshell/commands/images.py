@@ -72,8 +72,7 @@ class ImageCommands(CommandBase):
         args=[Arg("NAME[:TAG|@DIGEST]", kind="image")],
         flags=[
             Flag("all-tags", "Download all tagged images in the repository", short="a"),
-            Flag("disable-content-trust", "Skip image verification (default true)",
-                 default=True),
+            Flag("disable-content-trust", "Skip image verification", default=True),
             Flag("platform", "Set platform if server is multi-platform capable",
                  type="string"),
             Flag("quiet", "Suppress verbose output", short="q"),
@@ -145,9 +144,9 @@ class ImageCommands(CommandBase):
         args=[Arg("NAME[:TAG]", kind="image-tagged")],
         flags=[
             Flag("all-tags", "Push all tags of an image to the repository", short="a"),
-            Flag("disable-content-trust", "Skip image signing (default true)", default=True),
+            Flag("disable-content-trust", "Skip image signing", default=True),
             Flag("platform", "Push a platform-specific manifest as a single-platform image "
-                 "to the registry.", type="string"),
+                 "to the registry.", type="string", min_api="1.46"),
             Flag("quiet", "Suppress verbose output", short="q"),
         ],
     )  # fmt: skip
@@ -250,11 +249,11 @@ class ImageCommands(CommandBase):
         args=[Arg("IMAGE", kind="image")],
         flags=[
             Flag("format", FORMAT_HELP, type="string", kind="format:history"),
-            Flag("human", "Print sizes and dates in human readable format (default true)",
-                 short="H", default=True),
+            Flag("human", "Print sizes and dates in human readable format", short="H",
+                 default=True),
             Flag("no-trunc", "Don't truncate output"),
             Flag("platform", "Show history for the given platform. " + PLATFORM_HELP,
-                 type="string"),
+                 type="string", min_api="1.48"),
             Flag("quiet", "Only show image IDs", short="q"),
         ],
     )  # fmt: skip
@@ -278,7 +277,7 @@ class ImageCommands(CommandBase):
             Flag("output", "Write to a file, instead of STDOUT", short="o", type="string",
                  kind="path"),
             Flag("platform", "Save only the given platform variant. " + PLATFORM_HELP,
-                 type="string"),
+                 type="string", min_api="1.48"),
         ],
     )  # fmt: skip
     def cmd_image_save(self, opts) -> int:  # noqa: ANN001
@@ -305,7 +304,7 @@ class ImageCommands(CommandBase):
             Flag("input", "Read from tar archive file, instead of STDIN", short="i",
                  type="string", kind="path"),
             Flag("platform", "Load only the given platform variant. " + PLATFORM_HELP,
-                 type="string"),
+                 type="string", min_api="1.48"),
             Flag("quiet", "Suppress the load output", short="q"),
         ],
     )  # fmt: skip
@@ -343,6 +342,7 @@ class ImageCommands(CommandBase):
         "Import the contents from a tarball to create a filesystem image",
         aliases=["import"],
         usage="[OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
+        args_rule="RequiresMinArgs(1)",
         args=[Arg("file|URL|-", kind="path"), Arg("REPOSITORY[:TAG]", kind="image",
                                                    optional=True)],
         flags=[

@@ -274,12 +274,12 @@ class LogsCommands(CommandBase):
         flags=[
             Flag("details", "Show extra details provided to logs"),
             Flag("follow", "Follow log output", short="f"),
-            Flag("since", 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative\n'
+            Flag("since", 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative '
                  '(e.g. "42m" for 42 minutes)', type="string"),
             Flag("tail", "Number of lines to show from the end of the logs", short="n",
                  type="string", default="all"),
             Flag("timestamps", "Show timestamps", short="t"),
-            Flag("until", 'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or\n'
+            Flag("until", 'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or '
                  'relative (e.g. "42m" for 42 minutes)', type="string"),
         ],
         args=[Arg("CONTAINER", kind="container:all")],

@@ -48,7 +48,7 @@ class NetworkCommands(CommandBase):
         flags=[
             Flag("attachable", "Enable manual container attachment"),
             Flag("aux-address", "Auxiliary IPv4 or IPv6 addresses used by Network driver",
-                 type="list"),
+                 type="map", shown_default="map[]"),
             Flag("config-from", "The network from which to copy the configuration",
                  type="string", kind="network"),
             Flag("config-only", "Create a configuration only network"),
@@ -60,11 +60,13 @@ class NetworkCommands(CommandBase):
             Flag("ip-range", "Allocate container ip from a sub-range", type="stringSlice"),
             Flag("ipam-driver", "IP Address Management Driver", type="string",
                  default="default"),
-            Flag("ipam-opt", "Set IPAM driver specific options", type="list"),
+            Flag("ipam-opt", "Set IPAM driver specific options", type="map",
+                 shown_default="map[]"),
             Flag("ipv4", "Enable or disable IPv4 address assignment", default=True),
             Flag("ipv6", "Enable or disable IPv6 address assignment"),
             Flag("label", "Set metadata on a network", type="list"),
-            Flag("opt", "Set driver specific options", short="o", type="list"),
+            Flag("opt", "Set driver specific options", short="o", type="map",
+                 shown_default="map[]"),
             Flag("scope", "Control the network's scope", type="string",
                  kind="choice:local|swarm|global"),
             Flag("subnet", "Subnet in CIDR format that represents a network segment",
@@ -128,6 +130,7 @@ class NetworkCommands(CommandBase):
     @command(
         "Remove one or more networks",
         aliases=["network remove"],
+        usage="NETWORK [NETWORK...]",
         flags=[Flag("force", "Do not error if the network does not exist", short="f")],
         args=[Arg("NETWORK", kind="network", many=True)],
     )
@@ -161,7 +164,8 @@ class NetworkCommands(CommandBase):
             Flag("ip", "IPv4 address (e.g., \"172.30.100.104\")", type="string"),
             Flag("ip6", "IPv6 address (e.g., \"2001:db8::33\")", type="string"),
             Flag("link", "Add link to another container", type="list"),
-            Flag("link-local-ip", "Add a link-local address for the container", type="list"),
+            Flag("link-local-ip", "Add a link-local address for the container",
+                 type="stringSlice"),
         ],
         args=[Arg("NETWORK", kind="network"), Arg("CONTAINER", kind="container:all")],
     )  # fmt: skip
@@ -229,7 +233,9 @@ def endpoint_addresses(opts) -> dict:  # noqa: ANN001
     if opts.ip6:
         ipam["IPv6Address"] = opts.ip6
     if opts.link_local_ip:
-        ipam["LinkLocalIPs"] = list(opts.link_local_ip)
+        declared = opts.command.find_flag("--link-local-ip")
+        ipam["LinkLocalIPs"] = _split(opts.link_local_ip) if declared.type == "stringSlice" \
+            else list(opts.link_local_ip)
     return ipam
 
 

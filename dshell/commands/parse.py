@@ -2,42 +2,64 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 from dshell.commands.declare import Command, Flag
 
 
 class UsageError(Exception):
-    """Bad flags or arguments. ``status`` is docker's: 125 for flag errors, 1 for arguments."""
+    """Bad flags or arguments, in docker 28's words. ``status`` is docker's: 125 for flag
+    errors, 1 for arguments. ``text`` is the whole message when it is not a flag error's."""
 
-    def __init__(self, message: str, command: Command, status: int = 125) -> None:
+    def __init__(self, message: str, command: Command, status: int = 125,
+                 text: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.command = command
         self.status = status
+        self.text = text
+        #: Lines for standard output before the message (pflag's deprecation notices).
+        self.notices: list[str] = []
 
     def __str__(self) -> str:
-        return f"{self.message}. See '{self.command.name} --help'."
+        if self.text is not None:
+            return self.text
+        command = self.command
+        return (f"{self.message}\n\nUsage:  {command.use_line()}\n\n"
+                f"Run '{command.command_path()} --help' for more information")
 
 
 class HelpRequested(Exception):
-    """``-h``/``--help`` was given: print the command's help and succeed."""
+    """``--help`` was given (and parsing went through): print the command's help, succeed."""
 
-    def __init__(self, command: Command) -> None:
+    def __init__(self, command: Command, notices: list[str] | None = None) -> None:
         super().__init__(command.name)
         self.command = command
+        self.notices = notices or []
+
+
+#: docker's root command has a persistent ``--help`` whose ``-h`` is deprecated.
+HELP_FLAG = Flag("help", "Print usage")
+HELP_SHORTHAND_NOTICE = "Flag shorthand -h has been deprecated, use --help"
 
 
 class Options:
     """Parsed flag values as attributes (``opts.all``) plus positional ``args``.
 
-    ``given`` holds the dests of flags the user typed, for docker's ``flags.Changed``.
+    ``given`` holds the dests of flags the user typed, for docker's ``flags.Changed``;
+    ``notices`` the lines pflag prints on standard output for deprecated spellings.
     """
 
     def __init__(self, command: Command) -> None:
         self.command = command
+        #: The command again, should a flag be named ``command`` (dshell's own ``-c``).
+        self.declaration = command
         self.args: list[str] = []
         self.given: set[str] = set()
+        self.notices: list[str] = []
+        self.help_requested = False
         for flag in command.flags:
             setattr(self, flag.dest, flag.initial())
 
@@ -49,8 +71,17 @@ class Options:
         return f"Options({self.command.name}, {values})"
 
 
-def parse_args(command: Command, argv: list[str]) -> Options:
-    """Apply ``argv`` (the words after the command name) to ``command``'s declaration."""
+def parse_args(command: Command, argv: list[str],
+               invoked: tuple[str, ...] | list[str] | None = None,
+               check_args: bool = True) -> Options:
+    """Apply ``argv`` (the words after the command name) to ``command``'s declaration.
+
+    ``invoked`` is what the user typed for the command (``ps``, ``container list``): errors
+    and help name the command as docker does for it; ``opts.command`` carries it along.
+    ``check_args=False`` leaves the argument count to ``check_arguments`` (the session
+    looks at the daemon's features in between, as docker does)."""
+    if invoked is not None:
+        command = dataclasses.replace(command, invoked=tuple(invoked))
     opts = Options(command)
     if command.raw_args:
         opts.args = list(argv)
@@ -62,7 +93,7 @@ def parse_args(command: Command, argv: list[str]) -> Options:
         if word == "--":
             opts.args.extend(argv[index:])
             break
-        if word.startswith("--") and len(word) > 2:
+        if word.startswith("--"):
             index = _long_flag(command, opts, word, argv, index)
         elif word.startswith("-") and len(word) > 1:
             index = _short_flags(command, opts, word, argv, index)
@@ -71,52 +102,81 @@ def parse_args(command: Command, argv: list[str]) -> Options:
             if not command.interspersed:
                 opts.args.extend(argv[index:])
                 break
-    _check_arg_count(command, opts.args)
+    if opts.help_requested:
+        raise HelpRequested(command, opts.notices)
+    if check_args:
+        check_arguments(opts)
     return opts
+
+
+def check_arguments(opts: Options) -> None:
+    """The command's Args validator on the parsed arguments (a UsageError, status 1)."""
+    try:
+        _check_arg_count(opts.declaration, opts.args)
+    except UsageError as exc:
+        exc.notices = opts.notices
+        raise
+
+
+def _help_flag(command: Command) -> Flag:
+    """The command's own ``--help`` (docker run's shows in its options) or the root's."""
+    return command.find_flag("--help") or HELP_FLAG
 
 
 def _long_flag(command: Command, opts: Options, word: str, argv: list[str], index: int) -> int:
     name, has_value, value = word[2:].partition("=")
-    if name == "help":
-        raise HelpRequested(command)
-    flag = command.find_flag(f"--{name}")
+    if not name or name[0] in "-=":
+        raise UsageError(f"bad flag syntax: {word}", command)
+    flag = _help_flag(command) if name == "help" else command.find_flag(f"--{name}")
     if flag is None:
         raise UsageError(f"unknown flag: --{name}", command)
     if flag.takes_value and not has_value:
         if index >= len(argv):
-            raise UsageError(f"flag needs an argument: --{name}", command)
+            raise UsageError(f"flag needs an argument: {word}", command)
         value, index = argv[index], index + 1
-    _store(command, opts, flag, value if (has_value or flag.takes_value) else None)
+    _set(command, opts, flag, value if (has_value or flag.takes_value) else None)
     return index
 
 
+def _set(command: Command, opts: Options, flag: Flag, value: str | None) -> None:
+    _store(command, opts, flag, value)
+    if flag.long == "help" and flag.type == "bool":
+        opts.help_requested = bool(opts.help)
+
+
+def _go_char(letter: str) -> str:
+    """Go's %q of a byte: ``'x'``, ``'\\''``."""
+    return "'\\''" if letter == "'" else "'\\\\'" if letter == "\\" else f"'{letter}'"
+
+
 def _short_flags(command: Command, opts: Options, word: str, argv: list[str], index: int) -> int:
+    """pflag's parseShortArg: letters one by one; a value flag takes the rest of the word
+    (``-n3``, ``-n=3``) or the next word; errors name the letters left (``'x' in -x``)."""
     letters = word[1:]
-    position = 0
-    while position < len(letters):
-        letter = letters[position]
-        position += 1
-        if letter == "h" and command.find_flag("-h") is None:
-            raise HelpRequested(command)
+    while letters:
+        letter, rest = letters[0], letters[1:]
         flag = command.find_flag(f"-{letter}")
+        if flag is None and letter == "h":
+            flag = _help_flag(command)
+            opts.notices.append(HELP_SHORTHAND_NOTICE)
         if flag is None:
-            raise UsageError(f"unknown shorthand flag: '{letter}' in -{letters}", command)
-        remainder = letters[position:]
-        if flag.takes_value:
-            if remainder:
-                value = remainder[1:] if remainder.startswith("=") else remainder
-            elif index < len(argv):
-                value, index = argv[index], index + 1
-            else:
-                raise UsageError(
-                    f"flag needs an argument: '{letter}' in -{letters}", command
-                )
-            _store(command, opts, flag, value)
+            raise UsageError(f"unknown shorthand flag: {_go_char(letter)} in -{letters}",
+                             command)
+        if len(letters) > 2 and letters[1] == "=":
+            _set(command, opts, flag, letters[2:])
             return index
-        if remainder.startswith("="):
-            _store(command, opts, flag, remainder[1:])
+        if not flag.takes_value:
+            _set(command, opts, flag, None)
+        elif rest:
+            _set(command, opts, flag, rest)
             return index
-        _store(command, opts, flag, None)
+        elif index < len(argv):
+            _set(command, opts, flag, argv[index])
+            return index + 1
+        else:
+            raise UsageError(f"flag needs an argument: {_go_char(letter)} in -{letters}",
+                             command)
+        letters = rest
     return index
 
 
@@ -255,24 +315,94 @@ def go_parse_int(text: str, bits: int = 64, base: int = 0) -> int:
     return -magnitude if negative else magnitude
 
 
-def _check_arg_count(command: Command, args: list[str]) -> None:
-    if command.is_group:
-        return
+def _arity_rule(command: Command) -> tuple[str, int, int | None]:
+    """The Args validator docker declares for the command: its ``args_rule`` when the
+    declaration names one, else the one that fits its arity (cli/required.go's)."""
+    if command.args_rule is not None:
+        match = re.fullmatch(r"((?:cobra\.)?\w+)(?:\((\d+)(?:,\s*(\d+))?\))?",
+                             command.args_rule)
+        if match is None:
+            raise ValueError(f"{command.name}: bad args_rule {command.args_rule!r}")
+        name, first, second = match.groups()
+        low = int(first) if first else 0
+        return name, low, int(second) if second else None
     low, high = command.min_args, command.max_args
+    if high == 0:
+        return "NoArgs", 0, 0
+    if high is None:
+        return ("RequiresMinArgs", low, None) if low else ("ArbitraryArgs", 0, None)
+    if low == high:
+        return "ExactArgs", low, None
+    if low == 0:
+        return "RequiresMaxArgs", high, None
+    return "RequiresRangeArgs", low, high
+
+
+def arg_bounds(command: Command) -> tuple[int, int | None]:
+    """How many arguments the command's validator lets through: (at least, at most)."""
+    rule, first, second = _arity_rule(command)
+    return {
+        "NoArgs": (0, 0), "ArbitraryArgs": (0, None),
+        "RequiresMinArgs": (first, None), "cobra.MinimumNArgs": (first, None),
+        "ExactArgs": (first, first), "cobra.ExactArgs": (first, first),
+        "RequiresMaxArgs": (0, first), "cobra.MaximumNArgs": (0, first),
+        "RequiresRangeArgs": (first, second), "cobra.RangeArgs": (first, second),
+    }[rule]
+
+
+def _check_arg_count(command: Command, args: list[str]) -> None:
+    """cobra's Args validators as docker declares them, with their messages (docker's own in
+    cli/required.go, cobra's for the few commands that use cobra's). A management command
+    given a word that names none of its subcommands: ``unknown command``."""
     count = len(args)
-    if low <= count and (high is None or count <= high):
+    binary = "docker" if command.is_docker else "dshell"
+    path, use = command.command_path(), command.use_line()
+    if command.is_group:
+        if args:
+            raise UsageError("unknown command", command, status=1, text=(
+                f"{binary}: unknown command: {path} {args[0]}\n\nUsage:  {use}\n\n"
+                f"Run '{path} --help' for more information"))
         return
-    name = command.name
+    rule, first, second = _arity_rule(command)
 
     def plural(n: int) -> str:
         return "argument" if n == 1 else "arguments"
 
-    if high == 0:
-        message = f"'{name}' accepts no arguments"
-    elif high is None:
-        message = f"'{name}' requires at least {low} {plural(low)}"
-    elif low == high:
-        message = f"'{name}' requires exactly {low} {plural(low)}"
+    see = "Run"
+    if rule == "ArbitraryArgs":
+        return
+    if rule.startswith("cobra."):
+        text = {
+            "cobra.ExactArgs": (count == first, f"accepts {first} arg(s), received {count}"),
+            "cobra.MinimumNArgs": (count >= first, f"requires at least {first} arg(s), only "
+                                                   f"received {count}"),
+            "cobra.MaximumNArgs": (count <= first, f"accepts at most {first} arg(s), "
+                                                   f"received {count}"),
+            "cobra.RangeArgs": (first <= count <= (second or 0), f"accepts between {first} "
+                                f"and {second} arg(s), received {count}"),
+        }  # fmt: skip
+        fits, message = text[rule]
+        if not fits:
+            raise UsageError(message, command, status=1, text=message)
+        return
+    if rule == "NoArgs":
+        fits, problem = count == 0, "accepts no arguments"
+    elif rule == "RequiresMinArgs":
+        fits, problem, see = count >= first, f"requires at least {first} {plural(first)}", "See"
+    elif rule == "ExactArgs":
+        fits, problem = count == first, f"requires {first} {plural(first)}"
+    elif rule == "RequiresMaxArgs":
+        # docker's RequiresMaxArgs says "SRun" (cli/required.go).
+        fits, problem = count <= first, f"requires at most {first} {plural(first)}"
+        see = "SRun" if command.is_docker else "Run"
+    elif rule == "RequiresRangeArgs":
+        high = second or 0
+        fits = first <= count <= high
+        problem = f"requires at least {first} and at most {high} {plural(high)}"
     else:
-        message = f"'{name}' requires at least {low} and at most {high} {plural(high)}"
-    raise UsageError(message, command, status=1)
+        raise ValueError(f"{command.name}: unknown args_rule {rule!r}")
+    if fits:
+        return
+    message = f"'{path}' {problem}"
+    raise UsageError(message, command, status=1, text=(
+        f"{binary}: {message}\n\nUsage:  {use}\n\n{see} '{path} --help' for more information"))

@@ -14,6 +14,7 @@ import signal
 import socket
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +48,14 @@ def start_failure_status(message: str) -> int:
     if "permission denied" in message or "is a directory" in message:
         return 126
     return 125
+
+
+def with_help(error: Exception, verb: str) -> str:
+    """docker's withHelp around run's and create's option errors (a flag error carries its
+    own usage block): ``docker: ERR`` and a pointer to ``docker VERB --help``."""
+    if isinstance(error, UsageError):
+        return str(error)
+    return f"docker: {error}\n\nRun 'docker {verb} --help' for more information"
 
 
 def _byte_writer(stream) -> Callable[[bytes], None]:  # noqa: ANN001 - a Stream
@@ -139,7 +148,7 @@ class RunCommands(CommandBase):
         try:
             spec = container_spec(opts, detach=opts.detach)
         except (UsageError, RunOptionError) as exc:
-            self.err(str(exc))
+            self.err(with_help(exc, "run"))
             return exc.status
         if opts.detach and opts.attach:
             self.err("conflicting options: cannot specify both --attach and --detach")
@@ -178,7 +187,9 @@ class RunCommands(CommandBase):
     @command(
         "Create a new container",
         aliases=["create"],
-        flags=list(CONTAINER_FLAGS),
+        # docker's create says "|missing" in --pull's help (sic).
+        flags=[replace(f, help='Pull image before creating ("always", "|missing", "never")')
+               if f.long == "pull" else f for f in CONTAINER_FLAGS],
         args=RUN_ARGS,
         interspersed=False,
         usage="[OPTIONS] IMAGE [COMMAND] [ARG...]",
@@ -187,7 +198,7 @@ class RunCommands(CommandBase):
         try:
             spec = container_spec(opts)
         except (UsageError, RunOptionError) as exc:
-            self.err(str(exc))
+            self.err(with_help(exc, "create"))
             return exc.status
         try:
             container_id = self._create(spec, opts.cidfile, opts.quiet)
@@ -230,9 +241,10 @@ class RunCommands(CommandBase):
         aliases=["start"],
         flags=[
             Flag("attach", "Attach STDOUT/STDERR and forward signals", short="a"),
-            Flag("checkpoint", "Restore from this checkpoint", type="string"),
+            Flag("checkpoint", "Restore from this checkpoint", type="string",
+                 experimental=True),
             Flag("checkpoint-dir", "Use a custom checkpoint storage directory",
-                 type="string", kind="path:dir"),
+                 type="string", kind="path:dir", experimental=True),
             Flag("detach-keys", DETACH_KEYS_HELP, type="string"),
             Flag("interactive", "Attach container's STDIN", short="i"),
         ],
@@ -353,8 +365,8 @@ class RunCommands(CommandBase):
         for value in opts.env:
             key, has_value, _ = value.partition("=")
             if not key:
-                self.err(f'invalid argument "{value}" for "-e, --env" flag: '
-                         f"invalid environment variable: {value}. See 'container exec --help'.")
+                self.err(str(UsageError(f'invalid argument "{value}" for "-e, --env" flag: '
+                                        f"invalid environment variable: {value}", opts.command)))
                 return 125
             env.append(value if has_value or key not in os.environ
                        else f"{key}={os.environ[key]}")  # fmt: skip

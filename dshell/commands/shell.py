@@ -8,7 +8,7 @@ import re
 
 from dshell.commands.base import CommandBase
 from dshell.commands.declare import Arg, Flag, command
-from dshell.commands.helptext import command_help, overview
+from dshell.commands.helptext import overview
 from dshell.shellstate import ShellState
 
 SHELL_GROUP = "Shell Commands"
@@ -53,7 +53,7 @@ class ShellCommands(CommandBase):
         if cmd is None or used < len(opts.args):
             self.err(f"Error: Command not found: {' '.join(opts.args)}")
             return 1
-        self.stdout.write(command_help(cmd))
+        self.print_help(cmd, tuple(opts.args))
         return 0
 
     @command(
@@ -136,7 +136,7 @@ class ShellCommands(CommandBase):
             return 0
         if not all("=" in item or state.knows(item) for item in args) or \
                 any(item.startswith("-") for item in args):
-            return self.cmd(["container", "export", *opts.args])
+            return self.cmd(["container", "export", *opts.args], invoked=("export",))
         status = 0
         for item in args:
             name, has_value, value = item.partition("=")

@@ -18,15 +18,15 @@ ALL_WARNING = (
 
 
 class VolumeCommands(CommandBase):
-    cmd_volume = management("volume", "Manage volumes")
+    cmd_volume = management("volume", "Manage volumes", usage="COMMAND")
 
     @command(
         "List volumes",
         aliases=["volume list"],
         flags=[
             Flag("cluster", "Display only cluster volumes, and use cluster volume list "
-                 "formatting"),
-            Flag("filter", "Provide filter values (e.g. 'dangling=true')", short="f",
+                 "formatting", min_api="1.42"),
+            Flag("filter", 'Provide filter values (e.g. "dangling=true")', short="f",
                  type="filter", kind="filter:volume"),
             Flag("format", FORMAT_HELP, type="string", kind="format:volume"),
             Flag("quiet", "Only display volume names", short="q"),
@@ -56,7 +56,8 @@ class VolumeCommands(CommandBase):
                  default="local", kind="choice:local"),
             Flag("label", "Set metadata for a volume", type="list"),
             Flag("name", "Specify volume name", type="string", hidden=True),
-            Flag("opt", "Set driver specific options", short="o", type="list"),
+            Flag("opt", "Set driver specific options", short="o", type="map",
+                 shown_default="map[]"),
         ],
         args=[Arg("VOLUME", optional=True)],
     )  # fmt: skip
@@ -93,6 +94,8 @@ class VolumeCommands(CommandBase):
 
     @command(
         "Remove one or more volumes",
+        description="Remove one or more volumes. You cannot remove a volume that is in use by "
+                    "a container.",
         aliases=["volume remove"],
         usage="[OPTIONS] VOLUME [VOLUME...]",
         flags=[Flag("force", "Force the removal of one or more volumes", short="f")],
@@ -108,7 +111,8 @@ class VolumeCommands(CommandBase):
     @command(
         "Remove unused local volumes",
         flags=[
-            Flag("all", "Remove all unused volumes, not just anonymous ones", short="a"),
+            Flag("all", "Remove all unused volumes, not just anonymous ones", short="a",
+                 min_api="1.42"),
             Flag("filter", 'Provide filter values (e.g. "label=<label>")', type="filter",
                  kind="filter:volume"),
             Flag("force", "Do not prompt for confirmation", short="f"),

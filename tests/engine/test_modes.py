@@ -24,7 +24,9 @@ def test_script_file_and_piped_stdin_behave_the_same(engine, tmp_path):
     image_id = harness.run_docker(engine, "images", "-q", "busybox").out
     for result in (from_file, piped):
         assert result.out == f"{version}linux\n{image_id}"
-        assert result.err == "line 6: unknown flag: --bogus. See 'container ls --help'.\n"
+        assert result.err == ("line 6: unknown flag: --bogus\nline 6: \n"
+                              "line 6: Usage:  docker ps [OPTIONS]\nline 6: \n"
+                              "line 6: Run 'docker ps --help' for more information\n")
         assert result.status == 0, "the status is the last command's"
         assert "\x1b" not in result.out + result.err, "no ANSI codes outside a terminal"
 
@@ -62,10 +64,12 @@ def test_help_lists_grouped_commands_and_command_help(engine):
     assert "Common Commands:" in overview.out and "Management Commands:" in overview.out
     assert "  ps " in overview.out and "  container " in overview.out
     ps_help = harness.run_dshell(engine, "-c", "ps --help").out
-    assert ps_help == harness.run_dshell(engine, "-c", "help container ls").out
-    assert ps_help.startswith("Usage:  container ls [OPTIONS]\n\nList containers\n")
+    assert ps_help == harness.run_dshell(engine, "-c", "help ps").out
+    assert ps_help.startswith("Usage:  docker ps [OPTIONS]\n\nList containers\n")
     assert "  -a, --all " in ps_help
-    assert "container ls, container list, container ps, ps" in ps_help
+    assert "docker container ls, docker container list, docker container ps, docker ps" in ps_help
+    ls_help = harness.run_dshell(engine, "-c", "help container ls").out
+    assert ls_help == ps_help.replace("Usage:  docker ps", "Usage:  docker container ls", 1)
     group = harness.run_dshell(engine, "-c", "container").out
     assert "  ls " in group and "  inspect " in group
 

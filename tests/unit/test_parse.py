@@ -77,7 +77,15 @@ def test_double_dash_ends_flags():
     [
         (["--foo"], "unknown flag: --foo"),
         (["-x"], "unknown shorthand flag: 'x' in -x"),
-        (["-ax"], "unknown shorthand flag: 'x' in -ax"),
+        (["-ax"], "unknown shorthand flag: 'x' in -x"),
+        (["-a="], "unknown shorthand flag: '=' in -="),
+        (["---x"], "bad flag syntax: ---x"),
+        (["--=x"], "bad flag syntax: --=x"),
+        (["-n="], 'invalid argument "=" for "-n, --last" flag: strconv.ParseInt: '
+                  'parsing "=": invalid syntax'),
+        (["--help=x"], 'invalid argument "x" for "--help" flag: '
+                       'strconv.ParseBool: parsing "x": invalid syntax'),
+        (["--help", "--bogus"], "unknown flag: --bogus"),
         (["--format"], "flag needs an argument: --format"),
         (["-n"], "flag needs an argument: 'n' in -n"),
         (["-n", "x"], 'invalid argument "x" for "-n, --last" flag: strconv.ParseInt: '
@@ -93,32 +101,78 @@ def test_flag_errors_are_pflags_words_with_status_125(argv, message):
         parse_args(PS, argv)
     assert caught.value.message == message
     assert caught.value.status == 125
-    assert str(caught.value) == f"{message}. See 'container ls --help'."
+    assert str(caught.value) == (f"{message}\n\nUsage:  docker container ls [OPTIONS]\n\n"
+                                 "Run 'docker container ls --help' for more information")
+
+
+def test_flag_errors_name_the_command_as_typed():
+    with pytest.raises(UsageError) as caught:
+        parse_args(PS, ["--foo"], invoked=("ps",))
+    assert str(caught.value) == ("unknown flag: --foo\n\nUsage:  docker ps [OPTIONS]\n\n"
+                                 "Run 'docker ps --help' for more information")
+    with pytest.raises(UsageError) as caught:
+        parse_args(PS, ["--foo"], invoked=("container", "list"))
+    assert "Usage:  docker container ls [OPTIONS]" in str(caught.value)
+
+
+LOGIN = Command(
+    words=("login",), summary="", method="cmd_login", flags=(Flag("username", "", "u", "string"),),
+    args=(Arg("SERVER", optional=True),),
+)
+PORT = Command(
+    words=("container", "port"), summary="", method="cmd_container_port",
+    args=(Arg("CONTAINER"), Arg("PORT", optional=True)),
+)
 
 
 @pytest.mark.parametrize(
-    "command, argv, message",
+    "command, argv, text",
     [
-        (PS, ["extra"], "'container ls' accepts no arguments"),
-        (INSPECT, [], "'inspect' requires at least 1 argument"),
-        (RENAME, ["a"], "'rename' requires exactly 2 arguments"),
-        (RENAME, ["a", "b", "c"], "'rename' requires exactly 2 arguments"),
+        (PS, ["extra"], "docker: 'docker container ls' accepts no arguments\n\n"
+                        "Usage:  docker container ls [OPTIONS]\n\n"
+                        "Run 'docker container ls --help' for more information"),
+        (INSPECT, [], "docker: 'docker inspect' requires at least 1 argument\n\n"
+                      "Usage:  docker inspect NAME [NAME...]\n\n"
+                      "See 'docker inspect --help' for more information"),
+        (RENAME, ["a"], "docker: 'docker rename' requires 2 arguments\n\n"
+                        "Usage:  docker rename OLD NEW\n\n"
+                        "Run 'docker rename --help' for more information"),
+        (RENAME, ["a", "b", "c"], "docker: 'docker rename' requires 2 arguments\n\n"
+                                  "Usage:  docker rename OLD NEW\n\n"
+                                  "Run 'docker rename --help' for more information"),
+        (LOGIN, ["a", "b"], "docker: 'docker login' requires at most 1 argument\n\n"
+                            "Usage:  docker login [OPTIONS] [SERVER]\n\n"
+                            "SRun 'docker login --help' for more information"),
+        (PORT, [], "docker: 'docker container port' requires at least 1 and at most 2 "
+                   "arguments\n\nUsage:  docker container port CONTAINER [PORT]\n\n"
+                   "Run 'docker container port --help' for more information"),
     ],
-)
-def test_argument_count_errors_have_status_1(command, argv, message):
+)  # fmt: skip
+def test_argument_count_errors_are_dockers_validators_with_status_1(command, argv, text):
     with pytest.raises(UsageError) as caught:
         parse_args(command, argv)
-    assert caught.value.message == message
+    assert str(caught.value) == text
     assert caught.value.status == 1
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["-a", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["-a", "--help"], ["--help", "x"],
+                                  ["-ah"], ["--help=true"]])  # fmt: skip
 def test_help_flag(argv):
     with pytest.raises(HelpRequested):
         parse_args(PS, argv)
+
+
+def test_help_flag_can_be_turned_off_and_its_shorthand_is_deprecated():
+    opts = parse_args(PS, ["-h", "--help=false"])
+    assert opts.notices == ["Flag shorthand -h has been deprecated, use --help"]
+    with pytest.raises(HelpRequested) as caught:
+        parse_args(PS, ["-h", "-h"])
+    assert len(caught.value.notices) == 2
 
 
 def test_usage_line_is_derived_from_the_declaration():
     assert RUN.usage_line() == "run [OPTIONS] IMAGE [COMMAND] [ARG...]"
     assert INSPECT.usage_line() == "inspect NAME [NAME...]"
     assert PS.usage_line() == "container ls [OPTIONS]"
+    assert PS.use_line(("ps",)) == "docker ps [OPTIONS]"
+    assert PS.use_line(("container", "ps")) == "docker container ls [OPTIONS]"
