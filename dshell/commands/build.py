@@ -18,6 +18,18 @@ from dshell.commands.parse import UsageError
 from dshell.engine.errors import StreamError
 
 SENDING = "Sending build context to Docker daemon"
+BUILDX_MISSING_WARNING = """\
+DEPRECATED: The legacy builder is deprecated and will be removed in a future release.
+            Install the buildx component to build images with BuildKit:
+            https://docs.docker.com/go/buildx/"""
+BUILDKIT_DISABLED_WARNING = """\
+DEPRECATED: The legacy builder is deprecated and will be removed in a future release.
+            BuildKit is currently disabled; enable it by removing the DOCKER_BUILDKIT=0
+            environment-variable."""
+BUILDX_MISSING_ERROR = """\
+ERROR: BuildKit is enabled but the buildx component is missing or broken.
+       Install the buildx component to build images with BuildKit:
+       https://docs.docker.com/go/buildx/"""
 PROGRESS_INTERVAL = 0.1
 PROGRESS_BYTES = 512 * 1024
 
@@ -29,39 +41,58 @@ class BuildCommands(CommandBase):
         group="Common Commands",
         usage="[OPTIONS] PATH | URL | -",
         args=[Arg("PATH | URL | -", kind="path:dir")],
+        preamble="build_preamble",
         flags=[
+            Flag("add-host", 'Add a custom host-to-IP mapping ("host:ip")', type="list",
+                 kind="host"),
             Flag("build-arg", "Set build-time variables", type="list"),
+            Flag("cache-from", "Images to consider as cache sources", type="stringSlice",
+                 kind="image"),
+            Flag("cgroup-parent", 'Set the parent cgroup for the "RUN" instructions during '
+                 "build", type="string"),
+            Flag("compress", "Compress the build context using gzip"),
+            Flag("cpu-period", "Limit the CPU CFS (Completely Fair Scheduler) period",
+                 type="int"),
+            Flag("cpu-quota", "Limit the CPU CFS (Completely Fair Scheduler) quota", type="int"),
+            Flag("cpu-shares", "CPU shares (relative weight)", short="c", type="int"),
+            Flag("cpuset-cpus", "CPUs in which to allow execution (0-3, 0,1)", type="string"),
+            Flag("cpuset-mems", "MEMs in which to allow execution (0-3, 0,1)", type="string"),
+            Flag("disable-content-trust", "Skip image verification", default=True),
             Flag("file", "Name of the Dockerfile (Default is \"PATH/Dockerfile\")", short="f",
                  type="string", kind="path"),
             Flag("force-rm", "Always remove intermediate containers"),
             Flag("iidfile", "Write the image ID to the file", type="string", kind="path"),
+            Flag("isolation", "Container isolation technology", type="string"),
             Flag("label", "Set metadata for an image", type="list"),
-            Flag("network", "Set the networking mode for the RUN instructions during build "
-                 "(default \"default\")", type="string", kind="choice:default|host|none"),
+            Flag("memory", "Memory limit", short="m", type="bytes"),
+            Flag("memory-swap", "Swap limit equal to memory plus swap: -1 to enable unlimited "
+                 "swap", type="bytes"),
+            Flag("network", "Set the networking mode for the RUN instructions during build",
+                 type="string", kind="choice:default|host|none", default="default"),
             Flag("no-cache", "Do not use cache when building the image"),
+            Flag("platform", "Set platform if server is multi-platform capable", type="string",
+                 min_api="1.38"),
             Flag("pull", "Always attempt to pull a newer version of the image"),
             Flag("quiet", "Suppress the build output and print image ID on success",
                  short="q"),
-            Flag("rm", "Remove intermediate containers after a successful build "
-                 "(default true)", default=True),
+            Flag("rm", "Remove intermediate containers after a successful build",
+                 default=True),
+            Flag("security-opt", "Security options", type="stringSlice"),
+            Flag("shm-size", 'Size of "/dev/shm"', type="bytes"),
             Flag("tag", "Name and optionally a tag in the \"name:tag\" format", short="t",
                  type="list"),
             Flag("target", "Set the target build stage to build.", type="string"),
+            Flag("ulimit", "Ulimit options", type="ulimit", shown_default="[]"),
         ],
     )  # fmt: skip
     def cmd_build(self, opts) -> int:  # noqa: ANN001
         from dshell.engine.build_context import BuildContextError
-        from dshell.engine.references import InvalidReference, parse_reference
 
-        for tag in opts.tag:
-            try:
-                parse_reference(tag)
-            except InvalidReference as exc:
-                problem = UsageError(
-                    f'invalid argument "{tag}" for "-t, --tag" flag: {exc}', opts.command
-                )
-                self.err(str(problem))
-                return problem.status
+        try:
+            opts.resources = _resources(opts)
+        except UsageError as problem:
+            self.err(str(problem))
+            return problem.status
         if opts.iidfile:
             try:
                 remove_stale_file(opts.iidfile)
@@ -74,6 +105,23 @@ class BuildCommands(CommandBase):
             self.err(str(exc))
             return 1
         return self._send_build(opts, body, dockerfile)
+
+    def build_preamble(self) -> int | None:
+        """docker's processBuilder, before the build command parses anything: dshell has no
+        buildx, so the legacy builder's deprecation notice (DOCKER_BUILDKIT=0: its own), or
+        the refusal when DOCKER_BUILDKIT asks for BuildKit. A status ends the command."""
+        setting = os.environ.get("DOCKER_BUILDKIT")
+        enabled = None if setting is None else _go_parse_bool(setting)
+        if setting is not None and enabled is None:
+            self.err("DOCKER_BUILDKIT environment variable expects boolean value: "
+                     f'strconv.ParseBool: parsing "{setting}": invalid syntax')
+            return 1
+        if enabled:
+            self.err(BUILDX_MISSING_ERROR)
+            return 1
+        self.err(BUILDKIT_DISABLED_WARNING if setting is not None else BUILDX_MISSING_WARNING,
+                 end="\n\n")
+        return None
 
     # -- the context ------------------------------------------------------------------------
     def _context(self, opts) -> tuple[Iterable[bytes], str]:  # noqa: ANN001
@@ -144,9 +192,18 @@ class BuildCommands(CommandBase):
             "rm": "1" if opts.rm else "0",
             "forcerm": "1" if opts.force_rm else "",
             "target": opts.target or "",
-            "networkmode": opts.network or "",
+            "networkmode": "" if opts.network == "default" else opts.network or "",
+            **opts.resources,
         }
         pairs += [(key, value) for key, value in settings.items() if value]
+        pairs += [("extrahosts", host) for host in opts.add_host]
+        pairs += [("securityopt", option) for option in _split(opts.security_opt)]
+        if opts.ulimit:
+            from dshell.commands.run_options import parse_ulimit
+
+            pairs.append(("ulimits", json.dumps([parse_ulimit(v) for v in opts.ulimit])))
+        if opts.cache_from:
+            pairs.append(("cachefrom", json.dumps(_split(opts.cache_from))))
         if opts.build_arg:
             pairs.append(("buildargs", json.dumps(_build_args(opts.build_arg))))
         if opts.label:
@@ -155,6 +212,8 @@ class BuildCommands(CommandBase):
         terminal = self.stdout.is_terminal and not quiet
         captured: list[str] = []
         progress_out = _Capture(captured) if quiet else self.stdout
+        if opts.compress:
+            body = _gzipped(body)
         counted = _SendProgress(body, progress_out, terminal)
         headers = {"Content-Type": "application/x-tar",
                    "X-Registry-Config": self._registry_config()}  # fmt: skip
@@ -321,3 +380,72 @@ def _build_args(values: list[str]) -> dict[str, str | None]:
         else:
             result[key] = os.environ.get(key)
     return result
+
+
+def _split(values: list[str]) -> list[str]:
+    """pflag's stringSlice: every value may hold several, comma-separated."""
+    return [part for value in values for part in value.split(",") if part != ""]
+
+
+def _resources(opts) -> dict[str, str]:  # noqa: ANN001
+    """The build's query settings from its typed flags, each checked as pflag does when it
+    reads the flag (a bad value: ``invalid argument … for "-m, --memory" flag: …``)."""
+    from dshell.commands.run_options import parse_bytes, parse_ulimit, validate_extra_host
+    from dshell.engine.references import InvalidReference, parse_reference
+
+    def check(dest: str, values: list[str], parse) -> list:  # noqa: ANN001
+        flag = next(f for f in opts.command.flags if f.dest == dest)
+        label = f"-{flag.short}, --{flag.long}" if flag.short else f"--{flag.long}"
+        checked = []
+        for value in values:
+            try:
+                checked.append(parse(value))
+            except (ValueError, InvalidReference) as exc:
+                raise UsageError(f'invalid argument "{value}" for "{label}" flag: {exc}',
+                                 opts.command) from None
+        return checked
+
+    check("tag", opts.tag, parse_reference)
+    opts.add_host = check("add_host", opts.add_host, validate_extra_host)
+    check("ulimit", opts.ulimit, parse_ulimit)
+    sizes = {}
+    for dest, key, swap in (("memory", "memory", False), ("memory_swap", "memswap", True),
+                            ("shm_size", "shmsize", False)):  # fmt: skip
+        value = getattr(opts, dest)
+        if value is not None:
+            [size] = check(dest, [value], lambda v, swap=swap: -1 if swap and v == "-1"
+                           else parse_bytes(v))
+            sizes[key] = str(size) if size else ""
+    isolation = opts.isolation or ""
+    return {
+        "isolation": "" if isolation.lower() == "default" else isolation,
+        "cpusetcpus": opts.cpuset_cpus or "",
+        "cpusetmems": opts.cpuset_mems or "",
+        "cpushares": str(opts.cpu_shares or "") if opts.cpu_shares else "",
+        "cpuquota": str(opts.cpu_quota) if opts.cpu_quota else "",
+        "cpuperiod": str(opts.cpu_period) if opts.cpu_period else "",
+        **sizes,
+        "cgroupparent": opts.cgroup_parent or "",
+        "platform": (opts.platform or "").lower(),
+    }
+
+
+def _gzipped(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """``--compress``: the context as a gzip stream, as docker's build.Compress sends it."""
+    import zlib
+
+    packer = zlib.compressobj(wbits=31)
+    for chunk in chunks:
+        packed = packer.compress(chunk)
+        if packed:
+            yield packed
+    yield packer.flush()
+
+
+def _go_parse_bool(text: str) -> bool | None:
+    """Go's strconv.ParseBool; None for a value it refuses."""
+    if text in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if text in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    return None
