@@ -138,3 +138,40 @@ def test_the_sweep_covers_every_shared_command():
                          ids=["help", "flags", "arguments"])
 def test_dshell_says_what_docker_says(engine, tmp_path, make_cases):
     assert_docker_words(engine, make_cases(), tmp_path)
+
+
+def _with_terminal_stdin(columns: int, run) -> harness.Result:  # noqa: ANN001
+    """``run(stdin)`` with standard input a terminal ``columns`` wide (docker wraps its help
+    at the width of fd 0's window)."""
+    import fcntl
+    import os
+    import struct
+    import termios
+
+    leader, follower = os.openpty()
+    try:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+        return run(follower)
+    finally:
+        os.close(leader)
+        os.close(follower)
+
+
+@pytest.mark.parametrize("columns", [30, 50, 72, 120])
+@pytest.mark.parametrize("words", [("run",), ("container", "ls"), ("network", "create"),
+                                   ("image", "push")])  # fmt: skip
+def test_help_wraps_at_the_width_of_the_terminal_on_stdin(engine, columns, words):
+    import subprocess
+
+    def run(argv: list[str]):  # noqa: ANN202
+        def start(stdin: int) -> harness.Result:
+            done = subprocess.run(argv, stdin=stdin, capture_output=True, env=engine.env,
+                                  timeout=60, check=False)  # fmt: skip
+            return harness.Result(done.stdout.decode(), done.stderr.decode(), done.returncode)
+
+        return _with_terminal_stdin(columns, start)
+
+    docker = run([harness.DOCKER_CLI, *words, "--help"])
+    ours = run([*harness.DSHELL_COMMAND, "-c", " ".join([*words, "--help"])])
+    assert docker.status == 0
+    assert ours == docker

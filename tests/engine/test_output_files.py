@@ -58,9 +58,9 @@ def listing(folder: Path, contents: bool = True) -> dict:
 
 
 def message(err: str) -> str:
-    """Standard error in common words: the legacy builder's notice (dshell does not print it),
-    ``docker:`` and the pointer to ``run --help`` that docker's run adds around its error,
-    and the random digits of a temporary file's name."""
+    """Standard error in common words: the legacy builder's notice, ``docker:`` and the
+    pointer to ``run --help`` that docker's run adds around the daemon's errors (dshell prints
+    the daemon's alone), and the random digits of a temporary file's name."""
     err = re.sub(r"^DEPRECATED:.*?\n\n", "", err, flags=re.DOTALL)
     err = re.sub(r"^docker: ", "", err)
     err = err.replace("\n\nRun 'docker run --help' for more information\n", "\n")
