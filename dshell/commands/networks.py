@@ -239,11 +239,25 @@ def endpoint_addresses(opts) -> dict:  # noqa: ANN001
     return ipam
 
 
-def _network_of(text: str, what: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+def _subnet_matches(subnet: str, data: str) -> bool:
+    """docker's subnetMatches: is the address of ``data`` inside ``subnet``? Only a subnet
+    that is compared with something is ever parsed (a lone bad --subnet is the daemon's
+    error, as in docker)."""
     try:
-        return ipaddress.ip_network(text, strict=False)
+        network = ipaddress.ip_network(subnet, strict=False)
     except ValueError:
-        raise CreateError(f"invalid {what}: invalid CIDR address: {text}") from None
+        raise CreateError(f"invalid subnet: invalid CIDR address: {subnet}") from None
+    if "/" in data:
+        try:
+            ip = ipaddress.ip_interface(data).ip
+        except ValueError:
+            raise CreateError(f"invalid CIDR address: {data}") from None
+    else:
+        try:
+            ip = ipaddress.ip_address(data)
+        except ValueError:
+            return False  # Go's net.ParseIP gives nil, which no subnet contains
+    return ip.version == network.version and ip in network
 
 
 def ipam_config(subnets: list[str], ranges: list[str], gateways: list[str],
@@ -252,28 +266,20 @@ def ipam_config(subnets: list[str], ranges: list[str], gateways: list[str],
     auxiliary addresses, refusing what docker refuses before calling the daemon."""
     if len(subnets) < len(ranges) or len(subnets) < len(gateways):
         raise CreateError("every ip-range or gateway must have a corresponding subnet")
-    parsed = []
+    entries: dict[str, dict] = {}
     for subnet in subnets:
-        network = _network_of(subnet, "subnet")
-        if any(network.overlaps(other) for _, other in parsed):
-            raise CreateError("multiple overlapping subnet configuration is not supported")
-        parsed.append((subnet, network))
-    entries = {subnet: {"Subnet": subnet} for subnet, _ in parsed}
+        for other in entries:
+            if _subnet_matches(subnet, other) or _subnet_matches(other, subnet):
+                raise CreateError("multiple overlapping subnet configuration is not supported")
+        entries[subnet] = {"Subnet": subnet}
 
-    def owner(address: str, kind: str) -> list[str]:
-        try:
-            if "/" in address:
-                ip = ipaddress.ip_interface(address).ip
-            else:
-                ip = ipaddress.ip_address(address)
-        except ValueError:
-            raise CreateError(f"invalid {kind}: {address}") from None
-        return [s for s, network in parsed if ip.version == network.version and ip in network]
+    def owner(address: str) -> list[str]:
+        return [subnet for subnet in entries if _subnet_matches(subnet, address)]
 
-    def assign(values: list[str], key: str, kind: str, noun: str, preposition: str) -> None:
+    def assign(values: list[str], key: str, noun: str, preposition: str) -> None:
         """Each range (gateway) to its subnet; a subnet takes one at most."""
         for value in values:
-            matches = owner(value, kind)
+            matches = owner(value)
             if not matches:
                 raise CreateError(f"no matching subnet for {noun} {value}")
             for subnet in matches:
@@ -283,10 +289,10 @@ def ipam_config(subnets: list[str], ranges: list[str], gateways: list[str],
                                       f"({subnet})")
                 entries[subnet][key] = value
 
-    assign(ranges, "IPRange", "ip-range", "range", "on")
-    assign(gateways, "Gateway", "gateway", "gateway", "for")
+    assign(ranges, "IPRange", "range", "on")
+    assign(gateways, "Gateway", "gateway", "for")
     for key, address in aux.items():
-        matches = owner(address, "aux-address")
+        matches = owner(address)
         if not matches:
             raise CreateError(f"no matching subnet for aux-address {address}")
         for subnet in matches:

@@ -315,13 +315,26 @@ def _parse_uint(text: str, bits: int = 64) -> int:
     return go_parse_uint(text, bits, base=10)
 
 
-def _bad_key(message: str) -> RunOptionError:
-    return RunOptionError(f"poorly formatted environment: {message}")
+def normalized_capabilities(names: list[str]) -> list[str] | None:
+    """docker 28's client normalizes --cap-add/--cap-drop before sending them: upper case,
+    ``CAP_`` in front of everything but ``ALL``, each once, sorted."""
+    if not names:
+        return list(names) if names is not None else None
+    normalized = set()
+    for name in names:
+        upper = name.upper()
+        normalized.add(upper if upper == "ALL" or upper.startswith("CAP_") else "CAP_" + upper)
+    return sorted(normalized)
+
+
+def _bad_key(path: str, message: str) -> RunOptionError:
+    return RunOptionError(f"invalid env file ({path}): {message}")
 
 
 def parse_env_file(path: str, lookup: Mapping[str, str] | None) -> list[str]:
     """docker's ``--env-file``/``--label-file`` reader. ``lookup`` fills ``KEY`` lines from the
-    environment (env files); without it such lines are kept as they are (label files)."""
+    environment (env files); without it (label files) such lines are dropped, as docker 28's
+    kvfile.Parse drops a key its lookup does not find."""
     try:
         with open(path, "rb") as handle:
             raw_lines = handle.read().split(b"\n")
@@ -345,14 +358,12 @@ def parse_env_file(path: str, lookup: Mapping[str, str] | None) -> list[str]:
             continue
         variable, has_value, value = line.partition("=")
         if not variable:
-            raise _bad_key(f"no variable name on line '{line}'")
+            raise _bad_key(path, f"no variable name on line '{line}'")
         if " " in variable or "\t" in variable:
-            raise _bad_key(f"variable '{variable}' contains whitespaces")
+            raise _bad_key(path, f"variable '{variable}' contains whitespaces")
         if has_value:
             lines.append(f"{variable}={value}")
-        elif lookup is None:
-            lines.append(line)
-        elif line in lookup:
+        elif lookup is not None and line in lookup:
             lines.append(f"{line}={lookup[line]}")
     return lines
 
@@ -975,8 +986,8 @@ def container_spec(
         "AutoRemove": opts.rm,
         "VolumeDriver": opts.volume_driver or "",
         "VolumesFrom": list(opts.volumes_from),
-        "CapAdd": list(opts.cap_add),
-        "CapDrop": list(opts.cap_drop),
+        "CapAdd": normalized_capabilities(opts.cap_add),
+        "CapDrop": normalized_capabilities(opts.cap_drop),
         "CgroupnsMode": opts.cgroupns or "",
         "Dns": dns,
         "DnsOptions": list(opts.dns_option),

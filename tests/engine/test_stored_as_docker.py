@@ -1,0 +1,63 @@
+"""What run/create store, and what network create checks itself, are docker 28's: the same
+flags through docker and dshell give the same stored container or the same error."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import harness
+
+CAPS = "{{json .HostConfig.CapAdd}} {{json .HostConfig.CapDrop}}"
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--cap-add", "net_admin", "--cap-add", "ALL", "--cap-drop", "chown"],
+        ["--cap-add", "cap_sys_admin", "--cap-add", "SYS_ADMIN", "--cap-drop", "ALL"],
+        ["--cap-add", "chown", "--cap-drop", "chown"],
+    ],
+)
+def test_capabilities_are_stored_normalized(engine, flags):
+    stored = []
+    for run in (harness.run_docker, harness.run_dshell):
+        args = ["create", "--pull=never", *flags, "busybox", "true"]
+        made = run(engine, *args) if run is harness.run_docker else \
+            run(engine, "-c", " ".join(args))
+        assert made.status == 0, made.err
+        container = made.out.strip()
+        stored.append(harness.run_docker_ok(engine, "inspect", "-f", CAPS, container).out)
+        harness.run_docker_ok(engine, "rm", container)
+    assert stored[0] == stored[1]
+
+
+def test_label_file_lines_without_equals_are_dropped(engine, tmp_path):
+    (tmp_path / "labels").write_text("a=1\nbare\n# comment\n\nb=\n")
+    stored = []
+    for run in (harness.run_docker, harness.run_dshell):
+        args = ["create", "--pull=never", "--label-file", "labels", "busybox", "true"]
+        made = run(engine, *args, cwd=tmp_path) if run is harness.run_docker else \
+            run(engine, "-c", " ".join(args), cwd=tmp_path)
+        assert made.status == 0, made.err
+        container = made.out.strip()
+        stored.append(harness.run_docker_ok(engine, "inspect", "-f", "{{json .Config.Labels}}",
+                                            container).out)  # fmt: skip
+        harness.run_docker_ok(engine, "rm", container)
+    assert stored[0] == stored[1] == '{"a":"1","b":""}\n'
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        "--subnet bogus",
+        "--subnet 198.19.250.0/24 --subnet bogus",
+        "--subnet 198.19.250.0/24 --gateway bogus",
+        "--subnet 198.19.250.0/24 --gateway 1.2.3.4/x",
+        "--subnet 198.19.250.0/24 --subnet 198.19.250.128/25",
+    ],
+)
+def test_network_create_checks_what_docker_checks(engine, flags):
+    name = harness.unique_name("net")
+    pair = harness.differential(engine, "network", "create", *flags.split(), name)
+    assert pair.docker.status == 1
+    harness.assert_alike(pair, stderr=True)
