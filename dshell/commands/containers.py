@@ -11,6 +11,7 @@ from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag,
 from dshell.commands.logs import LogsCommands, interruptible
 from dshell.commands.output_files import SAVE_TO_TERMINAL, write_output
 from dshell.commands.parse import UsageError
+from dshell.commands.run_options import parse_bytes
 from dshell.commands.stats import StatsCommands
 from dshell.engine.errors import EngineError
 from dshell.engine.urls import urlencode
@@ -463,39 +464,6 @@ def parse_commit_reference(text: str) -> tuple[str, str]:
     return match.group(1), match.group(2) or "latest"
 
 
-def ram_in_bytes(text: str) -> int:
-    """go-units RAMInBytes ("512m", "1.5GiB", "100")."""
-    separator = max(text.rfind(c) for c in "0123456789. ")
-    if separator == -1:
-        raise ValueError(f"invalid size: '{text}'")
-    if text[separator] == " ":
-        number, suffix = text[:separator], text[separator + 1 :]
-    else:
-        number, suffix = text[: separator + 1], text[separator + 1 :]
-    try:
-        size = float(number)
-    except ValueError:
-        raise ValueError(f'strconv.ParseFloat: parsing "{number}": invalid syntax') from None
-    if size < 0:
-        raise ValueError(f"invalid size: '{text}'")
-    if not suffix:
-        return int(size)
-    lowered = suffix.lower()
-    multipliers = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
-    bad = ValueError(f"invalid suffix: '{lowered}'")
-    if len(lowered) > 3:
-        raise bad
-    if lowered[0] == "b":
-        if len(lowered) > 1:
-            raise bad
-        return int(size)
-    if lowered[0] not in multipliers:
-        raise bad
-    if (len(lowered) == 2 and lowered[1] != "b") or (len(lowered) == 3 and lowered[1:] != "ib"):
-        raise bad
-    return int(size * multipliers[lowered[0]])
-
-
 def update_body(opts) -> dict:  # noqa: ANN001
     """The /update body for the flags given; flag value errors as docker's (status 125)."""
 
@@ -512,7 +480,7 @@ def update_body(opts) -> dict:  # noqa: ANN001
         if dest in opts.given:
             value = getattr(opts, dest)
             try:
-                body[key] = -1 if (flag == "memory-swap" and value == "-1") else ram_in_bytes(
+                body[key] = -1 if (flag == "memory-swap" and value == "-1") else parse_bytes(
                     value)
             except ValueError as exc:
                 raise bad("--" + flag, value, str(exc)) from None

@@ -10,7 +10,8 @@ import tarfile
 
 import pytest
 
-from dshell.commands.containers import parse_commit_reference, ram_in_bytes
+from dshell.commands.containers import parse_commit_reference
+from dshell.commands.run_options import parse_bytes as ram_in_bytes
 from dshell.engine.archive import (
     CANNOT_COPY_DIRECTORY,
     NO_SUCH_DIRECTORY,
