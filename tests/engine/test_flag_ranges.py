@@ -60,6 +60,7 @@ REJECTED_BY_THE_FLAG_PARSER = [
     ["run", "--blkio-weight", "0x10000", "busybox", "true"],
     ["run", "--blkio-weight", "-1", "busybox", "true"],
     ["update", "--blkio-weight", "65536", "{C}"],
+    ["update", "--memory", "1e400", "{C}"],
     # sizes: go-units RAMInBytes
     ["run", "--memory", "1e400", "busybox", "true"],
     ["run", "--shm-size", "1e400", "busybox", "true"],
@@ -106,6 +107,7 @@ ACCEPTED_BY_THE_FLAG_PARSER = [
     ["create", "--shm-size", BIG, "busybox", "true"],
     ["run", "--memory", BIG, "busybox", "true"],
     ["run", "--memory-swap", "10", "--memory", "1e19", "busybox", "true"],
+    ["update", "--memory", "99999999999999999999", "{C}"],
     # --tail is a string flag: the daemon reads it
     ["logs", "--tail", BIG, "{C}"],
     ["logs", "-n", BIG, "{C}"],
