@@ -25,6 +25,8 @@ NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 SPECIAL_PARAMETERS = frozenset("?$#@*!-0123456789")
 PARAMETER_OPERATORS = (":-", ":=", ":+", ":?", "-", "=", "+", "?")
+#: A word of plain characters only (no quote, escape, expansion or metacharacter).
+_PLAIN_WORD = re.compile(r"[^\s;&|<>()'\"\\$`]+")
 
 
 class ShellSyntaxError(Exception):
@@ -41,7 +43,7 @@ class ShellSyntaxError(Exception):
 # -- the tree ------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Literal:
     """Text as typed. ``quoted`` text is never split or globbed."""
 
@@ -49,7 +51,7 @@ class Literal:
     quoted: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Parameter:
     """``$NAME``, ``${NAME}``, ``${NAME:-word}``…; ``op`` is "" or one of
     PARAMETER_OPERATORS, or "#" for ``${#NAME}`` (the length)."""
@@ -62,7 +64,7 @@ class Parameter:
     end: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Substitution:
     """``$(…)`` or a backquoted command: its output replaces it."""
 
@@ -73,7 +75,7 @@ class Substitution:
     closed: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class Arithmetic:
     """``$((expression))``: the parts (text, ``$VAR``, ``$(…)``) expand, then evaluate."""
 
@@ -87,7 +89,7 @@ class Arithmetic:
 Part = Literal | Parameter | Substitution | Arithmetic
 
 
-@dataclass
+@dataclass(slots=True)
 class Word:
     parts: list[Part]
     start: int
@@ -100,7 +102,7 @@ class Word:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Redirect:
     """``[fd]op target``. ``op`` is one of ``< > >> >| <& >& &> &>>``."""
 
@@ -117,7 +119,7 @@ class Redirect:
         return 0 if self.op.startswith("<") else 1
 
 
-@dataclass
+@dataclass(slots=True)
 class Assignment:
     name: str
     value: Word
@@ -125,7 +127,7 @@ class Assignment:
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class SimpleCommand:
     assignments: list[Assignment] = field(default_factory=list)
     words: list[Word] = field(default_factory=list)
@@ -134,7 +136,7 @@ class SimpleCommand:
     end: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class HostCommand:
     """``!text``: the rest of the line for the system shell, untouched."""
 
@@ -146,7 +148,7 @@ class HostCommand:
 Command = SimpleCommand | HostCommand
 
 
-@dataclass
+@dataclass(slots=True)
 class Pipeline:
     commands: list[Command]
     #: For each ``|`` after a command: True when it was ``|&`` (stderr too).
@@ -155,7 +157,7 @@ class Pipeline:
     end: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class AndOr:
     """Pipelines joined by ``&&`` and ``||``: ``operators[i]`` joins pipeline i and i+1."""
 
@@ -163,7 +165,7 @@ class AndOr:
     operators: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Script:
     """And-or lists separated by ``;`` or newlines."""
 
@@ -172,7 +174,7 @@ class Script:
     end: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Operator:
     """An operator token's place in the text (for highlighting)."""
 
@@ -181,7 +183,7 @@ class Operator:
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class ParseResult:
     """A parse of a (possibly unfinished) line: the tree plus what the REPL needs."""
 
@@ -453,6 +455,12 @@ class _Parser:
     # -- words
     def word(self) -> Word:
         start = self.pos
+        plain = _PLAIN_WORD.match(self.text, start)
+        if plain is not None:
+            end = plain.end()
+            if end == len(self.text) or self.text[end] in METACHARACTERS:
+                self.pos = end  # the common case: nothing to quote or expand
+                return Word([Literal(plain.group())], start, end)
         parts: list[Part] = []
         self.word_parts(parts, stop=METACHARACTERS)
         return Word(parts, start, self.pos)
