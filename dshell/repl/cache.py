@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from dshell.engine.endpoint import Endpoint
@@ -52,8 +53,9 @@ class Snapshot:
     unreachable: bool = False
     loaded_at: float = field(default=0.0, compare=False)
 
-    @property
+    @cached_property
     def running(self) -> int:
+        """Counted once per snapshot: the toolbar shows it on every frame."""
         return sum(1 for c in self.containers if c.get("State") == "running")
 
 
@@ -86,6 +88,9 @@ class ResourceCache:
         self.config_directory = config_directory
         self.snapshot = snapshot or Snapshot(contexts=load_contexts(config_directory))
         self.on_change: Callable[[Snapshot], None] | None = None
+        #: Called in the loader thread with each new snapshot before readers get it, so that
+        #: what they derive from it (the completer's index) is ready before a key is pressed.
+        self.preparers: list[Callable[[Snapshot], None]] = []
         self._dirty: set[str] = set()
         self._wake = threading.Condition()
         self._stopped = threading.Event()
@@ -175,6 +180,11 @@ class ResourceCache:
     def _publish(self, snapshot: Snapshot) -> None:
         if snapshot == self.snapshot and snapshot.loaded_at == self.snapshot.loaded_at:
             return
+        for prepare in list(self.preparers):
+            try:
+                prepare(snapshot)
+            except Exception:  # noqa: BLE001 - readers derive it again on their own
+                pass
         self.snapshot = snapshot
         listener = self.on_change
         if listener is not None:

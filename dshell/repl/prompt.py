@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
-from prompt_toolkit.completion import ThreadedCompleter
 from prompt_toolkit.enums import EditingMode
 from prompt_toolkit.history import History, ThreadedHistory
 
@@ -14,7 +13,7 @@ from dshell.commands.shell import SessionExit
 from dshell.engine.endpoint import Endpoint
 from dshell.lines import continues
 from dshell.repl.cache import ResourceCache, Snapshot
-from dshell.repl.completer import DockerCompleter
+from dshell.repl.completer import DockerCompleter, PromptCompleter, bound_menus
 from dshell.repl.containerfs import ContainerPaths
 from dshell.repl.history import history_path, open_history
 from dshell.repl.keys import key_bindings
@@ -50,7 +49,7 @@ def build_prompt(
         session.err(style_warning)
     prompt: PromptSession = PromptSession(
         history=history,
-        completer=ThreadedCompleter(completer),
+        completer=PromptCompleter(completer),
         complete_while_typing=False,
         auto_suggest=AutoSuggestFromHistory(),
         lexer=prompt_lexer(session.registry, shell_state),
@@ -60,6 +59,7 @@ def build_prompt(
         enable_history_search=False,
         **overrides,
     )
+    bound_menus(prompt.layout)
     if settings.toolbar:
         prompt.bottom_toolbar = lambda: toolbar_fragments(
             session.endpoint, completer.cache.snapshot, prompt.app.editing_mode == EditingMode.VI
