@@ -160,16 +160,16 @@ class RunCommands(CommandBase):
         try:
             container_id = self._create(spec, opts.cidfile, opts.quiet)
         except RunOptionError as exc:
-            self.err(str(exc))
+            self.err(with_help(exc, "run"))
             return exc.status
         except (EngineError, OutputFileError) as exc:
-            self.err(str(exc))
+            self.err(with_help(exc, "run"))
             return start_failure_status(str(exc))
         if opts.detach:
             try:
                 self.client.request("POST", f"/containers/{container_id}/start")
             except EngineError as exc:
-                self.err(str(exc))
+                self.err(with_help(exc, "run"))
                 return start_failure_status(str(exc))
             self.out(container_id)
             return 0
@@ -182,6 +182,7 @@ class RunCommands(CommandBase):
             sig_proxy=opts.sig_proxy,
             condition="removed" if opts.rm else "next-exit",
             start_errors=start_failure_status,
+            start_error_text=lambda exc: with_help(exc, "run"),
         )  # fmt: skip
 
     @command(
@@ -422,6 +423,7 @@ class RunCommands(CommandBase):
         sig_proxy: bool,
         condition: str,
         start_errors: Callable[[str], int] | None,
+        start_error_text: Callable[[Exception], str] = str,
         start_params: dict[str, Any] | None = None,
     ) -> int:
         """Attach, register the wait, start (unless ``start_errors`` is None: already
@@ -444,7 +446,7 @@ class RunCommands(CommandBase):
                 except EngineError as exc:
                     if conn is not None:
                         conn.close()
-                    self.err(str(exc))
+                    self.err(start_error_text(exc))
                     return start_errors(str(exc))
             result = self._stream_session(
                 conn=conn,

@@ -61,3 +61,19 @@ def test_network_create_checks_what_docker_checks(engine, flags):
     pair = harness.differential(engine, "network", "create", *flags.split(), name)
     assert pair.docker.status == 1
     harness.assert_alike(pair, stderr=True)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        "--rm busybox nosuchcmd",
+        "--pull=never nosuchimage:x",
+        "-d --restart=bogus busybox",
+        "--cidfile /nonexistent/x busybox true",
+    ],
+)
+def test_run_reports_daemon_errors_with_dockers_help_line(engine, args):
+    pair = harness.differential(engine, "run", *args.split())
+    assert "\ndocker: " in "\n" + pair.docker.err
+    harness.assert_alike(pair, stderr=lambda err: err.replace(
+        "WARNING: IPv4 forwarding is disabled. Networking will not work.\n", ""))
