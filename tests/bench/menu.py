@@ -271,15 +271,18 @@ def main() -> int:
                 term = Terminal(child, pyte)
                 term.settle(quiet=1.0, limit=30)
                 print(f"keystroke (TAB) → menu rows on screen, pty {WINDOW[1]}x{WINDOW[0]}, "
-                      f"{args.samples} samples each")  # fmt: skip
+                      f"{args.samples} samples each; load = the 1-minute load average "
+                      f"afterwards ({os.cpu_count()} CPUs: above that, dshell waited its "
+                      "turn)")  # fmt: skip
                 print(f"    {'line':<18} {'menu':>6} {'p50 ms':>7} {'p90 ms':>7} "
-                      f"{'p99 ms':>7} {'max ms':>7}  what")  # fmt: skip
+                      f"{'p99 ms':>7} {'max ms':>7} {'load':>5}  what")  # fmt: skip
                 for line, what in situations:
                     expected = expected_rows(engine, line)
                     timings = sorted(measure(term, line, expected, args.samples))
                     print(f"    {line + '<TAB>':<18} {len(expected):>6} "
                           f"{percentile(timings, 0.5):>7.1f} {percentile(timings, 0.9):>7.1f} "
-                          f"{percentile(timings, 0.99):>7.1f} {timings[-1]:>7.1f}  {what}")
+                          f"{percentile(timings, 0.99):>7.1f} {timings[-1]:>7.1f} "
+                          f"{os.getloadavg()[0]:>5.1f}  {what}")  # fmt: skip
                     sys.stdout.flush()
             finally:
                 child.terminate(force=True)
