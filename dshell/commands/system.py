@@ -49,7 +49,10 @@ class SystemCommands(CommandBase):
         try:
             self.stdout.write(render_version(data, opts.format))
         except gotemplate.TemplateError as exc:
-            return self.template_error(exc)
+            if error is None or getattr(exc, "exit_status", 1) == 64:
+                return self.template_error(exc)
+            # docker: the daemon's error wins over the template's (which ran on no Server)
+            self.stdout.write(getattr(exc, "output", ""))
         if error is not None:
             self.err(str(error))
             return 1

@@ -77,3 +77,14 @@ def test_run_reports_daemon_errors_with_dockers_help_line(engine, args):
     assert "\ndocker: " in "\n" + pair.docker.err
     harness.assert_alike(pair, stderr=lambda err: err.replace(
         "WARNING: IPv4 forwarding is disabled. Networking will not work.\n", ""))
+
+
+@pytest.mark.parametrize("fmt", ["{{.Client.Os}} {{.Server.Version}}", "{{.Client.Os}} {{.Nope}}",
+                                 "{{.Client.Os", "{{json .Server}}"])
+def test_version_without_a_daemon_reports_the_daemon_not_the_template(tmp_path, fmt):
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path),
+           "DOCKER_CONFIG": str(tmp_path / "config"),
+           "DOCKER_HOST": f"unix://{tmp_path}/no-daemon.sock"}
+    pair = harness.differential(env, "version", "--format", fmt)
+    assert pair.docker.status != 0
+    harness.assert_alike(pair, stderr=lambda err: err.replace(str(tmp_path), "<dir>"))
