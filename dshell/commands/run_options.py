@@ -879,7 +879,7 @@ def container_spec(
     read_iops = conv.each("device_read_iops", lambda v: _throttle(v, False))
     write_iops = conv.each("device_write_iops", lambda v: _throttle(v, False))
     devices = conv.each("device", parse_device)
-    sysctls = key_values(conv.each("sysctl", _needs_equals))
+    sysctls = key_values(conv.each("sysctl", _allowed_sysctl))
     annotations = key_values(conv.each("annotation", _needs_equals))
     healthcheck = _healthcheck(conv)
 
@@ -1048,6 +1048,21 @@ def container_spec(
         body["MacAddress"] = opts.mac_address
     return ContainerSpec(image=image, body=body, name=opts.name, platform=platform,
                          pull=opts.pull)  # fmt: skip
+
+
+_NAMESPACED_SYSCTLS = frozenset({
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall",
+    "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+})  # fmt: skip
+
+
+def _allowed_sysctl(value: str) -> str:
+    """docker's ValidateSysctl: the namespaced kernel.* ones, net.* and fs.mqueue.*."""
+    parts = value.split("=")
+    if len(parts) >= 2 and (parts[0] in _NAMESPACED_SYSCTLS or
+                            parts[0].startswith(("net.", "fs.mqueue."))):  # fmt: skip
+        return value
+    raise ValueError(f"sysctl '{value}' is not allowed")
 
 
 def _needs_equals(value: str) -> str:

@@ -88,3 +88,14 @@ def test_version_without_a_daemon_reports_the_daemon_not_the_template(tmp_path, 
     pair = harness.differential(env, "version", "--format", fmt)
     assert pair.docker.status != 0
     harness.assert_alike(pair, stderr=lambda err: err.replace(str(tmp_path), "<dir>"))
+
+
+@pytest.mark.parametrize("value", ["x", "kernel.foo=1", "a=b", "net.core.somaxconn=1024",
+                                   "kernel.shmmax=1"])
+def test_sysctls_are_checked_as_docker_checks_them(engine, value):
+    pair = harness.differential(engine, "create", "--pull=never", "--sysctl", value, "busybox",
+                                "true")  # fmt: skip
+    for result in (pair.docker, pair.dshell):
+        if result.status == 0:
+            harness.run_docker_ok(engine, "rm", result.out.strip())
+    assert (pair.dshell.status, pair.dshell.err) == (pair.docker.status, pair.docker.err)
