@@ -70,6 +70,8 @@ class MenuCompletion(Completion):
     # Plain class attributes in place of the base class's properties: set per instance below.
     display_text = ""
     display_meta_text = ""
+    #: (position, completion) of the last ``new_completion_from_position``.
+    _after: tuple[int, Completion] | None = None
 
     def __init__(self, text: str, start_position: int = 0, display: str = "",
                  meta: str = "") -> None:  # fmt: skip
@@ -81,7 +83,7 @@ class MenuCompletion(Completion):
         """The completion left once TAB inserted the common part (as the base class makes it:
         shown as before, inserting the rest), still with its texts worked out; made once, as
         the same TAB on the same snapshot asks for it again."""
-        made = self.__dict__.get("_after")
+        made = self._after
         if made is None or made[0] != position:
             assert position - self.start_position >= 0
             made = self._after = (position, MenuCompletion(
@@ -209,7 +211,11 @@ class DockerCompleter(Completer):
 
     @cache.setter
     def cache(self, cache: ResourceCache) -> None:
-        """Each snapshot this cache publishes from now on is indexed before it is seen."""
+        """Each snapshot this cache publishes from now on is indexed before it is seen (and
+        none the previous one may still publish)."""
+        previous = getattr(self, "_cache", None)
+        if previous is not None and self.prepare in previous.preparers:
+            previous.preparers.remove(self.prepare)
         self._cache = cache
         cache.preparers.append(self.prepare)
 

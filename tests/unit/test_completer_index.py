@@ -149,3 +149,11 @@ def test_menu_control_measures_as_prompt_toolkits_once_per_list(monkeypatch):
                         lambda self, s: calls.append(s) or True)  # fmt: skip
     ours._get_menu_width(80, state)
     assert calls == []  # measured already
+
+
+def test_a_new_cache_takes_the_preparer_from_the_old_one():
+    first, second = cache(), cache()
+    completer = DockerCompleter(registry(), first)
+    completer.cache = second
+    assert completer.prepare not in first.preparers
+    assert second.preparers == [completer.prepare]
