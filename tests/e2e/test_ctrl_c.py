@@ -7,26 +7,10 @@ import re
 import time
 
 import pexpect
-import pytest
 
-from tests import harness
-from tests.pty_session import PROMPT, interactive_dshell, session_env, spawn_dshell
+from tests.pty_session import PROMPT, spawn_dshell
 
 BACK_WITHIN = 0.5
-
-
-@pytest.fixture
-def shell(engine, tmp_path):
-    # pexpect never answers cursor-position requests
-    with interactive_dshell(session_env(engine, tmp_path, PROMPT_TOOLKIT_NO_CPR="1")) as child:
-        yield child
-
-
-@pytest.fixture(scope="module")
-def ticker(engine):
-    script = "i=0; while true; do i=$((i+1)); echo tick$i; sleep 0.2; done"
-    with harness.container(engine, "--network", "none", "busybox", "sh", "-c", script) as made:
-        yield made
 
 
 def interrupt_and_time_prompt(shell) -> float:

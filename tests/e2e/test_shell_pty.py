@@ -9,23 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests import harness
 from tests.pty_session import PROMPT, interactive_dshell, session_env
 
 BACK_WITHIN = 0.5
-
-
-@pytest.fixture
-def shell(engine, tmp_path):
-    with interactive_dshell(session_env(engine, tmp_path, PROMPT_TOOLKIT_NO_CPR="1")) as child:
-        yield child
-
-
-@pytest.fixture(scope="module")
-def ticker(engine):
-    script = "i=0; while true; do i=$((i+1)); echo tick$i; sleep 0.2; done"
-    with harness.container(engine, "--network", "none", "busybox", "sh", "-c", script) as made:
-        yield made
 
 
 def children_of(pid: int) -> list[str]:
