@@ -99,6 +99,31 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU time all processors spent busy since boot (Linux /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class Neighbours:
+    """How many CPUs other processes kept busy while a situation ran: the machine's busy time
+    less this benchmark's and dshell's (on a shared machine, the tail is theirs)."""
+
+    def __init__(self, *pids: int) -> None:
+        self.pids = pids
+        self.started = self._read()
+
+    def _read(self) -> tuple[float, float, float]:
+        ours = sum(cpu_seconds(pid) for pid in self.pids)
+        return time.monotonic(), machine_busy_seconds(), ours
+
+    def cpus(self) -> float:
+        now, busy, ours = self._read()
+        wall = now - self.started[0]
+        return max(0.0, (busy - self.started[1]) - (ours - self.started[2])) / wall
+
+
 def wait_idle(pid: int, limit: float = 60.0) -> None:
     """Until the daemon spends under 5% of a CPU (it works on for a while after the creates
     and starts: measured then, the first situation would share the machine with it)."""
@@ -291,18 +316,18 @@ def main() -> int:
                 term = Terminal(child, pyte)
                 term.settle(quiet=1.0, limit=30)
                 print(f"keystroke (TAB) → menu rows on screen, pty {WINDOW[1]}x{WINDOW[0]}, "
-                      f"{args.samples} samples each; load = the 1-minute load average "
-                      f"afterwards ({os.cpu_count()} CPUs: above that, dshell waited its "
-                      "turn)")  # fmt: skip
+                      f"{args.samples} samples each; others = CPUs that other processes "
+                      f"kept busy meanwhile (of {os.cpu_count()})")  # fmt: skip
                 print(f"    {'line':<18} {'menu':>6} {'p50 ms':>7} {'p90 ms':>7} "
-                      f"{'p99 ms':>7} {'max ms':>7} {'load':>5}  what")  # fmt: skip
+                      f"{'p99 ms':>7} {'max ms':>7} {'others':>6}  what")  # fmt: skip
                 for line, what in situations:
                     expected = expected_rows(engine, line)
+                    neighbours = Neighbours(os.getpid(), child.pid, engine.process.pid)
                     timings = sorted(measure(term, line, expected, args.samples))
                     print(f"    {line + '<TAB>':<18} {len(expected):>6} "
                           f"{percentile(timings, 0.5):>7.1f} {percentile(timings, 0.9):>7.1f} "
                           f"{percentile(timings, 0.99):>7.1f} {timings[-1]:>7.1f} "
-                          f"{os.getloadavg()[0]:>5.1f}  {what}")  # fmt: skip
+                          f"{neighbours.cpus():>6.2f}  {what}")  # fmt: skip
                     sys.stdout.flush()
             finally:
                 child.terminate(force=True)
