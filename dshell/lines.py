@@ -1,13 +1,9 @@
-"""Turning typed or scripted text into command words, as a POSIX shell would."""
+"""Physical lines of a script or the prompt: comments and backslash continuations (the shell
+language itself is ``dshell.shell``)."""
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable
-
-
-class LineSyntaxError(Exception):
-    """A line that cannot be split into words (unbalanced quotes, trailing escape)."""
 
 
 def strip_comment(line: str) -> str:
@@ -27,20 +23,6 @@ def strip_comment(line: str) -> str:
         elif char == "#" and (index == 0 or line[index - 1].isspace()):
             return line[:index]
     return line
-
-
-def split_line(line: str) -> list[str]:
-    """Split a line into words; ``#`` at the start of a word starts a comment."""
-    lexer = shlex.shlex(strip_comment(line), posix=True)
-    lexer.whitespace_split = True
-    lexer.commenters = ""
-    try:
-        return list(lexer)
-    except ValueError as exc:
-        reason = str(exc).lower()
-        if "quotation" in reason:
-            raise LineSyntaxError("unbalanced quotes: no closing quotation") from exc
-        raise LineSyntaxError(f"cannot parse line: {reason}") from exc
 
 
 def continues(line: str) -> bool:

@@ -91,9 +91,6 @@ class ShellState:
         self.local.pop(name, None)
         os.environ.pop(name, None)
 
-    def exported(self) -> dict[str, str]:
-        return dict(os.environ)
-
     # -- subshells
     @contextlib.contextmanager
     def subshell(self) -> Iterator[None]:

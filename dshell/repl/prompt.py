@@ -23,8 +23,8 @@ from dshell.repl.settings import Settings, load_settings
 from dshell.repl.style import build_style
 from dshell.repl.toolbar import toolbar_fragments, where
 from dshell.session import DockerSession
-from dshell.shell.evaluate import Shell, open_quote
-from dshell.shell.syntax import needs_more
+from dshell.shell.evaluate import Shell
+from dshell.shell.syntax import needs_more, open_quote
 
 CONTINUATION_PROMPT = "> "
 
@@ -95,8 +95,7 @@ def read_command(prompt: PromptSession, label: str) -> str:
     while True:
         if continues(text):
             text = text[:-1] + prompt.prompt(CONTINUATION_PROMPT)
-        elif (text.rstrip().endswith(("|", "&&")) and needs_more(text)) or \
-                open_quote(text) is not None:
+        elif needs_more(text) or open_quote(text) is not None:
             text = text + "\n" + prompt.prompt(CONTINUATION_PROMPT)
         else:
             return text

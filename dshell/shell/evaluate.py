@@ -21,12 +21,15 @@ from dshell.shell.redirect import RedirectError, StreamSet, stream_for_fd
 from dshell.shell.syntax import (
     AndOr,
     HostCommand,
+    Literal,
+    Parameter,
     Pipeline,
     Redirect,
     Script,
     ShellSyntaxError,
     SimpleCommand,
     needs_more,
+    open_quote,
     parse,
 )
 from dshell.shellstate import ShellState
@@ -254,8 +257,6 @@ class Shell:
         target = redirect.target
         if target is None:
             return ""
-        from dshell.shell.syntax import Literal, Parameter
-
         pieces = []
         for part in target.parts:
             if isinstance(part, Literal):
@@ -384,12 +385,12 @@ def logical_commands(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
     from dshell.lines import logical_lines
 
     source = _Lookahead(logical_lines(lines))
-    for start, text in source:
+    for start, first in source:
+        text = first
         taken: list[tuple[int, str]] = []
         while True:
             closer = open_quote(text)
-            if closer is None and not (text.rstrip().endswith(("|", "&&")) and
-                                       needs_more(text)):  # fmt: skip
+            if closer is None and not needs_more(text):
                 break
             following = source.next()
             if following is None:
@@ -406,28 +407,8 @@ def logical_commands(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
                 break
         if taken and open_quote(text) is not None:
             source.give_back(taken)  # never closed: an error of the first line only
-            text = _first(text, taken)
+            text = first
         yield start, text
-
-
-def _first(text: str, taken: list[tuple[int, str]]) -> str:
-    """``text`` without the lines that were taken after it."""
-    length = len(text) - sum(len(line) + 1 for _, line in taken)
-    return text[:length]
-
-
-def open_quote(text: str) -> str | None:
-    """The closing character a line still waits for (``'``, ``"``, ``)``, ``}``, `` ` ``),
-    or None when it is complete or wrong in another way."""
-    try:
-        parse(text)
-    except ShellSyntaxError as exc:
-        marker = "unexpected EOF while looking for matching `"
-        if exc.incomplete and exc.message.startswith(marker):
-            return exc.message[len(marker) : -1][-1:] or None
-    except RecursionError:
-        return None
-    return None
 
 
 class _Lookahead:

@@ -830,13 +830,29 @@ def parse_partial(text: str, aliases: Mapping[str, str] | None = None) -> ParseR
     return ParseResult(script, parser.operators, parser.comments, error)
 
 
-def needs_more(text: str) -> bool:
-    """True when the line ends inside an operator that asks for another line (``|``,
-    ``&&``, ``||`` at the end): a script or the prompt then reads the next line."""
+def _incomplete(text: str) -> ShellSyntaxError | None:
+    """The error of a line that more text could complete, else None."""
     try:
         parse(text)
     except ShellSyntaxError as exc:
-        return exc.incomplete and exc.message == "syntax error: unexpected end of file"
-    except RecursionError:
-        return False
-    return False
+        return exc if exc.incomplete else None
+    return None
+
+
+def needs_more(text: str) -> bool:
+    """True when the line ends inside an operator that asks for another line (``|``,
+    ``&&``, ``||`` at the end): a script or the prompt then reads the next line."""
+    if not text.rstrip().endswith(("|", "&&")):
+        return False  # the common case, without a parse
+    error = _incomplete(text)
+    return error is not None and error.message == "syntax error: unexpected end of file"
+
+
+def open_quote(text: str) -> str | None:
+    """The closing character a line still waits for (``'``, ``"``, ``)``, ``}``, `` ` ``),
+    or None when it is complete or wrong in another way."""
+    error = _incomplete(text)
+    marker = "unexpected EOF while looking for matching `"
+    if error is None or not error.message.startswith(marker):
+        return None
+    return error.message[len(marker) : -1][-1:] or None

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from dshell.shell.evaluate import open_quote
+from dshell.shell.syntax import open_quote
 from tests import harness
 
 SEED = 20261130
