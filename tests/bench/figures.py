@@ -50,8 +50,10 @@ def machine() -> str:
     """Date and machine, for the line above the table."""
     cores = os.cpu_count()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (f"{time.strftime('%Y-%m-%d')}, {cores} cores, {platform.machine()}, Python "
-            f"{platform.python_version()}, load average {load} at the end")
+    return (
+        f"{time.strftime('%Y-%m-%d')}, {cores} cores, {platform.machine()}, Python "
+        f"{platform.python_version()}, load average {load} at the end"
+    )
 
 
 def print_table(figures: list[Figure]) -> None:
