@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests import harness  # noqa: E402
+from tests.bench.figures import Figure, print_table  # noqa: E402
 
 # Runs a command and reports its peak RSS (KiB): RUSAGE_CHILDREN of a fresh interpreter holds
 # only that one child.
@@ -57,38 +58,53 @@ def timed_build(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
     return elapsed, peak_kib
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--megabytes", type=int, default=100)
-    parser.add_argument("--files", type=int, default=2000)
-    args = parser.parse_args()
+def figures(
+    engine: harness.Engine,
+    quick: bool = False,
+    runs: int | None = None,
+    megabytes: int | None = None,
+    files: int = 2000,
+) -> list[Figure]:
+    """Classic build time and peak memory, dshell vs docker, on the same context."""
+    runs = runs or (2 if quick else 3)
+    megabytes = megabytes or (30 if quick else 100)
     workdir = Path(tempfile.mkdtemp(prefix="dsh-bench-build-"))
-    engine = harness.start_engine()
     try:
-        total = make_context(workdir / "ctx", args.megabytes, args.files)
+        total = make_context(workdir / "ctx", megabytes, files)
         env = {**engine.env, "DOCKER_BUILDKIT": "0"}
         context = str(workdir / "ctx")
         tag = harness.unique_name("bench-build")
         dshell_cmd = [*harness.DSHELL_COMMAND, "-c", f"build -q -t {tag} {context}"]
         docker_cmd = [harness.DOCKER_CLI, "build", "-q", "-t", tag, context]
         timed_build(docker_cmd, env)  # warm the daemon's cache and page cache alike
-        figures: dict[str, list[tuple[float, int]]] = {"dshell": [], "docker": []}
-        for _ in range(args.runs):
-            figures["dshell"].append(timed_build(dshell_cmd, env))
-            figures["docker"].append(timed_build(docker_cmd, env))
-        dshell_time = statistics.median(t for t, _ in figures["dshell"])
-        docker_time = statistics.median(t for t, _ in figures["docker"])
-        dshell_peak = max(p for _, p in figures["dshell"]) / 1024
-        docker_peak = max(p for _, p in figures["docker"]) / 1024
-        print(f"context: {total / 1e6:.0f} MB in {args.files} files (+ .dockerignore), "
-              f"{args.runs} runs each")  # fmt: skip
-        print(f"build time  dshell {dshell_time:.2f} s   docker {docker_time:.2f} s   "
-              f"ratio {dshell_time / docker_time:.2f}")  # fmt: skip
-        print(f"peak memory dshell {dshell_peak:.0f} MiB   docker {docker_peak:.0f} MiB")
+        measured: dict[str, list[tuple[float, int]]] = {"dshell": [], "docker": []}
+        for _ in range(runs):
+            measured["dshell"].append(timed_build(dshell_cmd, env))
+            measured["docker"].append(timed_build(docker_cmd, env))
+        harness.run_docker(engine, "rmi", tag)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    times = {name: statistics.median(t for t, _ in rows) for name, rows in measured.items()}
+    peaks = {name: max(p for _, p in rows) / 1024 for name, rows in measured.items()}
+    what = f"classic `build`, {total / 1e6:.0f} MB context in {files} files (`build.py`"
+    return [
+        Figure(f"{what}, median of {runs})", times["dshell"], times["docker"], "docker", "s",
+               goal="≤ 1.0×"),
+        Figure(f"{what}, peak memory)", peaks["dshell"], peaks["docker"], "docker", "MiB"),
+    ]  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--megabytes", type=int, default=100)
+    parser.add_argument("--files", type=int, default=2000)
+    args = parser.parse_args()
+    engine = harness.start_engine()
+    try:
+        print_table(figures(engine, runs=args.runs, megabytes=args.megabytes, files=args.files))
     finally:
         harness.stop_engine(engine)
-        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
