@@ -226,7 +226,10 @@ def _engine_env(root: Path, host: str) -> dict[str, str]:
     return env
 
 
-def _dockerd_command(root: Path, socket_path: str) -> list[str]:
+def _dockerd_command(root: Path, socket_path: str, bridged: bool = False) -> list[str]:
+    """dockerd's command line for a private daemon under ``root``. ``bridged``: bridges,
+    iptables and forwarding allowed, for a daemon inside a network namespace a test made
+    (swarm_engine.py); never in the machine's own namespace."""
     daemon_json = root / "daemon.json"
     daemon_json.write_text("{}\n")  # never pick up the machine's /etc/docker/daemon.json
     return [
@@ -237,7 +240,8 @@ def _dockerd_command(root: Path, socket_path: str) -> list[str]:
         "--pidfile", str(root / "pid"),
         "-H", f"unix://{socket_path}",
         "--storage-driver=vfs",
-        "--bridge=none", "--iptables=false", "--ip-forward=false", "--ip-masq=false",
+        *(() if bridged else ("--bridge=none", "--iptables=false", "--ip-forward=false",
+                              "--ip-masq=false")),
         # `network create` makes a br-… bridge in this machine's own namespace: its address
         # must come from the benchmarking range, never a private one.
         "--default-address-pool", "base=198.18.0.0/15,size=24",
