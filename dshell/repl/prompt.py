@@ -6,13 +6,13 @@ import gc
 from collections.abc import Callable
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.enums import EditingMode
-from prompt_toolkit.history import History, ThreadedHistory
+from prompt_toolkit.history import History
 
 from dshell.commands.shell import SessionExit
 from dshell.engine.endpoint import Endpoint
 from dshell.lines import continues
+from dshell.repl.autosuggest import IndexedHistory, IndexedSuggest
 from dshell.repl.cache import ResourceCache, Snapshot
 from dshell.repl.completer import DockerCompleter, PromptCompleter, bound_menus
 from dshell.repl.containerfs import ContainerPaths
@@ -52,7 +52,7 @@ def build_prompt(
         history=history,
         completer=PromptCompleter(completer),
         complete_while_typing=False,
-        auto_suggest=AutoSuggestFromHistory(),
+        auto_suggest=IndexedSuggest(),
         lexer=prompt_lexer(session.registry, shell_state),
         style=style,
         key_bindings=key_bindings(),
@@ -133,7 +133,7 @@ def run_interactive(session: DockerSession) -> int:
     stored, history_warning = open_history(history_path(), settings.history_size)
     if history_warning:
         session.err(history_warning)
-    history = ThreadedHistory(stored)
+    history = IndexedHistory(stored)
     prompt = build_prompt(session, cache, settings, history)
     cache.on_change = refresh_on_change(prompt)
     session.endpoint_listeners.append(follow_endpoint(session, prompt))
