@@ -12,8 +12,10 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from types import FunctionType
 
 from dshell.render import RenderError, gotemplate
+from dshell.render.gotemplate import nodes as gotemplate_nodes
 from dshell.render.tabwriter import tabulate
 from dshell.render.units import human_duration
 
@@ -25,6 +27,7 @@ __all__ = [
     "TABLE_FORMAT_KEY",
     "FormatError",
     "HeaderContext",
+    "compile_row",
     "ellipsis",
     "go_quote",
     "go_time_string",
@@ -118,15 +121,164 @@ def render_list(fmt: str, contexts: Iterable[object], header: Mapping[str, str])
         template = gotemplate.parse(text)
     except gotemplate.TemplateError as err:
         raise FormatError(f"template parsing error: {err}") from None
+    rows = _rows(template, list(contexts))
+    if not is_table(fmt):
+        return "".join(rows)
+    return tabulate(_header_row(text, header) + "\n" + "".join(rows))
+
+
+class _NotCompiled(Exception):
+    """The template (or one row's value) needs the Go-template executor."""
+
+
+def _text(value: object) -> str:
+    """What Go's template executor prints for a field's value (``print_value``)."""
+    if type(value) is str:
+        return value
+    if value is None or value is gotemplate.INVALID or callable(value):
+        raise _NotCompiled  # "<no value>" or an error: let the executor say it
+    return gotemplate.sprint(value)
+
+
+def _field_getter(name: str, context_type: type) -> Callable[[object], str]:
+    attribute = getattr(context_type, name, None)
+    if not name[:1].isupper() or not isinstance(attribute, FunctionType):
+        raise _NotCompiled
+    code = attribute.__code__
+    if code.co_argcount != 1 or attribute.__defaults__ or code.co_flags & 0x0C:
+        raise _NotCompiled  # takes arguments (``Label``) or *args/**kwargs
+    return lambda context: _text(attribute(context))
+
+
+def _plain_field(node: object) -> str | None:
+    """``{{.Name}}``: an action or condition that is one field of dot, nothing else."""
+    pipe = getattr(node, "pipe", None)
+    if pipe is None or pipe.decl or len(pipe.cmds) != 1 or len(pipe.cmds[0].args) != 1:
+        return None
+    arg = pipe.cmds[0].args[0]
+    if type(arg) is gotemplate_nodes.FieldNode and len(arg.ident) == 1:
+        return arg.ident[0]
+    return None
+
+
+def _is_json_of_dot(node: object) -> bool:
+    """``{{json .}}``, the ``json`` format."""
+    pipe = getattr(node, "pipe", None)
+    if pipe is None or pipe.decl or len(pipe.cmds) != 1:
+        return False
+    args = pipe.cmds[0].args
+    return (
+        len(args) == 2
+        and type(args[0]) is gotemplate_nodes.IdentifierNode
+        and args[0].ident == "json"
+        and type(args[1]) is gotemplate_nodes.DotNode
+    )
+
+
+def _compile_list(
+    nodes: list, context_type: type, template: gotemplate.Template
+) -> list[str | Callable[[object], str]]:
+    """Literal text and per-row getters, in order; raises _NotCompiled for anything else."""
+    pieces: list[str | Callable[[object], str]] = []
+    for node in nodes:
+        kind = type(node)
+        if kind is gotemplate_nodes.TextNode:
+            pieces.append(node.text)
+        elif kind is gotemplate_nodes.CommentNode:
+            continue
+        elif kind is gotemplate_nodes.ActionNode:
+            name = _plain_field(node)
+            if name is not None:
+                pieces.append(_field_getter(name, context_type))
+            elif _is_json_of_dot(node):
+                function, _ = template._find_function("json")
+                if function is None:
+                    raise _NotCompiled
+                call = function.call
+                pieces.append(lambda context, call=call: _text(call(context)))
+            else:
+                raise _NotCompiled
+        elif kind is gotemplate_nodes.IfNode:
+            pieces.append(_compile_if(node, context_type, template))
+        else:
+            raise _NotCompiled
+    return pieces
+
+
+def _compile_if(
+    node: object, context_type: type, template: gotemplate.Template
+) -> Callable[[object], str]:
+    """``{{if .Field}}A{{else}}B{{end}}`` where the field is a string: Go's truth is "not
+    empty"; A and B compile as any other list."""
+    name = _plain_field(node)
+    if name is None:
+        raise _NotCompiled
+    condition = _field_getter(name, context_type)
+    then = _joiner(_compile_list(node.list.nodes, context_type, template))
+    otherwise = (
+        _joiner(_compile_list(node.else_list.nodes, context_type, template))
+        if node.else_list is not None
+        else None
+    )
+
+    def branch(context: object) -> str:
+        if condition(context):
+            return then(context)
+        return otherwise(context) if otherwise is not None else ""
+
+    return branch
+
+
+def _joiner(pieces: list[str | Callable[[object], str]]) -> Callable[[object], str]:
+    """One function per row: the literals are baked into a ``%`` format, the getters fill it."""
+    text = "".join(p.replace("%", "%%") if isinstance(p, str) else "%s" for p in pieces)
+    getters = tuple(p for p in pieces if not isinstance(p, str))
+    if not getters:
+        literal = text.replace("%%", "%")
+        return lambda _context: literal
+    if len(getters) == 1:
+        (only,) = getters
+        return lambda context: text % only(context)
+    return lambda context: text % tuple([get(context) for get in getters])
+
+
+def compile_row(
+    template: gotemplate.Template, context_type: type
+) -> Callable[[object], str] | None:
+    """A direct formatter for ``template`` over contexts of ``context_type``, or ``None``
+    when the template needs the executor.
+
+    Made only of literal text, plain fields (``{{.ID}}``), ``{{json .}}`` and ``if`` on a
+    plain field — docker's default tables and most ``table {{.Names}}\\t{{.Status}}``
+    formats — a row is then a few method calls and one string format, no tree walk.
+    """
+    root = getattr(template, "_root", None)
+    if root is None or issubclass(context_type, dict):
+        return None
+    try:
+        return _joiner(_compile_list(root.nodes, context_type, template))
+    except _NotCompiled:
+        return None
+
+
+def _rows(template: gotemplate.Template, contexts: list) -> list[str]:
+    """Each context's line: compiled when the template allows it, else executed; a compiled
+    row that meets anything unusual (an error, a non-string value) sends the whole listing
+    to the executor, which says what Go says."""
+    if contexts:
+        compiled = compile_row(template, type(contexts[0]))
+        if compiled is not None and all(type(c) is type(contexts[0]) for c in contexts):
+            try:
+                return [compiled(context) + "\n" for context in contexts]
+            except Exception:  # noqa: BLE001 - the executor reproduces Go's error, or its output
+                pass
     rows = []
     for context in contexts:
         try:
             rows.append(template.execute(context) + "\n")
         except gotemplate.TemplateError as err:
             raise FormatError(f"template parsing error: {err}") from None
-    if not is_table(fmt):
-        return "".join(rows)
-    return tabulate(_header_row(text, header) + "\n" + "".join(rows))
+    return rows
 
 
 def _header_row(text: str, header: Mapping[str, str]) -> str:
@@ -203,6 +355,6 @@ def go_time_string(unix_seconds: int) -> str:
 
 
 def human_age(unix_seconds: int, now: float | None = None) -> str:
-    """"3 minutes ago": the client's clock minus a creation time, as ``docker ps``/``images``."""
+    """ "3 minutes ago": the client's clock minus a creation time, as ``docker ps``/``images``."""
     current = time.time() if now is None else now
     return human_duration(current - unix_seconds) + " ago"
