@@ -327,6 +327,8 @@ _NAMED_ESCAPES["\v"] = "\\v"
 
 def go_quote(text: str) -> str:
     """Go's ``strconv.Quote``: double quotes, printable Unicode kept, the rest escaped."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
     out = ['"']
     for ch in text:
         code = ord(ch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -122,6 +123,7 @@ def image_contexts(
     need_digest = digests or "{{.Digest}}" in fmt
     rows: list[ImageContext] = []
     for image in images:
+
         def add(repo: str, tag: str, digest: str, image: dict = image) -> None:
             rows.append(ImageContext(image, repo, tag, digest, trunc=trunc, now=now))
 
@@ -243,9 +245,7 @@ _ALNUM = r"[a-z0-9]+"
 _SEPARATOR = r"(?:[_.]|__|[-]+)"
 _PATH_COMPONENT = rf"{_ALNUM}(?:{_SEPARATOR}{_ALNUM})*"
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-_DOMAIN = (
-    rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
-)
+_DOMAIN = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
 _REFERENCE = re.compile(
     rf"^(?P<name>(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*)"
     r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
@@ -282,8 +282,11 @@ class Reference:
         return text
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_normalized_reference(text: str) -> Reference | None:
-    """``reference.ParseNormalizedNamed``; ``None`` where docker's parser fails."""
+    """``reference.ParseNormalizedNamed``; ``None`` where docker's parser fails.
+
+    Cached: a listing names the same few images on many rows (the answer is immutable)."""
     if _IDENTIFIER.match(text):
         return None
     first, slash, rest = text.partition("/")
