@@ -1,0 +1,184 @@
+"""Benchmark: listings with 1,000+ objects — ``ps -a``, ``images``, ``volume ls``, ``network ls``.
+
+    python3 tests/bench/listing.py [--quick] [--objects N] [--runs R]
+
+On one private daemon: N containers (``create --network none busybox true``, one in twenty
+started and exited), N tags of busybox, N volumes, and at most 30 networks (each makes a
+``br-…`` bridge in this machine's namespace, so no more). For each listing, two figures, dshell
+and docker alternating, medians:
+
+(a) in a session: the marginal cost of one more line of that listing in a piped script,
+    (t(1+K lines) − t(1 line)) / K, against one ``docker …`` invocation (what the same line
+    costs a bash script);
+(b) cold: ``dshell -c 'ps -a'`` against ``docker ps -a``.
+
+Every object the bench made is removed afterwards. Figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests import harness  # noqa: E402
+from tests.bench.figures import Figure, machine, print_table  # noqa: E402
+from tests.bench.run import installed_like  # noqa: E402
+
+LABEL = "dshell.bench=listing"
+MAX_NETWORKS = 30
+#: (figure name, the command line as dshell and docker take it).
+LISTINGS = (
+    ("ps -a", "ps -a"),
+    ("images", "images"),
+    ("volume ls", "volume ls"),
+    ("network ls", "network ls"),
+)
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def _api_ok(engine: harness.Engine, method: str, path: str, body: object = None) -> bytes:
+    data = None if body is None else json.dumps(body).encode()
+    status, _, answer = engine.api(method, path, data, JSON_HEADERS, timeout=120)
+    if status >= 300:
+        raise harness.HarnessError(f"{method} {path}: {status} {answer[:200]!r}")
+    return answer
+
+
+def _in_parallel(work: list, action) -> None:  # noqa: ANN001
+    """A few requests at once: the daemon creates in parallel, and 1,000 one by one is slow."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(action, work))
+
+
+def populate(engine: harness.Engine, objects: int, prefix: str) -> None:
+    """``objects`` containers (one in twenty started), busybox tags and volumes, and up to
+    :data:`MAX_NETWORKS` networks, all named after ``prefix`` and labelled :data:`LABEL`."""
+    key, value = LABEL.split("=")
+    container = {"Image": "busybox", "Cmd": ["true"], "Labels": {key: value},
+                 "HostConfig": {"NetworkMode": "none"}}  # fmt: skip
+
+    def make_container(index: int) -> None:
+        answer = _api_ok(engine, "POST", f"/containers/create?name={prefix}-c{index}", container)
+        if index % 20 == 0:
+            ident = json.loads(answer)["Id"]
+            _api_ok(engine, "POST", f"/containers/{ident}/start")
+
+    def make_tag_and_volume(index: int) -> None:
+        _api_ok(engine, "POST", f"/images/busybox/tag?repo={prefix}-t{index}&tag=v{index}")
+        _api_ok(engine, "POST", "/volumes/create",
+                {"Name": f"{prefix}-v{index}", "Labels": {key: value}})  # fmt: skip
+
+    _in_parallel(list(range(objects)), make_container)
+    _in_parallel(list(range(objects)), make_tag_and_volume)
+    for index in range(min(objects, MAX_NETWORKS)):
+        _api_ok(engine, "POST", "/networks/create",
+                {"Name": f"{prefix}-n{index}", "Labels": {key: value}})  # fmt: skip
+
+
+def clean_up(engine: harness.Engine, objects: int, prefix: str) -> None:
+    """Remove what :func:`populate` made, so the benchmarks after this one see a small daemon."""
+    labelled = quote(json.dumps({"label": [LABEL]}))
+    for path in ("/containers/prune", "/networks/prune", "/volumes/prune"):
+        try:
+            _api_ok(engine, "POST", f"{path}?filters={labelled}")
+        except harness.HarnessError as err:
+            print(f"# clean-up: {err}", file=sys.stderr)
+
+    def untag(index: int) -> None:
+        engine.api("DELETE", f"/images/{prefix}-t{index}:v{index}?noprune=1", timeout=60)
+
+    _in_parallel(list(range(objects)), untag)
+
+
+def _timed(argv: list[str], env: dict, stdin: bytes | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, input=stdin, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True)  # fmt: skip
+    return time.perf_counter() - start
+
+
+def measure(engine: harness.Engine, line: str, runs: int, extra: int) -> dict[str, float]:
+    """Medians, in seconds, of: a piped script of 1 and of 1+``extra`` copies of ``line``,
+    ``dshell -c line`` and ``docker line``, taken in turn (the order rotates each round)."""
+    env = engine.env
+    words = line.split()
+    one = (line + "\n").encode()
+    many = ((line + "\n") * (1 + extra)).encode()
+    variants = {
+        "script1": lambda: _timed(harness.DSHELL_COMMAND, env, one),
+        "scriptN": lambda: _timed(harness.DSHELL_COMMAND, env, many),
+        "cold": lambda: _timed([*harness.DSHELL_COMMAND, "-c", line], env),
+        "docker": lambda: _timed([harness.DOCKER_CLI, *words], env),
+    }
+    names = list(variants)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for round_ in range(runs):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(variants[name]())
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def figures(
+    engine: harness.Engine,
+    quick: bool = False,
+    objects: int | None = None,
+    runs: int | None = None,
+) -> list[Figure]:
+    """Both figures for each listing over ``objects`` of each kind (1,000; 300 when quick)."""
+    objects = objects or (300 if quick else 1000)
+    runs = runs or (3 if quick else 7)
+    extra = 4 if quick else 10
+    prefix = harness.unique_name("bl")
+    saved_env = engine.env
+    engine.env = installed_like(engine.env)
+    rows: list[Figure] = []
+    try:
+        started = time.perf_counter()
+        populate(engine, objects, prefix)
+        print(f"# listing: {objects} of each made in {time.perf_counter() - started:.0f} s",
+              file=sys.stderr, flush=True)  # fmt: skip
+        for name, line in LISTINGS:
+            count = min(objects, MAX_NETWORKS) if name == "network ls" else objects
+            found = measure(engine, line, runs, extra)
+            marginal = (found["scriptN"] - found["script1"]) / extra
+            rows.append(Figure(f"`{name}`, {count:,} objects: one more line in a session",
+                               marginal, found["docker"], f"`docker {line}`", "s",
+                               goal="≤ 1.00×"))  # fmt: skip
+            rows.append(Figure(f"`{name}`, {count:,} objects: cold `dshell -c`",
+                               found["cold"], found["docker"], f"`docker {line}`", "s",
+                               goal="(Python start included)"))  # fmt: skip
+    finally:
+        engine.env = saved_env
+        clean_up(engine, objects, prefix)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="300 objects, 3 runs")
+    parser.add_argument("--objects", type=int, default=None, help="objects of each kind")
+    parser.add_argument("--runs", type=int, default=None, help="rounds of each variant")
+    options = parser.parse_args()
+    engine = harness.start_engine()
+    try:
+        rows = figures(engine, options.quick, options.objects, options.runs)
+    finally:
+        harness.stop_engine(engine)
+    print(f"Measured {machine()}, docker CLI {harness.DOCKER_CLI}, one private dockerd.")
+    print()
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
