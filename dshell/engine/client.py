@@ -13,7 +13,7 @@ import requests
 from dshell import __version__
 from dshell.engine.endpoint import Endpoint
 from dshell.engine.errors import APIError, DaemonUnreachable, EngineError, api_error
-from dshell.engine.transport import base_url, build_session
+from dshell.engine.transport import Transport
 
 NEWEST_API_VERSION = "1.45"
 OLDEST_API_VERSION = "1.24"
@@ -38,8 +38,9 @@ class EngineClient:
         self.pinned_version = pinned_version or os.environ.get("DOCKER_API_VERSION") or None
         self._negotiated: str | None = None
         self._server_headers: dict[str, str] = {}
-        self._base = base_url(endpoint)
-        self.session = build_session(endpoint, f"dshell/{__version__}")
+        self.transport = Transport(endpoint, f"dshell/{__version__}")
+        self._base = self.transport.base
+        self.session = self.transport.session
 
     # -- version ---------------------------------------------------------------------------
     @property
@@ -124,7 +125,7 @@ class EngineClient:
     def _send(self, method: str, path: str, *, absolute: bool = False, **kwargs: Any):
         url = path if absolute else f"{self._base}{path}"
         try:
-            return self.session.request(method, url, **kwargs)
+            return self.transport.send(method, url, **kwargs)
         except requests.exceptions.SSLError as exc:
             raise tls_failure(method, self._display_url(url, kwargs.get("params")), exc) from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -139,11 +140,12 @@ class EngineClient:
         ssh, the query string included)."""
         prepared = requests.Request("GET", url, params=params).prepare().url or url
         if self.endpoint.proto == "ssh":
-            prepared = "http://docker.example.com" + prepared[len(self._base):]
+            prepared = "http://docker.example.com" + prepared[len(self._base) :]
         return prepared
 
-    def _ssh_failure(self, method: str, url: str, params: dict | None,
-                     exc: Exception) -> EngineError:
+    def _ssh_failure(
+        self, method: str, url: str, params: dict | None, exc: Exception
+    ) -> EngineError:
         """docker's message when the ssh helper process died (bad host, auth, no docker)."""
         from dshell.engine.ssh import parse_ssh_url
 
@@ -201,12 +203,14 @@ def tls_failure(method: str, url: str, exc: BaseException) -> TLSFailure:
         else:
             detail = f"x509: {message}"
         return TLSFailure(
-            f"error during connect: {request}: tls: failed to verify certificate: {detail}")
+            f"error during connect: {request}: tls: failed to verify certificate: {detail}"
+        )
     if "BAD_CERTIFICATE" in reason or "CERTIFICATE_REQUIRED" in reason:
         alert = "bad certificate" if "BAD_CERTIFICATE" in reason else "certificate required"
         return TLSFailure(
             "the server probably has client authentication (--tlsverify) enabled; check your "
-            f"TLS client certification settings: {request}: remote error: tls: {alert}")
+            f"TLS client certification settings: {request}: remote error: tls: {alert}"
+        )
     return TLSFailure(f"error during connect: {request}: {reason}")
 
 

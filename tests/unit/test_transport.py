@@ -1,8 +1,14 @@
-"""The unix-socket transport keeps one connection pool per socket, whatever the URL."""
+"""The unix-socket transport keeps one connection pool per socket, whatever the URL, and its
+short way to the adapter sends what ``Session.request`` sends."""
 
+import socket
+import threading
 from urllib.parse import quote
 
-from dshell.engine.transport import SocketPoolAdapter
+import pytest
+
+from dshell.engine.endpoint import Endpoint
+from dshell.engine.transport import SocketPoolAdapter, Transport
 
 
 def test_one_pool_per_socket_whatever_the_path_and_query():
@@ -14,3 +20,144 @@ def test_one_pool_per_socket_whatever_the_path_and_query():
     assert first is second
     assert other is not first
     assert first.pool.maxsize == 10
+
+
+# --- Transport.send puts on the wire exactly what Session.request put there ------------------
+
+
+ANSWER = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+    b'Api-Version: 1.41\r\nContent-Length: 11\r\n\r\n{"a": "\xc3\xa9"}'
+)
+
+
+class RecordingServer:
+    """An HTTP/1.1 server on a unix socket that keeps each request's bytes and answers
+    ``ANSWER``; it counts the connections it accepted."""
+
+    def __init__(self, path: str) -> None:
+        self.listener = socket.socket(socket.AF_UNIX)
+        self.listener.bind(path)
+        self.listener.listen()
+        self.requests: list[bytes] = []
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn: socket.socket) -> None:
+        buffer = b""
+        while True:
+            while b"\r\n\r\n" not in buffer:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                buffer += chunk
+            head, _, buffer = buffer.partition(b"\r\n\r\n")
+            length = 0
+            chunked = False
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.lower() == b"content-length":
+                    length = int(value)
+                if name.lower() == b"transfer-encoding":
+                    chunked = True
+            if chunked:
+                while not buffer.endswith(b"0\r\n\r\n"):
+                    buffer += conn.recv(65536)
+                length = len(buffer)
+            while len(buffer) < length:
+                buffer += conn.recv(65536)
+            self.requests.append(head + b"\r\n\r\n" + buffer[:length])
+            buffer = buffer[length:]
+            conn.sendall(ANSWER)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.fixture
+def served(tmp_path):
+    path = str(tmp_path / "s.sock")
+    server = RecordingServer(path)
+    transport = Transport(Endpoint(host=f"unix://{path}", proto="unix", addr=path), "dshell/t")
+    yield server, transport
+    transport.session.close()
+    server.close()
+
+
+CASES = [
+    ("GET", "/v1.41/containers/json", {"all": b"1", "filters": b'{"name":["x"]}'}, {}),
+    ("GET", "/v1.41/containers/n%E9/json", None, {}),
+    (
+        "GET",
+        "/v1.41/images/get?names=a%2Fb",
+        {"x": "caf\udce9".encode("utf-8", "surrogateescape")},
+        {},
+    ),
+    ("GET", "/v1.41/images/json?", {"all": b"1"}, {}),
+    ("GET", "/v1.41/containers/a%41b/json", None, {}),
+    ("GET", "/v1.41/containers/a#b/json", None, {}),
+    ("GET", "/v1.41/containers/a b[1]/json", None, {}),
+    ("POST", "/v1.41/containers/x/start", None, {}),
+    ("POST", "/v1.41/containers/create", {"name": b"web"}, {"json": {"Image": "busybox", "n": 1}}),
+    (
+        "PUT",
+        "/v1.41/containers/x/archive",
+        {"path": b"/tmp"},
+        {"data": b"tar bytes", "headers": {"Content-Type": "application/x-tar"}},
+    ),
+    (
+        "POST",
+        "/v1.41/build",
+        None,
+        {"data": iter([b"ab", b"cd"]), "headers": {"accept-encoding": "identity"}},
+    ),
+    (
+        "POST",
+        "/v1.41/images/create",
+        {"fromImage": b"busybox"},
+        {"headers": {"X-Registry-Auth": "e30=", "Accept": None}},
+    ),
+    ("HEAD", "/v1.41/containers/x/archive", {"path": b"/"}, {}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "params", "extra"), CASES)
+def test_send_writes_the_bytes_session_request_writes(served, method, path, params, extra):
+    server, transport = served
+    url = transport.base + path
+    if "data" in extra and not isinstance(extra["data"], bytes):
+        chunks = list(extra["data"])
+        session_extra = {**extra, "data": iter(chunks)}
+        extra = {**extra, "data": iter(chunks)}
+    else:
+        session_extra = extra
+    theirs = transport.session.request(method, url, params=params, timeout=(5, 5), **session_extra)
+    ours = transport.send(method, url, params=params, timeout=(5, 5), **extra)
+    assert server.requests[1] == server.requests[0]
+    assert (ours.status_code, ours.reason, dict(ours.headers)) == (
+        theirs.status_code,
+        theirs.reason,
+        dict(theirs.headers),
+    )
+    if method != "HEAD":
+        assert ours.content == theirs.content
+        assert ours.json() == theirs.json() == {"a": "é"}
+    assert ours.headers["api-version"] == "1.41"
+
+
+def test_send_keeps_one_connection_and_streams(served):
+    server, transport = served
+    for _ in range(5):
+        transport.send("GET", transport.base + "/_ping", timeout=(5, 5))
+    streamed = transport.send("GET", transport.base + "/events", stream=True, timeout=(5, None))
+    assert b"".join(streamed.iter_content(4)) == b'{"a": "\xc3\xa9"}'
+    assert server.connections == 1
