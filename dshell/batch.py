@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dshell.commands.shell import SessionExit
+from dshell.commands.base import SessionExit
 from dshell.session import DockerSession
 from dshell.shell.evaluate import PrefixedStream, Shell
 

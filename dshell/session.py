@@ -3,28 +3,26 @@
 One object holds the endpoint (protocol, address, scheme, TLS), the config file, the standard
 streams with their TTY state and the Engine client; ``cmd()`` resolves a typed line to a
 ``cmd_*`` method by name, two words before one.
+
+The command mixins are mixed in lazily: the first lookup of a name that a mixin provides
+(``cmd_ps``, a helper) imports its module and adds it to the class's bases, in the order of
+``dshell.commands.MIXINS``; ``registry`` (help, completion) imports them all. The Engine client,
+and with it the HTTP stack, is made when a command first needs the Engine.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from dshell.commands.base import UnknownCommand
-from dshell.commands.build import BuildCommands
-from dshell.commands.containers import ContainerCommands
-from dshell.commands.contexts import ContextCommands
+from dshell.commands import MIXINS
+from dshell.commands.base import CommandBase, SessionExit, UnknownCommand
 from dshell.commands.declare import Registry, ServerFeatures, collect, method_name
-from dshell.commands.helptext import command_help
-from dshell.commands.images import ImageCommands
-from dshell.commands.networks import NetworkCommands
+from dshell.commands.index import PROVIDERS
 from dshell.commands.parse import HelpRequested, UsageError, check_arguments, parse_args
-from dshell.commands.registry import RegistryCommands
-from dshell.commands.running import RunCommands
-from dshell.commands.shell import SessionExit, ShellCommands
-from dshell.commands.system import SystemCommands
-from dshell.commands.volumes import VolumeCommands
-from dshell.engine.client import EngineClient
 from dshell.engine.config import ConfigFile
 from dshell.engine.endpoint import (
     ConflictingOptions,
@@ -37,24 +35,72 @@ from dshell.render import RenderError
 from dshell.shellstate import ShellState
 from dshell.streams import Stream, standard_streams
 
+if TYPE_CHECKING:
+    from dshell.engine.client import EngineClient
+
 __all__ = ["DockerSession", "SessionExit"]
 
+#: Management commands (``container``, ``image``): their subcommands, which help and usage
+#: errors list, are known once every mixin is loaded (the registry).
+MANAGEMENT = "Management Commands"
 
-class DockerSession(
-    ShellCommands,
-    SystemCommands,
-    RunCommands,
-    ContainerCommands,
-    ImageCommands,
-    BuildCommands,
-    RegistryCommands,
-    NetworkCommands,
-    VolumeCommands,
-    ContextCommands,
-):
+
+class _LazyMixins(type):
+    """The session's metaclass: a name missing on the class loads the mixin that provides it."""
+
+    _lock = threading.RLock()
+
+    def __getattr__(cls, name: str) -> Any:
+        if name == "registry":
+            return cls._build_registry()
+        position = PROVIDERS.get(name)
+        if position is None or not cls._load(position):
+            raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
+        return type.__getattribute__(cls, name)
+
+    def _load(cls, position: int) -> bool:
+        """Import mixin ``position`` and put it among the bases; False if it already was."""
+        with cls._lock:
+            root = next(c for c in cls.__mro__ if "_loaded" in c.__dict__)
+            loaded: dict[int, type] = root._loaded
+            if position in loaded:
+                return False
+            module, name = MIXINS[position]
+            mixin = getattr(import_module(module), name)
+            loaded[position] = mixin
+            root.__bases__ = tuple(loaded[p] for p in sorted(loaded))
+            for declared in collect(mixin):
+                if PROVIDERS.get(declared.method) != position:
+                    continue
+                method = getattr(mixin, declared.method)
+                for words in declared.aliases:
+                    setattr(root, method_name(words), method)
+            return True
+
+    def _build_registry(cls) -> Registry:
+        """Every mixin loaded, every declaration in one registry (kept on the class)."""
+        with cls._lock:
+            registry = cls.__dict__.get("registry")
+            if registry is None:
+                for position in range(len(MIXINS)):
+                    cls._load(position)
+                registry = Registry(collect(cls))
+                cls.registry = registry
+            return registry
+
+
+class DockerSession(CommandBase, metaclass=_LazyMixins):
     """A persistent session with one Engine."""
 
     registry: Registry
+    _loaded: dict[int, type] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        """A name no loaded mixin has: load the one that provides it (see ``_LazyMixins``)."""
+        if name == "registry" or name in PROVIDERS:
+            getattr(type(self), name)
+            return object.__getattribute__(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __init__(
         self,
@@ -74,6 +120,8 @@ class DockerSession(
         #: Called with the new endpoint after ``switch_endpoint`` (the REPL's cache, toolbar).
         self.endpoint_listeners: list[Callable[[Endpoint], None]] = []
         self._endpoint: Endpoint | None = None
+        #: Made on first use (``client``), so commands that never reach the Engine (``help``,
+        #: ``context ls``, a syntax error) never import the HTTP stack.
         self._client: EngineClient | None = None
         self._features: ServerFeatures | None = None
         #: Why no endpoint could be resolved (a missing context): like docker, commands that
@@ -86,7 +134,7 @@ class DockerSession(
         except EndpointError as exc:
             self.endpoint_error = exc
         else:
-            self._endpoint, self._client = endpoint, EngineClient(endpoint)
+            self._endpoint = endpoint
 
     @property
     def endpoint(self) -> Endpoint:
@@ -97,7 +145,9 @@ class DockerSession(
     @property
     def client(self) -> EngineClient:
         if self._client is None:
-            raise self.endpoint_error or EndpointError("no endpoint")
+            from dshell.engine.client import EngineClient
+
+            self._client = EngineClient(self.endpoint)
         return self._client
 
     # -- the DockerCli fields --------------------------------------------------------------
@@ -139,6 +189,8 @@ class DockerSession(
         if method is None:
             return self.unknown_command(argv[0])
         declared = method.__command__
+        if declared.group == MANAGEMENT:
+            self.registry  # noqa: B018 - a group's usage errors list its subcommands
         if declared.preamble is not None:
             status = getattr(self, declared.preamble)()
             if status is not None:
@@ -185,9 +237,12 @@ class DockerSession(
 
     def print_help(self, cmd, invoked: tuple[str, ...] | None = None) -> None:  # noqa: ANN001
         """docker's help for a command, with the flags this daemon lacks left out."""
+        from dshell.commands.helptext import command_help
+
         features = self.server_features() if any(
             f.min_api or f.os_type or f.experimental for f in cmd.flags) else None
-        self.stdout.write(command_help(cmd, invoked, registry=self.registry,
+        registry = self.registry if cmd.group == MANAGEMENT else None
+        self.stdout.write(command_help(cmd, invoked, registry=registry,
                                        features=features))  # fmt: skip
 
     def server_features(self) -> ServerFeatures:
@@ -220,6 +275,8 @@ class DockerSession(
     def switch_endpoint(self, endpoint: Endpoint) -> None:
         """Talk to another Engine from now on (``context use``): a new client with its own
         transport and TLS settings replaces the old one, which is closed; listeners follow."""
+        from dshell.engine.client import EngineClient
+
         old = self._client
         self._endpoint, self._client = endpoint, EngineClient(endpoint)
         self.endpoint_error = None
@@ -232,16 +289,3 @@ class DockerSession(
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
-
-
-def _install_aliases(cls: type) -> None:
-    """Make every declared alias reachable by name too (``cmd_ps`` is ``cmd_container_ls``)."""
-    commands = collect(cls)
-    for declared in commands:
-        method = getattr(cls, declared.method)
-        for words in declared.aliases:
-            setattr(cls, method_name(words), method)
-    cls.registry = Registry(commands)
-
-
-_install_aliases(DockerSession)

@@ -87,6 +87,15 @@ def management(words: str, summary: str, usage: str | None = None):  # noqa: ANN
     return command(summary, group="Management Commands", usage=usage)(run)
 
 
+class SessionExit(Exception):
+    """``exit``/``quit``: leave the shell with ``status``. (Here, not in ``shell``, so the
+    modes can catch it without importing a command module.)"""
+
+    def __init__(self, status: int = 0) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 class UnknownCommand(Exception):
     """Raised for words that name no command; the session prints docker-shell's message."""
 

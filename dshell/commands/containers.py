@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 
 from dshell.commands.base import CommandBase, filters_param, management, path_segment
-from dshell.commands.copying import CopyCommands
 from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
-from dshell.commands.logs import LogsCommands, interruptible
-from dshell.commands.output_files import SAVE_TO_TERMINAL, write_output
 from dshell.commands.parse import UsageError
-from dshell.commands.run_options import parse_bytes
-from dshell.commands.stats import StatsCommands
 from dshell.engine.errors import EngineError
 from dshell.engine.urls import urlencode
 
@@ -29,7 +23,7 @@ PRUNE_WARNING = (
 )
 
 
-class ContainerCommands(LogsCommands, StatsCommands, CopyCommands, CommandBase):
+class ContainerCommands(CommandBase):
     cmd_container = management("container", "Manage containers")
 
     @command(
@@ -177,6 +171,7 @@ class ContainerCommands(LogsCommands, StatsCommands, CopyCommands, CommandBase):
 
     def _wait_for(self, reference: str) -> dict:
         """POST /wait with no read timeout; Ctrl-C closes the connection and propagates."""
+        from dshell.commands.logs import interruptible
         from dshell.render.stats import close_streaming
 
         path = f"/containers/{path_segment(reference)}/wait"
@@ -284,6 +279,8 @@ class ContainerCommands(LogsCommands, StatsCommands, CopyCommands, CommandBase):
         args=[Arg("CONTAINER", kind="container:all")],
     )  # fmt: skip
     def cmd_container_export(self, opts) -> int:  # noqa: ANN001
+        from dshell.commands.output_files import SAVE_TO_TERMINAL, write_output
+
         if not opts.output and self.stdout.is_terminal:
             self.err(SAVE_TO_TERMINAL)
             return 1
@@ -466,6 +463,9 @@ def parse_commit_reference(text: str) -> tuple[str, str]:
 
 def update_body(opts) -> dict:  # noqa: ANN001
     """The /update body for the flags given; flag value errors as docker's (status 125)."""
+    from fractions import Fraction
+
+    from dshell.commands.run_options import parse_bytes
 
     def bad(flag: str, value: str, reason: str) -> UsageError:
         declared = opts.command.find_flag(flag)

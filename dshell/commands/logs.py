@@ -15,8 +15,6 @@ from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import TypeVar
 
-from urllib3.exceptions import ProtocolError
-
 from dshell.commands.base import CommandBase
 from dshell.commands.declare import Arg, Flag, command
 from dshell.engine.streams import FRAME_HEADER, UnexpectedEOF
@@ -176,6 +174,8 @@ def read_pieces(response) -> Callable[[], bytes]:  # noqa: ANN001 - a streamed r
     ourselves over large socket reads costs far less than one urllib3 read per chunk. The
     connection is then closed by ``response.close()``, never reused half-read.
     """
+    from urllib3.exceptions import ProtocolError
+
     raw = response.raw
     inner = getattr(raw, "_fp", None)
     socket_file = getattr(inner, "fp", None)

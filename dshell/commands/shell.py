@@ -6,21 +6,13 @@ from __future__ import annotations
 import os
 import re
 
-from dshell.commands.base import CommandBase
+from dshell.commands.base import CommandBase, SessionExit
 from dshell.commands.declare import Arg, Flag, command
 from dshell.commands.helptext import overview
 from dshell.shellstate import ShellState
 
 SHELL_GROUP = "Shell Commands"
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-class SessionExit(Exception):
-    """``exit``/``quit``: leave the shell with ``status``."""
-
-    def __init__(self, status: int = 0) -> None:
-        super().__init__(status)
-        self.status = status
 
 
 def single_quoted(text: str) -> str:

@@ -12,7 +12,6 @@ from dshell.commands.declare import (
     command,
 )
 from dshell.commands.inspecting import ObjectNotFound, TemplateParseError, inspect_references
-from dshell.engine.client import NEWEST_API_VERSION
 from dshell.engine.errors import APIError, EngineError, NotFound
 
 INSPECT_TYPES = (
@@ -30,6 +29,7 @@ class SystemCommands(CommandBase):
         group="Common Commands",
     )
     def cmd_version(self, opts) -> int:  # noqa: ANN001
+        from dshell.engine.client import NEWEST_API_VERSION
         from dshell.render import gotemplate
         from dshell.render.version import render_version, version_data
 
@@ -65,6 +65,7 @@ class SystemCommands(CommandBase):
         group="Common Commands",
     )
     def cmd_info(self, opts) -> int:  # noqa: ANN001
+        from dshell.engine.client import NEWEST_API_VERSION
         from dshell.render import gotemplate
         from dshell.render.info import info_client, render_info
 

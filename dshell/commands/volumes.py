@@ -5,7 +5,6 @@ from __future__ import annotations
 from dshell.commands.base import CommandBase, filters_param, key_values, management, path_segment
 from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
 from dshell.commands.pruning import confirm, deleted_list, prune_filters
-from dshell.engine.client import _version_tuple
 
 ANONYMOUS_WARNING = (
     "WARNING! This will remove anonymous local volumes not used by at least one container.\n"
@@ -130,6 +129,8 @@ class VolumeCommands(CommandBase):
                 return 1
             filters.append("all=true")
         # Before API 1.42 the daemon prunes named volumes too, and docker says so.
+        from dshell.engine.client import _version_tuple
+
         old_api = _version_tuple(self.client.api_version) < (1, 42)
         warning = ALL_WARNING if opts.all or old_api else ANONYMOUS_WARNING
         if not opts.force and not confirm(self.stdin, self.stdout, warning):
@@ -142,6 +143,8 @@ class VolumeCommands(CommandBase):
 
     def flag_supported(self, flag: str, version: str) -> bool:
         """docker refuses a flag annotated with a newer API version than the daemon's."""
+        from dshell.engine.client import _version_tuple
+
         current = self.client.api_version
         if _version_tuple(current) >= _version_tuple(version):
             return True

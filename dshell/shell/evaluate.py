@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from dshell.commands.shell import SessionExit
+from dshell.commands.base import SessionExit
 from dshell.shell.expand import Expander, ExpansionError
 from dshell.shell.redirect import RedirectError, StreamSet, stream_for_fd
 from dshell.shell.syntax import (
