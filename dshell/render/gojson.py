@@ -12,13 +12,21 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 from decimal import Decimal
 
 __all__ = ["RawJSON", "dumps", "indent", "format_float"]
 
 _HEX = "0123456789abcdef"
-_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n",
-                  "\r": "\\r", "\t": "\\t"}
+_SHORT_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+}
 _HTML_CHARS = "<>&"
 
 
@@ -178,45 +186,82 @@ def _shortest(value: float, verb: str) -> str:
     return digits[:point] + "." + digits[point:]
 
 
+# One token of JSON text: a string (escapes kept), a run of whitespace, a punctuation mark, or
+# a literal (number, true, false, null), the way json.Indent and json.Compact see them.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[ \t\r\n]+|[{}\[\],:]|[^ \t\r\n,:{}\[\]"]+')
+# The strings of JSON text, captured so that splitting keeps them.
+_STRING = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")')
+# (prefix, indent) → {(text between two strings, state before it): (its output, state after)}
+_REFLOWED: dict[tuple[str, str], dict[tuple[str, tuple[int, bool, bool]], tuple]] = {}
+_REFLOWED_LIMIT = 4096
+
+
 def indent(raw: str, prefix: str = "", indent: str = "    ") -> str:
     """Re-flow raw JSON text the way Go's json.Indent does, without re-encoding it.
 
     String contents and number literals are copied byte for byte (so `\\u003c` from the
     daemon stays `\\u003c`); empty `{}` and `[]` stay compact; leading whitespace is
     dropped and trailing whitespace kept.  Raises ValueError on invalid JSON.
+
+    inspect of 1,000 containers re-flows megabytes, so no loop over characters: the text is
+    split at its strings (copied as they are), and the few distinct runs of punctuation and
+    literals between them (``":"``, ``",""``, ``"},{"``…) are re-flowed once per indentation
+    state and remembered.
     """
     _validate(raw)
+    parts = _STRING.split(raw)
+    memo = _REFLOWED.setdefault((prefix, indent), {})
+    if len(memo) > _REFLOWED_LIMIT:
+        memo.clear()
     out: list[str] = []
-    depth = 0
-    need_indent = False
-    i = 0
-    n = len(raw)
-    started = False
-    while i < n:
-        ch = raw[i]
+    append = out.append
+    state = (0, False, False)  # depth, a bracket just opened, the value started
+    breaks = ["\n" + prefix]
+    for index, part in enumerate(parts):
+        if index % 2:  # a string
+            depth, opened, _ = state
+            if opened:
+                depth += 1
+                while depth >= len(breaks):
+                    breaks.append(breaks[-1] + indent)
+                append(breaks[depth])
+            append(part)
+            state = (depth, False, True)
+        elif part:
+            key = (part, state)
+            done = memo.get(key)
+            if done is None:
+                done = memo[key] = _reflow(part, state, prefix, indent)
+            append(done[0])
+            state = done[1]
+    return "".join(out)
+
+
+def _reflow(
+    text: str, state: tuple[int, bool, bool], prefix: str, indent: str
+) -> tuple[str, tuple[int, bool, bool]]:
+    """json.Indent over text holding no string, from ``state``: (output, state after)."""
+    depth, need_indent, started = state
+    out: list[str] = []
+    for token in _TOKEN.findall(text):
+        ch = token[0]
         if ch in " \t\r\n":
             if started and depth == 0 and not need_indent:
-                out.append(ch)  # whitespace after the top-level value is kept
-            i += 1
+                out.append(token)  # whitespace after the top-level value is kept
             continue
-        if need_indent and ch not in "}]":
+        if need_indent and ch != "}" and ch != "]":
             need_indent = False
             depth += 1
             out.append("\n" + prefix + indent * depth)
         started = True
-        if ch == '"':
-            end = _string_end(raw, i)
-            out.append(raw[i:end])
-            i = end
-            continue
-        if ch in "{[":
+        if ch == "{" or ch == "[":
             need_indent = True
             out.append(ch)
         elif ch == ",":
-            out.append(ch + "\n" + prefix + indent * depth)
+            out.append(",\n" + prefix + indent * depth)
         elif ch == ":":
             out.append(": ")
-        elif ch in "}]":
+        elif ch == "}" or ch == "]":
             if need_indent:
                 need_indent = False
             else:
@@ -224,17 +269,17 @@ def indent(raw: str, prefix: str = "", indent: str = "    ") -> str:
                 out.append("\n" + prefix + indent * depth)
             out.append(ch)
         else:
-            start = i
-            while i < n and raw[i] not in ' \t\r\n,:{}[]"':
-                i += 1
-            out.append(raw[start:i])
-            continue
-        i += 1
-    return "".join(out)
+            out.append(token)
+    return "".join(out), (depth, need_indent, started)
 
 
-_COMPACT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_COMPACT_ESCAPES = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
 
 
 def compact(raw: str) -> str:
@@ -245,44 +290,24 @@ def compact(raw: str) -> str:
 def _compact(raw: str, escape_html: bool) -> str:
     """Go's json.Compact as the encoder applies it to MarshalJSON output."""
     _validate(raw)
-    out: list[str] = []
-    i, n = 0, len(raw)
-    while i < n:
-        ch = raw[i]
-        if ch == '"':
-            end = _string_end(raw, i)
-            text = raw[i:end]
-            if escape_html:
+    tokens = [token for token in _TOKEN.findall(raw) if token[0] not in " \t\r\n"]
+    if escape_html:
+        for index, token in enumerate(tokens):
+            if token[0] == '"':
                 for char, escaped in _COMPACT_ESCAPES:
-                    text = text.replace(char, escaped)
-            out.append(text)
-            i = end
-        elif ch not in " \t\r\n":
-            out.append(ch)
-            i += 1
-        else:
-            i += 1
-    return "".join(out)
-
-
-def _string_end(raw: str, start: int) -> int:
-    i = start + 1
-    while True:
-        ch = raw[i]
-        if ch == "\\":
-            i += 2
-        elif ch == '"':
-            return i + 1
-        else:
-            i += 1
+                    if char in token:
+                        token = token.replace(char, escaped)
+                tokens[index] = token
+    return "".join(tokens)
 
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
 
 
-def _validate(raw: str) -> None:
+def _validate(raw: str) -> object:
+    """The decoded value; ValueError with the decoder's message when ``raw`` is not JSON."""
     try:
-        json.loads(raw, parse_constant=_reject_constant)
+        return json.loads(raw, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
         raise ValueError(str(err)) from None
