@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 #: Characters that end an unquoted word (bash's metacharacters).
 METACHARACTERS = frozenset(" \t\n;&|<>()")
@@ -41,59 +40,88 @@ class ShellSyntaxError(Exception):
 
 
 # -- the tree ------------------------------------------------------------------------------
+# Plain classes with slots rather than dataclasses: every command line goes through this
+# module, and generating dataclass methods (and importing ``dataclasses``/``inspect``) cost a
+# cold start several milliseconds. ``_Node`` gives them dataclass-like ``==`` and ``repr``.
 
 
-@dataclass(slots=True)
-class Literal:
+class _Node:
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({inner})"
+
+
+class Literal(_Node):
     """Text as typed. ``quoted`` text is never split or globbed."""
 
-    text: str
-    quoted: bool = False
+    __slots__ = ("text", "quoted")
+
+    def __init__(self, text: str, quoted: bool = False) -> None:
+        self.text = text
+        self.quoted = quoted
 
 
-@dataclass(slots=True)
-class Parameter:
+class Parameter(_Node):
     """``$NAME``, ``${NAME}``, ``${NAME:-word}``…; ``op`` is "" or one of
     PARAMETER_OPERATORS, or "#" for ``${#NAME}`` (the length)."""
 
-    name: str
-    quoted: bool = False
-    op: str = ""
-    argument: Word | None = None
-    start: int = 0
-    end: int = 0
+    __slots__ = ("name", "quoted", "op", "argument", "start", "end")
+
+    def __init__(self, name: str, quoted: bool = False, op: str = "",
+                 argument: Word | None = None, start: int = 0, end: int = 0) -> None:
+        self.name = name
+        self.quoted = quoted
+        self.op = op
+        self.argument = argument
+        self.start = start
+        self.end = end
 
 
-@dataclass(slots=True)
-class Substitution:
+class Substitution(_Node):
     """``$(…)`` or a backquoted command: its output replaces it."""
 
-    body: Script
-    quoted: bool = False
-    start: int = 0
-    end: int = 0
-    closed: bool = True
+    __slots__ = ("body", "quoted", "start", "end", "closed")
+
+    def __init__(self, body: Script, quoted: bool = False, start: int = 0, end: int = 0,
+                 closed: bool = True) -> None:
+        self.body = body
+        self.quoted = quoted
+        self.start = start
+        self.end = end
+        self.closed = closed
 
 
-@dataclass(slots=True)
-class Arithmetic:
+class Arithmetic(_Node):
     """``$((expression))``: the parts (text, ``$VAR``, ``$(…)``) expand, then evaluate."""
 
-    parts: list[Part]
-    quoted: bool = False
-    start: int = 0
-    end: int = 0
-    closed: bool = True
+    __slots__ = ("parts", "quoted", "start", "end", "closed")
+
+    def __init__(self, parts: list[Part], quoted: bool = False, start: int = 0, end: int = 0,
+                 closed: bool = True) -> None:
+        self.parts = parts
+        self.quoted = quoted
+        self.start = start
+        self.end = end
+        self.closed = closed
 
 
 Part = Literal | Parameter | Substitution | Arithmetic
 
 
-@dataclass(slots=True)
-class Word:
-    parts: list[Part]
-    start: int
-    end: int
+class Word(_Node):
+    __slots__ = ("parts", "start", "end")
+
+    def __init__(self, parts: list[Part], start: int, end: int) -> None:
+        self.parts = parts
+        self.start = start
+        self.end = end
 
     def plain(self) -> str | None:
         """The text if the word is unquoted literal text only (a command or alias name)."""
@@ -102,15 +130,18 @@ class Word:
         return None
 
 
-@dataclass(slots=True)
-class Redirect:
+class Redirect(_Node):
     """``[fd]op target``. ``op`` is one of ``< > >> >| <& >& &> &>>``."""
 
-    fd: int | None
-    op: str
-    target: Word | None
-    start: int
-    end: int
+    __slots__ = ("fd", "op", "target", "start", "end")
+
+    def __init__(self, fd: int | None, op: str, target: Word | None, start: int,
+                 end: int) -> None:
+        self.fd = fd
+        self.op = op
+        self.target = target
+        self.start = start
+        self.end = end
 
     @property
     def descriptor(self) -> int:
@@ -119,78 +150,98 @@ class Redirect:
         return 0 if self.op.startswith("<") else 1
 
 
-@dataclass(slots=True)
-class Assignment:
-    name: str
-    value: Word
-    start: int
-    end: int
+class Assignment(_Node):
+    __slots__ = ("name", "value", "start", "end")
+
+    def __init__(self, name: str, value: Word, start: int, end: int) -> None:
+        self.name = name
+        self.value = value
+        self.start = start
+        self.end = end
 
 
-@dataclass(slots=True)
-class SimpleCommand:
-    assignments: list[Assignment] = field(default_factory=list)
-    words: list[Word] = field(default_factory=list)
-    redirects: list[Redirect] = field(default_factory=list)
-    start: int = 0
-    end: int = 0
+class SimpleCommand(_Node):
+    __slots__ = ("assignments", "words", "redirects", "start", "end")
+
+    def __init__(self, assignments: list[Assignment] | None = None,
+                 words: list[Word] | None = None, redirects: list[Redirect] | None = None,
+                 start: int = 0, end: int = 0) -> None:
+        self.assignments = [] if assignments is None else assignments
+        self.words = [] if words is None else words
+        self.redirects = [] if redirects is None else redirects
+        self.start = start
+        self.end = end
 
 
-@dataclass(slots=True)
-class HostCommand:
+class HostCommand(_Node):
     """``!text``: the rest of the line for the system shell, untouched."""
 
-    text: str
-    start: int
-    end: int
+    __slots__ = ("text", "start", "end")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
 
 
 Command = SimpleCommand | HostCommand
 
 
-@dataclass(slots=True)
-class Pipeline:
-    commands: list[Command]
-    #: For each ``|`` after a command: True when it was ``|&`` (stderr too).
-    with_stderr: list[bool] = field(default_factory=list)
-    start: int = 0
-    end: int = 0
+class Pipeline(_Node):
+    #: ``with_stderr``: for each ``|`` after a command, True when it was ``|&`` (stderr too).
+    __slots__ = ("commands", "with_stderr", "start", "end")
+
+    def __init__(self, commands: list[Command], with_stderr: list[bool] | None = None,
+                 start: int = 0, end: int = 0) -> None:
+        self.commands = commands
+        self.with_stderr = [] if with_stderr is None else with_stderr
+        self.start = start
+        self.end = end
 
 
-@dataclass(slots=True)
-class AndOr:
+class AndOr(_Node):
     """Pipelines joined by ``&&`` and ``||``: ``operators[i]`` joins pipeline i and i+1."""
 
-    pipelines: list[Pipeline]
-    operators: list[str] = field(default_factory=list)
+    __slots__ = ("pipelines", "operators")
+
+    def __init__(self, pipelines: list[Pipeline], operators: list[str] | None = None) -> None:
+        self.pipelines = pipelines
+        self.operators = [] if operators is None else operators
 
 
-@dataclass(slots=True)
-class Script:
+class Script(_Node):
     """And-or lists separated by ``;`` or newlines."""
 
-    items: list[AndOr] = field(default_factory=list)
-    start: int = 0
-    end: int = 0
+    __slots__ = ("items", "start", "end")
+
+    def __init__(self, items: list[AndOr] | None = None, start: int = 0, end: int = 0) -> None:
+        self.items = [] if items is None else items
+        self.start = start
+        self.end = end
 
 
-@dataclass(slots=True)
-class Operator:
+class Operator(_Node):
     """An operator token's place in the text (for highlighting)."""
 
-    text: str
-    start: int
-    end: int
+    __slots__ = ("text", "start", "end")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
 
 
-@dataclass(slots=True)
-class ParseResult:
+class ParseResult(_Node):
     """A parse of a (possibly unfinished) line: the tree plus what the REPL needs."""
 
-    script: Script
-    operators: list[Operator]
-    comments: list[tuple[int, int]]
-    error: ShellSyntaxError | None = None
+    __slots__ = ("script", "operators", "comments", "error")
+
+    def __init__(self, script: Script, operators: list[Operator],
+                 comments: list[tuple[int, int]], error: ShellSyntaxError | None = None) -> None:
+        self.script = script
+        self.operators = operators
+        self.comments = comments
+        self.error = error
 
 
 # -- the parser ----------------------------------------------------------------------------
