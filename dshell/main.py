@@ -6,12 +6,13 @@ import os
 import sys
 
 from dshell import __version__
-from dshell.commands.helptext import options_block
 from dshell.commands.parse import HelpRequested, UsageError, parse_args
 from dshell.globalflags import DSHELL_COMMAND, LOG_LEVELS
 
 
 def usage() -> str:
+    from dshell.commands.helptext import options_block
+
     return (
         f"Usage:  dshell {DSHELL_COMMAND.usage}\n\n{DSHELL_COMMAND.summary}\n\n"
         f"{options_block(DSHELL_COMMAND.flags)}"

@@ -13,12 +13,10 @@ import json
 import os
 import re
 import shutil
-import tarfile
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dshell.engine.config import (
     GO_ANY,
@@ -33,6 +31,9 @@ from dshell.engine.config import (
     go_struct,
     go_unmarshal,
 )
+
+if TYPE_CHECKING:
+    import tarfile
 
 DOCKER_ENDPOINT = "docker"
 TLS_FILES = ("ca.pem", "cert.pem", "key.pem")
@@ -162,6 +163,8 @@ def _go_float(value: float) -> str:
         return "-0" if str(value).startswith("-") else "0"
     text = repr(value)
     if 1e-6 <= abs(value) < 1e21:
+        from decimal import Decimal
+
         text = format(Decimal(text), "f")
         return text[:-2] if text.endswith(".0") else text
     return re.sub(r"e-0(\d)$", r"e-\1", text)  # Go cleans e-07 up to e-7
@@ -264,6 +267,8 @@ class ContextStore:
     # -- export / import -----------------------------------------------------------------
     def export_tar(self, name: str) -> bytes:
         """The context as ``docker context export`` writes it: meta.json, tls/<ep>/*.pem."""
+        import tarfile
+
         context = self.load(name)
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
@@ -398,12 +403,16 @@ class _suppress:
 
 
 def _add(tar: tarfile.TarFile, name: str, data: bytes, mode: int) -> None:
+    import tarfile
+
     info = tarfile.TarInfo(name)
     info.size, info.mode = len(data), mode
     tar.addfile(info, io.BytesIO(data))
 
 
 def _add_dir(tar: tarfile.TarFile, name: str) -> None:
+    import tarfile
+
     info = tarfile.TarInfo(name)
     info.type, info.mode = tarfile.DIRTYPE, 0o700
     tar.addfile(info)
@@ -411,6 +420,8 @@ def _add_dir(tar: tarfile.TarFile, name: str) -> None:
 
 def _tar_members(data: bytes) -> dict[str, bytes]:
     """Regular files of a tar; docker's own exports end without the closing blocks."""
+    import tarfile
+
     members: dict[str, bytes] = {}
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:", ignore_zeros=True) as tar:
@@ -426,6 +437,8 @@ def _tar_members(data: bytes) -> dict[str, bytes]:
 
 
 def _zip_members(data: bytes) -> dict[str, bytes]:
+    import zipfile
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return {n: archive.read(n) for n in archive.namelist() if not n.endswith("/")}

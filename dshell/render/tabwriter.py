@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import re
 
-from wcwidth import wcwidth
-
 __all__ = ["TabWriter", "display_width", "tabulate"]
 
 # Anything but printable ASCII, tabs and newlines: such text needs per-character widths.
@@ -29,6 +27,8 @@ def display_width(text: str) -> int:
         if text.isprintable():
             return len(text)
         return sum(1 for ch in text if " " <= ch < "\x7f")
+    from wcwidth import wcwidth  # ~10 ms to import: only for text beyond ASCII
+
     return sum(max(wcwidth(ch), 0) for ch in text)
 
 

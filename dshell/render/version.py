@@ -8,7 +8,7 @@ order and with `omitempty` applied, so the data is modelled as `GoStruct` values
 
 from __future__ import annotations
 
-import platform
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -179,7 +179,7 @@ _GOOS = {"win32": "windows", "cygwin": "windows"}
 def go_platform() -> tuple[str, str]:
     """This machine as Go names it (GOOS, GOARCH): ("linux", "amd64")."""
     goos = _GOOS.get(sys.platform, sys.platform.rstrip("0123456789"))
-    machine = platform.machine().lower()
+    machine = os.uname().machine.lower()  # platform.machine(), without importing platform
     return goos, _GOARCH.get(machine, machine)
 
 
@@ -194,7 +194,7 @@ def client_version_fields(
         Field("APIVersion", "ApiVersion", api_version, omitempty=True),
         Field("DefaultAPIVersion", "DefaultAPIVersion", default_api_version, omitempty=True),
         Field("GitCommit", "GitCommit", UNKNOWN_BUILD, omitempty=True),
-        Field("GoVersion", "GoVersion", "python" + platform.python_version(), omitempty=True),
+        Field("GoVersion", "GoVersion", "python" + sys.version.split()[0], omitempty=True),
         Field("Os", "Os", goos, omitempty=True),
         Field("Arch", "Arch", goarch, omitempty=True),
         Field("BuildTime", "BuildTime", UNKNOWN_BUILD, omitempty=True),
