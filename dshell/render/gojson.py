@@ -13,7 +13,6 @@ import base64
 import json
 import math
 import re
-from decimal import Decimal
 
 __all__ = ["RawJSON", "dumps", "indent", "format_float"]
 
@@ -141,6 +140,8 @@ def _shortest_digits(value: float) -> tuple[str, int]:
     `("15", 1)` means 1.5 and `("15", -2)` means 0.0015.  Python's repr and Go's strconv
     both produce the shortest digit string that reads back as the same float.
     """
+    from decimal import Decimal  # not at import: every command that renders loads gojson
+
     _, digits, exponent = Decimal(repr(abs(value))).as_tuple()
     text = "".join(map(str, digits))
     point = len(text) + exponent
