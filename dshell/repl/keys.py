@@ -3,12 +3,28 @@ Emacs/Vi editing come with the PromptSession)."""
 
 from __future__ import annotations
 
-from prompt_toolkit.enums import EditingMode
+from collections.abc import Callable
+
+from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.enums import DEFAULT_BUFFER, EditingMode
+from prompt_toolkit.filters import emacs_insert_mode, vi_insert_mode
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
 
-def key_bindings() -> KeyBindings:
+def key_bindings(complete_now: Callable[[Buffer], bool] | None = None) -> KeyBindings:
+    """dshell's keys; ``complete_now(buffer)`` answers TAB in place when it can (True)."""
     bindings = KeyBindings()
+
+    if complete_now is not None:
+
+        @bindings.add("tab", filter=vi_insert_mode | emacs_insert_mode)
+        def _complete(event: KeyPressEvent) -> None:
+            """prompt_toolkit's TAB (``menu-complete``), its first press done at once."""
+            buffer = event.current_buffer
+            if buffer.complete_state:
+                buffer.complete_next()
+            elif buffer.name != DEFAULT_BUFFER or not complete_now(buffer):
+                buffer.start_completion(insert_common_part=True)
 
     @bindings.add("f4")
     def _toggle_editing_mode(event: KeyPressEvent) -> None:
@@ -19,4 +35,3 @@ def key_bindings() -> KeyBindings:
         )
 
     return bindings
-

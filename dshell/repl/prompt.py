@@ -45,17 +45,18 @@ def build_prompt(
         session.registry, cache, fuzzy=settings.fuzzy,
         container_paths=ContainerPaths(session.endpoint), shell_state=shell_state,
     )  # fmt: skip
+    prompt_completer = PromptCompleter(completer)
     style, style_warning = build_style(settings.theme)
     if style_warning:
         session.err(style_warning)
     prompt: PromptSession = PromptSession(
         history=history,
-        completer=PromptCompleter(completer),
+        completer=prompt_completer,
         complete_while_typing=False,
         auto_suggest=IndexedSuggest(),
         lexer=prompt_lexer(session.registry, shell_state),
         style=style,
-        key_bindings=key_bindings(),
+        key_bindings=key_bindings(prompt_completer.complete_now),
         editing_mode=EditingMode.VI if settings.vi else EditingMode.EMACS,
         enable_history_search=False,
         **overrides,
