@@ -6,8 +6,6 @@ Passwords stay inside this module and ``dshell.engine.auth``: they are sent to t
 
 from __future__ import annotations
 
-import getpass
-
 from dshell.commands.base import CommandBase, filters_param
 from dshell.commands.declare import Arg, Flag, command
 from dshell.engine.errors import EngineError
@@ -130,6 +128,8 @@ class RegistryCommands(CommandBase):
             raise LoginFailed("Error: Non-null Username Required")
         if not password:
             self.stdout.flush()
+            import getpass  # and termios: only when a password is typed
+
             password = getpass.getpass("Password: ")
             if not password:
                 raise LoginFailed("Error: Password Required")
