@@ -7,7 +7,6 @@ from typing import IO, TYPE_CHECKING
 
 from dshell.commands.base import CommandBase, filters_param, management
 from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
-from dshell.commands.output_files import SAVE_TO_TERMINAL, write_output
 from dshell.engine.errors import EngineError
 from dshell.engine.urls import quote, urlencode
 
@@ -281,6 +280,8 @@ class ImageCommands(CommandBase):
         ],
     )  # fmt: skip
     def cmd_image_save(self, opts) -> int:  # noqa: ANN001
+        from dshell.commands.output_files import SAVE_TO_TERMINAL, write_output
+
         if not opts.output and self.stdout.is_terminal:
             self.err(SAVE_TO_TERMINAL)
             return 1

@@ -1,0 +1,24 @@
+"""Cold start against the daemon: `-c version`, `ps -a` and a script of listings import the
+HTTP stack (they need it) but no command module, REPL or heavy module they do not use.
+
+The Engine-free cases are in tests/unit/test_imports.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.import_probe import modules_after, unwanted
+
+
+@pytest.mark.parametrize(("args", "stdin", "commands"), [
+    (["-c", "version"], b"", {"system", "inspecting"}),
+    (["-c", "ps -a"], b"", {"containers"}),
+    (["-c", "container ls -q"], b"", {"containers"}),
+    ([], b"ps -a\ninspect busybox\nimages -q\nversion\n",
+     {"containers", "system", "inspecting", "images"}),
+])  # fmt: skip
+def test_engine_lines_import_only_what_they_use(engine, args, stdin, commands):
+    loaded = modules_after(args, engine.env, stdin)
+    assert "requests" in loaded, "the probe did not reach the Engine"
+    assert unwanted(loaded, commands, engine=True) == []
