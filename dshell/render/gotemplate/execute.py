@@ -114,13 +114,14 @@ class Execution:
 
     # limits
     def write(self, text: str) -> None:
-        self.size += len(text)
+        size = len(text)
+        self.size += size
         if self.size > MAX_OUTPUT:
             self.errorf(f"template output exceeds dshell's limit of {mib(MAX_OUTPUT)}")
-        try:
-            self.produce(len(text))
-        except LimitExceeded as err:
-            self.errorf(str(err))
+        self.produced += size  # produce(), inline: this is the hot path
+        if self.produced > MAX_PRODUCED:
+            self.errorf(f"template execution handles more text than dshell's limit "
+                        f"of {mib(MAX_PRODUCED)}")
         self.out.append(text)
 
     def produce(self, size: int) -> None:
@@ -183,33 +184,34 @@ class Execution:
 
     # walking
     def walk(self, dot: object, node: Node) -> None:
-        if not isinstance(node, ListNode):  # a list is counted by what holds it
+        kind = type(node)
+        if kind is not ListNode:  # a list is counted by what holds it
             self.steps += 1
             if self.steps > MAX_STEPS:
                 self.step(node)
-        self.at(node)
-        if isinstance(node, ActionNode):
+        self.node = node
+        if kind is TextNode:
+            self.write(node.text)
+        elif kind is ActionNode:
             value = self.eval_pipeline(dot, node.pipe)
             if not node.pipe.decl:
                 self.print_value(node, value)
-        elif isinstance(node, TextNode):
-            self.write(node.text)
-        elif isinstance(node, ListNode):
+        elif kind is ListNode:
             for child in node.nodes:
                 self.walk(dot, child)
-        elif isinstance(node, IfNode):
+        elif kind is IfNode:
             self.walk_if_or_with(False, dot, node)
-        elif isinstance(node, WithNode):
+        elif kind is WithNode:
             self.walk_if_or_with(True, dot, node)
-        elif isinstance(node, RangeNode):
+        elif kind is RangeNode:
             self.walk_range(dot, node)
-        elif isinstance(node, TemplateNode):
+        elif kind is TemplateNode:
             self.walk_template(dot, node)
-        elif isinstance(node, BreakNode):
+        elif kind is BreakNode:
             raise _Break
-        elif isinstance(node, ContinueNode):
+        elif kind is ContinueNode:
             raise _Continue
-        elif not isinstance(node, CommentNode):
+        elif kind is not CommentNode:
             self.errorf(f"unknown node: {node}")
 
     def walk_if_or_with(self, is_with: bool, dot: object, node: BranchNode) -> None:
@@ -344,17 +346,18 @@ class Execution:
         if self.steps > MAX_STEPS:
             self.step(cmd)
         first = cmd.args[0]
-        if isinstance(first, FieldNode):
+        kind = type(first)
+        if kind is FieldNode:
             return self.eval_field_node(dot, first, cmd.args, final)
-        if isinstance(first, ChainNode):
-            return self.eval_chain_node(dot, first, cmd.args, final)
-        if isinstance(first, IdentifierNode):
+        if kind is IdentifierNode:
             return self.eval_function(dot, first, cmd, cmd.args, final)
-        if isinstance(first, PipeNode):
+        if kind is VariableNode:
+            return self.eval_variable_node(dot, first, cmd.args, final)
+        if kind is ChainNode:
+            return self.eval_chain_node(dot, first, cmd.args, final)
+        if kind is PipeNode:
             self.not_a_function(cmd.args, final)
             return self.eval_pipeline(dot, first)
-        if isinstance(first, VariableNode):
-            return self.eval_variable_node(dot, first, cmd.args, final)
         self.at(first)
         self.not_a_function(cmd.args, final)
         if isinstance(first, BoolNode):
@@ -548,7 +551,13 @@ class Execution:
         self.steps += 1
         if self.steps > MAX_STEPS:
             self.step(node)
-        self.at(node)
+        self.node = node
+        kind = type(node)
+        if kind is FieldNode:
+            value = self.eval_field_node(dot, node, [node], ABSENT)
+            return value if typ is None or typ == "value" else self.validate_type(value, typ)
+        if kind is StringNode and typ in ("string", "any", "value"):
+            return node.text
         if isinstance(node, DotNode):
             return self.validate_type(dot, typ)
         if isinstance(node, NilNode):
@@ -597,7 +606,10 @@ class Execution:
         raise AssertionError
 
     def print_value(self, node: Node, value: object) -> None:
-        self.at(node)
+        self.node = node
+        if type(value) is str:
+            self.write(value)
+            return
         if value is INVALID or value is None:
             self.write("<no value>")
             return
