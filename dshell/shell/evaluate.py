@@ -40,6 +40,9 @@ if TYPE_CHECKING:
     from dshell.shell.host import HostProcess
 
 SYNTAX_ERROR_STATUS = 2
+#: What can leave a line waiting for a closer: quotes, backquotes and ``$`` (``$(``, ``$((``,
+#: ``${``, ``$'``). A line without any of them is complete, and is parsed once, to run it.
+_MAY_STAY_OPEN = frozenset("'\"`$")
 
 
 class PrefixedStream:
@@ -389,7 +392,7 @@ def logical_commands(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
         text = first
         taken: list[tuple[int, str]] = []
         while True:
-            closer = open_quote(text)
+            closer = open_quote(text) if not _MAY_STAY_OPEN.isdisjoint(text) else None
             if closer is None and not needs_more(text):
                 break
             following = source.next()

@@ -64,3 +64,36 @@ def test_continuation_lines_join_and_keep_the_first_line_number():
 @pytest.mark.parametrize("line, expected", [("ps \\", True), ("ps \\\\", False), ("ps", False)])
 def test_continues(line, expected):
     assert continues(line) is expected
+
+
+def test_only_quotes_and_dollar_can_leave_a_line_open():
+    """logical_commands skips open_quote's parse for lines without ' " ` $: every short line
+    the parser finds open holds one of them."""
+    import itertools
+    import random
+
+    from dshell.shell.evaluate import _MAY_STAY_OPEN
+    from dshell.shell.syntax import open_quote
+
+    alphabet = "a ('\"`${}|&\\#;)<>=*!~[]\n"
+    lines = ["".join(chars) for n in range(1, 4) for chars in itertools.product(alphabet, repeat=n)]
+    chooser = random.Random(11)
+    lines += ["".join(chooser.choices(alphabet, k=chooser.randint(4, 12))) for _ in range(20000)]
+    open_without = [
+        line for line in lines if _MAY_STAY_OPEN.isdisjoint(line) and open_quote(line) is not None
+    ]
+    assert open_without == []
+    assert open_quote("ps 'a") == "'" and not _MAY_STAY_OPEN.isdisjoint("ps 'a")
+
+
+def test_script_lines_join_as_before_without_the_second_parse():
+    from dshell.shell.evaluate import logical_commands
+
+    lines = ["ps -a", "inspect 'a", "b'", "images |", "grep x", "echo $(", "ls)", "version"]
+    assert list(logical_commands(lines)) == [
+        (1, "ps -a"),
+        (2, "inspect 'a\nb'"),
+        (4, "images |\ngrep x"),
+        (6, "echo $(\nls)"),
+        (8, "version"),
+    ]
