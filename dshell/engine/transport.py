@@ -19,6 +19,18 @@ from requests.models import PreparedRequest, Response
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 from requests_unixsocket.adapters import UnixAdapter, UnixHTTPConnectionPool
+from urllib3 import exceptions as urllib3_exceptions
+from urllib3.exceptions import (
+    ClosedPoolError,
+    ConnectTimeoutError,
+    DecodeError,
+    MaxRetryError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    ResponseError,
+)
+from urllib3.util.timeout import Timeout
 
 from dshell.engine.endpoint import Endpoint
 from dshell.engine.errors import EndpointError
@@ -84,6 +96,61 @@ class Transport:
         probe = PreparedRequest()
         probe.prepare_url(f"{self.base}/_ping", None)
         self._plain_base = probe.url == f"{self.base}/_ping"
+        self._unix = isinstance(self.adapter, SocketPoolAdapter)
+        self._pool: Any = None
+
+    def _send_on_socket(self, prepared: PreparedRequest, stream: bool, timeout: Any) -> Response:
+        """``HTTPAdapter.send`` for the unix socket, minus what only TCP needs (TLS settings,
+        proxies, a pool lookup per URL): the socket's one urllib3 pool, the same ``urlopen``
+        call, and urllib3's failures turned into requests' exceptions as requests turns them."""
+        adapter = self.adapter
+        pool = self._pool
+        if pool is None or pool.pool is None:  # first call, or the adapter was closed
+            pool = self._pool = adapter.get_connection(f"{self.base}/")
+        if isinstance(timeout, tuple):
+            connect, read = timeout
+            resolved = Timeout(connect=connect, read=read)
+        else:
+            resolved = Timeout(connect=timeout, read=timeout)
+        try:
+            raw = pool.urlopen(
+                method=prepared.method,
+                url=prepared.path_url,
+                body=prepared.body,
+                headers=prepared.headers,
+                redirect=False,
+                assert_same_host=False,
+                preload_content=False,
+                decode_content=False,
+                retries=adapter.max_retries,
+                timeout=resolved,
+                chunked=not (prepared.body is None or "Content-Length" in prepared.headers),
+            )
+        except (ProtocolError, OSError) as err:
+            raise requests.ConnectionError(err, request=prepared) from err
+        except MaxRetryError as err:
+            raise _from_max_retries(err, prepared) from err
+        except ClosedPoolError as err:
+            raise requests.ConnectionError(err, request=prepared) from err
+        except ReadTimeoutError as err:
+            raise requests.ReadTimeout(err, request=prepared) from err
+        except urllib3_exceptions.InvalidHeader as err:
+            raise requests.exceptions.InvalidHeader(err, request=prepared) from err
+        response = adapter.build_response(prepared, raw)
+        if not stream:
+            # What Response.content does, in one read instead of a generator of 10 KiB reads.
+            try:
+                response._content = raw.read(decode_content=True) or b""
+            except ProtocolError as err:
+                raise requests.exceptions.ChunkedEncodingError(err) from err
+            except DecodeError as err:
+                raise requests.exceptions.ContentDecodingError(err) from err
+            except ReadTimeoutError as err:
+                raise requests.ConnectionError(err) from err
+            except urllib3_exceptions.SSLError as err:
+                raise requests.exceptions.SSLError(err) from err
+            response._content_consumed = True
+        return response
 
     def send(
         self,
@@ -110,15 +177,18 @@ class Transport:
             prepared.headers = CaseInsensitiveDict(self._headers)
         # Session.request turns a missing body into {}: a POST then says Content-Length: 0.
         prepared.prepare_body(data or {}, None, json)
-        session = self.session
-        response = self.adapter.send(
-            prepared,
-            stream=stream,
-            timeout=timeout,
-            verify=session.verify,
-            cert=session.cert,
-            proxies={},
-        )
+        if self._unix:
+            response = self._send_on_socket(prepared, stream, timeout)
+        else:
+            session = self.session
+            response = self.adapter.send(
+                prepared,
+                stream=stream,
+                timeout=timeout,
+                verify=session.verify,
+                cert=session.cert,
+                proxies={},
+            )
         if not stream:
             # Read the body now, as requests does: the socket goes back to the pool.
             response.content  # noqa: B018
@@ -138,6 +208,18 @@ class Transport:
                 return base + target
         prepared.prepare_url(url, params)
         return prepared.url
+
+
+def _from_max_retries(err: MaxRetryError, prepared: PreparedRequest) -> Exception:
+    """requests' exception for urllib3's MaxRetryError, by its reason."""
+    reason = err.reason
+    if isinstance(reason, ConnectTimeoutError) and not isinstance(reason, NewConnectionError):
+        return requests.ConnectTimeout(err, request=prepared)
+    if isinstance(reason, ResponseError):
+        return requests.exceptions.RetryError(err, request=prepared)
+    if isinstance(reason, urllib3_exceptions.SSLError):
+        return requests.exceptions.SSLError(err, request=prepared)
+    return requests.ConnectionError(err, request=prepared)
 
 
 def base_url(endpoint: Endpoint) -> str:

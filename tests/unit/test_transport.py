@@ -6,6 +6,7 @@ import threading
 from urllib.parse import quote
 
 import pytest
+import requests
 
 from dshell.engine.endpoint import Endpoint
 from dshell.engine.transport import SocketPoolAdapter, Transport
@@ -161,3 +162,50 @@ def test_send_keeps_one_connection_and_streams(served):
     streamed = transport.send("GET", transport.base + "/events", stream=True, timeout=(5, None))
     assert b"".join(streamed.iter_content(4)) == b'{"a": "\xc3\xa9"}'
     assert server.connections == 1
+
+
+def _chain(exc: BaseException) -> list[str]:
+    """The exception and what it wraps, by type name and errno, as client.py reads them."""
+    from dshell.engine.client import _causes
+
+    return sorted(
+        f"{type(cause).__name__}:{getattr(cause, 'errno', None)}" for cause in _causes(exc)
+    )
+
+
+def test_send_fails_as_session_request_fails_on_a_missing_socket(tmp_path):
+    path = str(tmp_path / "none.sock")
+    transport = Transport(Endpoint(host=f"unix://{path}", proto="unix", addr=path), "dshell/t")
+    failures = []
+    for send in (transport.session.request, transport.send):
+        with pytest.raises(requests.ConnectionError) as caught:
+            send("GET", transport.base + "/_ping", timeout=(5, 5))
+        failures.append(caught.value)
+    assert type(failures[1]) is type(failures[0])
+    assert _chain(failures[1]) == _chain(failures[0])
+    assert "FileNotFoundError:2" in _chain(failures[1])
+
+
+def test_send_fails_as_session_request_fails_when_the_server_hangs_up(tmp_path):
+    path = str(tmp_path / "s.sock")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(path)
+    listener.listen()
+
+    def hang_up() -> None:
+        for _ in range(2):
+            conn, _ = listener.accept()
+            conn.recv(65536)
+            conn.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    transport = Transport(Endpoint(host=f"unix://{path}", proto="unix", addr=path), "dshell/t")
+    failures = []
+    for send in (transport.session.request, transport.send):
+        with pytest.raises(requests.ConnectionError) as caught:
+            send("GET", transport.base + "/_ping", timeout=(5, 5))
+        failures.append(caught.value)
+    listener.close()
+    assert type(failures[1]) is type(failures[0])
+    assert _chain(failures[1]) == _chain(failures[0])
+    assert "RemoteDisconnected:None" in _chain(failures[1])
