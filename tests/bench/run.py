@@ -1,19 +1,25 @@
-"""Benchmarks against the docker CLI on the same private daemon, printed as figures.
+"""Scripts through one session: the cost of a command against a raw floor client and against
+the docker CLI, printed as figures.
 
-    python3 tests/bench/run.py [--runs N]
+    python3 tests/bench/run.py [--quick] [--runs N]
 
-(a) cold start: ``dshell -c version`` vs ``docker version``;
-(b) a 200-line piped script (``ps -a``, ``images``, ``inspect X``, ``version``, repeated) vs the
-    same 200 commands as separate ``docker`` invocations;
+(a) per-command cost: (t800 − t200) / 600 for a piped script cycling ``ps -a``, ``images``,
+    ``inspect busybox``, ``version``, against the same for the floor: a keep-alive
+    ``http.client`` over the unix socket making exactly the HTTP calls dshell makes for those
+    lines (``/_ping`` once, then per line the same GETs with the same headers), bodies written
+    to /dev/null. Start-up cancels out of the difference; what is left is the daemon's time
+    (in both) plus the client's own. Runs alternate dshell and floor; the median is printed.
+(b) a 200-line piped script vs the same 200 commands as separate ``docker`` invocations;
 (c) the same through the shell language: ``inspect $(ps -q --filter …)``, a pipeline into a
     host command, a variable, vs the same bash script with ``docker`` in front of each command.
-Not part of the test suite: figures, not assertions.
+The cold start is tests/bench/startup.py's. Not part of the test suite: figures, not assertions.
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
+import json
 import statistics
 import subprocess
 import sys
@@ -23,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests import harness  # noqa: E402
+from tests.bench.figures import Figure, machine, print_table  # noqa: E402
 
 SCRIPT_COMMANDS = ["ps -a", "images", "inspect busybox", "version"]
 SHELL_COMMANDS = [
@@ -31,6 +38,38 @@ SHELL_COMMANDS = [
     "{d}inspect $IMAGE",
     "{d}version -f '{{{{.Server.Version}}}}'",
 ]
+#: The API calls dshell makes for each script line (counted on the wire: ``inspect`` asks for
+#: a container first, gets 404, then the image), after one ``GET /_ping``.
+FLOOR_CALLS = {
+    "ps -a": ["/containers/json?all=1"],
+    "images": ["/images/json"],
+    "inspect busybox": ["/containers/busybox/json", "/images/busybox/json"],
+    "version": ["/version"],
+}
+#: The floor client: keep-alive http.client on the unix socket, dshell's headers, bodies to
+#: /dev/null; lines on stdin as dshell reads them. argv: socket path, FLOOR_CALLS as JSON.
+FLOOR_PROGRAM = r"""
+import http.client, json, os, socket, sys
+class Unix(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(sys.argv[1])
+calls = json.loads(sys.argv[2])
+headers = {"User-Agent": "dshell/0.1.0", "Accept-Encoding": "gzip, deflate", "Accept": "*/*",
+           "Connection": "keep-alive"}
+connection = Unix("localhost")
+sink = open(os.devnull, "wb")
+def get(path):
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    sink.write(response.read())
+    return response
+server = get("/_ping").headers.get("Api-Version", "1.24")
+version = min(server, "1.45", key=lambda v: tuple(int(p) for p in v.split(".")))
+for line in sys.stdin:
+    for path in calls[line.strip()]:
+        get(f"/v{version}{path}")
+"""
 
 
 def timed(argv: list[str], env: dict, stdin: bytes | None = None) -> float:
@@ -52,16 +91,38 @@ def installed_like(env: dict) -> dict:
             if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")}  # fmt: skip
 
 
-def cold_start(engine: harness.Engine, runs: int) -> tuple[float, float]:
-    dshell = [timed([*harness.DSHELL_COMMAND, "-c", "version"], engine.env) for _ in range(runs)]
-    docker = [timed([harness.DOCKER_CLI, "version"], engine.env) for _ in range(runs)]
-    return statistics.median(dshell), statistics.median(docker)
+def script(lines: int) -> bytes:
+    """``lines`` lines cycling through SCRIPT_COMMANDS."""
+    return "".join(f"{SCRIPT_COMMANDS[i % len(SCRIPT_COMMANDS)]}\n" for i in range(lines)).encode()
+
+
+def per_command(
+    engine: harness.Engine, runs: int, short: int = 200, long: int = 800
+) -> tuple[float, float]:
+    """Median over ``runs`` of (t_long − t_short) / (long − short), for dshell and the floor.
+
+    Each run times the four programs in an order that alternates between runs, so a neighbour's
+    burst on the shared machine falls on both sides alike."""
+    floor = [sys.executable, "-c", FLOOR_PROGRAM, engine.socket, json.dumps(FLOOR_CALLS)]
+    programs = {"dshell": harness.DSHELL_COMMAND, "floor": floor}
+    inputs = {short: script(short), long: script(long)}
+    timed(floor, engine.env, inputs[short])  # warm the daemon and the page cache alike
+    timed(harness.DSHELL_COMMAND, engine.env, inputs[short])
+    found: dict[str, list[float]] = {"dshell": [], "floor": []}
+    for run in range(runs):
+        order = [(name, n) for n in (short, long) for name in ("dshell", "floor")]
+        if run % 2:
+            order.reverse()
+        seconds = {key: timed(programs[key[0]], engine.env, inputs[key[1]]) for key in order}
+        for name in found:
+            found[name].append((seconds[name, long] - seconds[name, short]) / (long - short))
+    return statistics.median(found["dshell"]), statistics.median(found["floor"])
 
 
 def piped_script(engine: harness.Engine, lines: int) -> tuple[float, float]:
-    commands = [SCRIPT_COMMANDS[i % len(SCRIPT_COMMANDS)] for i in range(lines)]
-    script = ("\n".join(commands) + "\n").encode()
-    dshell = timed(harness.DSHELL_COMMAND, engine.env, script)
+    """(b): one dshell reading ``lines`` lines vs ``lines`` docker invocations."""
+    commands = script(lines).decode().splitlines()
+    dshell = timed(harness.DSHELL_COMMAND, engine.env, script(lines))
     start = time.perf_counter()
     for line in commands:
         subprocess.run([harness.DOCKER_CLI, *line.split()], env=engine.env, check=True,
@@ -82,35 +143,62 @@ def shell_script(engine: harness.Engine, lines: int, name: str) -> tuple[float, 
     return dshell, bash
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15, help="cold starts of each program")
-    parser.add_argument("--lines", type=int, default=200, help="lines in the piped script")
-    options = parser.parse_args()
-    engine = harness.start_engine()
+def figures(engine: harness.Engine, quick: bool = False, runs: int | None = None) -> list[Figure]:
+    """Per-command cost vs the floor (goal ≤ 1.25×), the piped script vs docker runs, and the
+    shell-language script vs bash + docker."""
+    runs = runs or (3 if quick else 7)
+    lines = 50 if quick else 200
+    saved_env = engine.env
     engine.env = installed_like(engine.env)
     try:
         with harness.container(engine, "--network", "none", "busybox", "sleep", "600") as made:
-            dshell, docker = cold_start(engine, options.runs)
-            print(
-                f"cold start, median of {options.runs}: dshell -c version {dshell * 1000:.0f} ms,"
-                f" docker version {docker * 1000:.0f} ms, ratio dshell/docker "
-                f"{dshell / docker:.2f}"
-            )
-            dshell, docker = piped_script(engine, options.lines)
-            print(
-                f"{options.lines}-line piped script: dshell {dshell:.2f} s, "
-                f"{options.lines} docker invocations {docker:.2f} s, ratio dshell/docker "
-                f"{dshell / docker:.3f} ({docker / dshell:.1f}x faster)"
-            )
-            dshell, bash = shell_script(engine, options.lines, made.name)
-            print(
-                f"{options.lines}-line script with $(…), | and variables: dshell {dshell:.2f} s,"
-                f" bash + docker {bash:.2f} s, ratio dshell/bash {dshell / bash:.3f} "
-                f"({bash / dshell:.1f}x faster)"
-            )
+            dshell_cost, floor_cost = per_command(engine, runs)
+            dshell_piped, docker_piped = piped_script(engine, lines)
+            dshell_shell, bash_shell = shell_script(engine, lines, made.name)
+    finally:
+        engine.env = saved_env
+    return [
+        Figure(
+            f"one command of a long piped script (`ps -a`, `images`, `inspect busybox`, "
+            f"`version`), (t800 − t200)/600, median of {runs} (`run.py`)",
+            dshell_cost * 1000,
+            floor_cost * 1000,
+            "raw http.client floor",
+            "ms",
+            goal="≤ 1.25×",
+        ),  # fmt: skip
+        Figure(
+            f"{lines}-line piped script (the same four commands) vs {lines} `docker` runs "
+            "(`run.py`)",
+            dshell_piped,
+            docker_piped,
+            "docker",
+            "s",
+        ),  # fmt: skip
+        Figure(
+            f"the {lines} lines through the shell language (`inspect -f … $(ps -q --filter "
+            "name=$NAME)`, `images … | grep -c`, variables) (`run.py`)",
+            dshell_shell,
+            bash_shell,
+            "bash + docker",
+            "s",
+        ),  # fmt: skip
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs, shorter scripts")
+    parser.add_argument("--runs", type=int, default=None, help="runs of the per-command figure")
+    options = parser.parse_args()
+    engine = harness.start_engine()
+    try:
+        rows = figures(engine, quick=options.quick, runs=options.runs)
     finally:
         harness.stop_engine(engine)
+    print(f"Measured {machine()}, docker CLI {harness.DOCKER_CLI}, one private dockerd.")
+    print()
+    print_table(rows)
     return 0
 
 
