@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dshell.render import gojson, gotemplate
+from dshell.render import gojson
 from dshell.render.formatter import (
     DEFAULT_QUIET_FORMAT,
     RAW_FORMAT_KEY,
@@ -72,9 +72,7 @@ CONTAINER_HEADER = {
 _JSON_FIELDS = sorted(CONTAINER_HEADER)
 
 
-def container_format(
-    fmt: str | None, config_format: str | None, quiet: bool, size: bool
-) -> str:
+def container_format(fmt: str | None, config_format: str | None, quiet: bool, size: bool) -> str:
     """The format ``docker ps`` renders with.
 
     ``fmt`` is ``--format``; without it config.json's ``psFormat`` applies.  ``-q`` wins over
@@ -109,6 +107,8 @@ def container_list_size(
     wanted = bool(size)
     if not source:
         return wanted
+    from dshell.render import gotemplate  # not for the default table (a cold start's cost)
+
     try:
         template = gotemplate.parse(source)
     except gotemplate.TemplateError as err:
@@ -203,7 +203,7 @@ class ContainerContext:
         return self._str("Status")
 
     def Size(self) -> str:
-        """"2B (virtual 21.5MB)"; only meaningful when sizes were requested from the daemon."""
+        """ "2B (virtual 21.5MB)"; only meaningful when sizes were requested from the daemon."""
         self.size_used = True
         size_rw = human_size_with_precision(self._int("SizeRw"), 3)
         root_fs = self._int("SizeRootFs")

@@ -8,14 +8,14 @@ title) with docker's header functions, and everything goes through the tabwriter
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import FunctionType
 
-from dshell.render import RenderError, gotemplate
-from dshell.render.gotemplate import nodes as gotemplate_nodes
+from dshell.render import RenderError
 from dshell.render.tabwriter import tabulate
 from dshell.render.units import human_duration
 
@@ -106,6 +106,8 @@ class HeaderContext:
     def __getattr__(self, name: str) -> object:
         if name.startswith("_"):
             raise AttributeError(name)
+        from dshell.render import gotemplate
+
         return self._titles.get(name, gotemplate.INVALID)
 
     def Label(self, name: str) -> str:
@@ -115,124 +117,213 @@ class HeaderContext:
 def render_list(fmt: str, contexts: Iterable[object], header: Mapping[str, str]) -> str:
     """Render ``contexts`` with the (already resolved) format ``fmt``, as docker's
     ``Context.Write``: nothing is printed when any item fails, and a failure at parse or
-    execution time is ``template parsing error: …``."""
+    execution time is ``template parsing error: …``.
+
+    This is the one place that picks the path: a template of text, plain fields and ``if``
+    on a field is compiled into a row formatter (read by a light front end, so docker's
+    default tables do not even load the Go-template package); anything else, or a row the
+    compiled formatter cannot print as the executor would, goes through the executor.
+    """
     text = prepare_format(fmt)
-    try:
-        template = gotemplate.parse(text)
-    except gotemplate.TemplateError as err:
-        raise FormatError(f"template parsing error: {err}") from None
-    rows = _rows(template, list(contexts))
-    if not is_table(fmt):
+    table = is_table(fmt)
+    contexts = list(contexts)
+    pieces = _plain_pieces(text)
+    rows = head = None
+    if pieces is not None:
+        if contexts:
+            try:
+                compiled = _compile(pieces, type(contexts[0]), None)
+            except _NotCompiled:
+                compiled = None
+            rows = _compiled_rows(compiled, contexts)
+        else:
+            rows = []
+        if rows is not None and table:
+            head = _plain_header(pieces, header)
+            if head is None:
+                rows = None
+    if rows is None:
+        from dshell.render import gotemplate
+
+        try:
+            template = gotemplate.parse(text)
+        except gotemplate.TemplateError as err:
+            raise FormatError(f"template parsing error: {err}") from None
+        if contexts and not issubclass(type(contexts[0]), dict):
+            rows = _compiled_rows(compile_row(template, type(contexts[0])), contexts)
+        if rows is None:
+            rows = _executed_rows(template, contexts)
+        head = _header_row(text, header) if table else None
+    if not table:
         return "".join(rows)
-    return tabulate(_header_row(text, header) + "\n" + "".join(rows))
+    return tabulate(head + "\n" + "".join(rows))
 
 
 class _NotCompiled(Exception):
     """The template (or one row's value) needs the Go-template executor."""
 
 
+# A compilable template as a tree of pieces: literal text (str), ("field", name),
+# ("json",) for ``{{json .}}``, or ["if", name, then_pieces, else_pieces or None].
+_Pieces = list
+
+# The actions the light front end reads without the Go-template parser: ``{{.Field}}``,
+# ``{{if .Field}}``, ``{{else}}`` and ``{{end}}``, spaces allowed, no trim markers.
+_ACTION = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_PLAIN_ACTION = re.compile(r" *(?:(if) +)?\.([A-Za-z_][A-Za-z0-9_]*) *|(else|end)")
+
+
+def _plain_pieces(text: str) -> _Pieces | None:
+    """Pieces of a template made only of text, plain fields and ``if``/``else``/``end`` on a
+    field, read without loading the Go-template package (docker's default tables are such
+    templates); ``None`` for anything else, which the real parser then reads."""
+    root: _Pieces = []
+    open_ifs: list[list] = []  # ["if", name, then_pieces, else_pieces or None], innermost last
+    current = root
+    position = 0
+    for match in _ACTION.finditer(text):
+        if match.start() > position:
+            current.append(text[position : match.start()])
+        position = match.end()
+        action = _PLAIN_ACTION.fullmatch(match.group(1))
+        if action is None:
+            return None
+        keyword, name, word = action.groups()
+        if name is not None and keyword is None:
+            current.append(("field", name))
+        elif name is not None:
+            piece = ["if", name, [], None]
+            current.append(piece)
+            open_ifs.append(piece)
+            current = piece[2]
+        elif word == "else" and open_ifs and open_ifs[-1][3] is None:
+            open_ifs[-1][3] = current = []
+        elif word == "end" and open_ifs:
+            open_ifs.pop()
+            if not open_ifs:
+                current = root
+            else:
+                current = open_ifs[-1][3] if open_ifs[-1][3] is not None else open_ifs[-1][2]
+        else:
+            return None
+    if open_ifs or "{{" in text[position:]:
+        return None
+    if position < len(text):
+        current.append(text[position:])
+    return root
+
+
+def _template_pieces(nodes: list) -> _Pieces:
+    """Pieces of a parsed template's nodes; raises _NotCompiled for anything else."""
+    from dshell.render.gotemplate import nodes as tree
+
+    pieces: _Pieces = []
+    for node in nodes:
+        kind = type(node)
+        if kind is tree.TextNode:
+            pieces.append(node.text)
+        elif kind is tree.CommentNode:
+            continue
+        elif kind is tree.ActionNode:
+            name = _plain_field(node, tree)
+            if name is not None:
+                pieces.append(("field", name))
+            elif _is_json_of_dot(node, tree):
+                pieces.append(("json",))
+            else:
+                raise _NotCompiled
+        elif kind is tree.IfNode:
+            name = _plain_field(node, tree)
+            if name is None:
+                raise _NotCompiled
+            otherwise = None if node.else_list is None else _template_pieces(node.else_list.nodes)
+            pieces.append(["if", name, _template_pieces(node.list.nodes), otherwise])
+        else:
+            raise _NotCompiled
+    return pieces
+
+
+def _plain_field(node: object, tree: object) -> str | None:
+    """``{{.Name}}``: an action or condition that is one field of dot, nothing else."""
+    pipe = getattr(node, "pipe", None)
+    if pipe is None or pipe.decl or len(pipe.cmds) != 1 or len(pipe.cmds[0].args) != 1:
+        return None
+    arg = pipe.cmds[0].args[0]
+    if type(arg) is tree.FieldNode and len(arg.ident) == 1:
+        return arg.ident[0]
+    return None
+
+
+def _is_json_of_dot(node: object, tree: object) -> bool:
+    """``{{json .}}``, the ``json`` format."""
+    pipe = node.pipe
+    if pipe.decl or len(pipe.cmds) != 1:
+        return False
+    args = pipe.cmds[0].args
+    return (
+        len(args) == 2
+        and type(args[0]) is tree.IdentifierNode
+        and args[0].ident == "json"
+        and type(args[1]) is tree.DotNode
+    )
+
+
 def _text(value: object) -> str:
     """What Go's template executor prints for a field's value (``print_value``)."""
     if type(value) is str:
         return value
+    from dshell.render import gotemplate
+
     if value is None or value is gotemplate.INVALID or callable(value):
         raise _NotCompiled  # "<no value>" or an error: let the executor say it
     return gotemplate.sprint(value)
 
 
-def _field_getter(name: str, context_type: type) -> Callable[[object], str]:
+def _method(name: str, context_type: type) -> Callable[[object], object]:
+    """The context's method for field ``name``, when the executor would call it with no
+    argument; raises _NotCompiled otherwise (unknown, lower case, takes arguments)."""
     attribute = getattr(context_type, name, None)
     if not name[:1].isupper() or not isinstance(attribute, FunctionType):
         raise _NotCompiled
     code = attribute.__code__
     if code.co_argcount != 1 or attribute.__defaults__ or code.co_flags & 0x0C:
         raise _NotCompiled  # takes arguments (``Label``) or *args/**kwargs
-    return lambda context: _text(attribute(context))
+    return attribute
 
 
-def _plain_field(node: object) -> str | None:
-    """``{{.Name}}``: an action or condition that is one field of dot, nothing else."""
-    pipe = getattr(node, "pipe", None)
-    if pipe is None or pipe.decl or len(pipe.cmds) != 1 or len(pipe.cmds[0].args) != 1:
-        return None
-    arg = pipe.cmds[0].args[0]
-    if type(arg) is gotemplate_nodes.FieldNode and len(arg.ident) == 1:
-        return arg.ident[0]
-    return None
+def _string_field(method: Callable[[object], object]) -> Callable[[object], str]:
+    """An ``if`` condition: Go's truth of a string is "not empty"; any other value (a nil
+    pointer, a struct) sends the listing to the executor."""
 
-
-def _is_json_of_dot(node: object) -> bool:
-    """``{{json .}}``, the ``json`` format."""
-    pipe = getattr(node, "pipe", None)
-    if pipe is None or pipe.decl or len(pipe.cmds) != 1:
-        return False
-    args = pipe.cmds[0].args
-    return (
-        len(args) == 2
-        and type(args[0]) is gotemplate_nodes.IdentifierNode
-        and args[0].ident == "json"
-        and type(args[1]) is gotemplate_nodes.DotNode
-    )
-
-
-def _compile_list(
-    nodes: list, context_type: type, template: gotemplate.Template
-) -> list[str | Callable[[object], str]]:
-    """Literal text and per-row getters, in order; raises _NotCompiled for anything else."""
-    pieces: list[str | Callable[[object], str]] = []
-    for node in nodes:
-        kind = type(node)
-        if kind is gotemplate_nodes.TextNode:
-            pieces.append(node.text)
-        elif kind is gotemplate_nodes.CommentNode:
-            continue
-        elif kind is gotemplate_nodes.ActionNode:
-            name = _plain_field(node)
-            if name is not None:
-                pieces.append(_field_getter(name, context_type))
-            elif _is_json_of_dot(node):
-                function, _ = template._find_function("json")
-                if function is None:
-                    raise _NotCompiled
-                call = function.call
-                pieces.append(lambda context, call=call: _text(call(context)))
-            else:
-                raise _NotCompiled
-        elif kind is gotemplate_nodes.IfNode:
-            pieces.append(_compile_if(node, context_type, template))
-        else:
+    def condition(context: object) -> str:
+        value = method(context)
+        if type(value) is not str:
             raise _NotCompiled
-    return pieces
+        return value
+
+    return condition
 
 
-def _compile_if(
-    node: object, context_type: type, template: gotemplate.Template
+def _compile(
+    pieces: _Pieces, context_type: type, json_function: Callable[[], Callable] | None
 ) -> Callable[[object], str]:
-    """``{{if .Field}}A{{else}}B{{end}}`` where the field is a string: Go's truth is "not
-    empty"; A and B compile as any other list."""
-    name = _plain_field(node)
-    if name is None:
-        raise _NotCompiled
-    condition = _field_getter(name, context_type)
-    then = _joiner(_compile_list(node.list.nodes, context_type, template))
-    otherwise = (
-        _joiner(_compile_list(node.else_list.nodes, context_type, template))
-        if node.else_list is not None
-        else None
-    )
-
-    def branch(context: object) -> str:
-        if condition(context):
-            return then(context)
-        return otherwise(context) if otherwise is not None else ""
-
-    return branch
-
-
-def _joiner(pieces: list[str | Callable[[object], str]]) -> Callable[[object], str]:
     """One function per row: the literals are baked into a ``%`` format, the getters fill it."""
-    text = "".join(p.replace("%", "%%") if isinstance(p, str) else "%s" for p in pieces)
-    getters = tuple(p for p in pieces if not isinstance(p, str))
+    parts: list[str | Callable[[object], str]] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            parts.append(piece)
+        elif piece[0] == "field":
+            method = _method(piece[1], context_type)
+            parts.append(lambda context, method=method: _text(method(context)))
+        elif piece[0] == "json":
+            if json_function is None:
+                raise _NotCompiled
+            call = json_function()
+            parts.append(lambda context, call=call: _text(call(context)))
+        else:
+            parts.append(_compile_if(piece, context_type, json_function))
+    text = "".join(p.replace("%", "%%") if isinstance(p, str) else "%s" for p in parts)
+    getters = tuple(p for p in parts if not isinstance(p, str))
     if not getters:
         literal = text.replace("%%", "%")
         return lambda _context: literal
@@ -242,11 +333,25 @@ def _joiner(pieces: list[str | Callable[[object], str]]) -> Callable[[object], s
     return lambda context: text % tuple([get(context) for get in getters])
 
 
-def compile_row(
-    template: gotemplate.Template, context_type: type
-) -> Callable[[object], str] | None:
-    """A direct formatter for ``template`` over contexts of ``context_type``, or ``None``
-    when the template needs the executor.
+def _compile_if(
+    piece: tuple, context_type: type, json_function: Callable[[], Callable] | None
+) -> Callable[[object], str]:
+    _, name, then_pieces, else_pieces = piece
+    condition = _string_field(_method(name, context_type))
+    then = _compile(then_pieces, context_type, json_function)
+    otherwise = None if else_pieces is None else _compile(else_pieces, context_type, json_function)
+
+    def branch(context: object) -> str:
+        if condition(context):
+            return then(context)
+        return otherwise(context) if otherwise is not None else ""
+
+    return branch
+
+
+def compile_row(template: object, context_type: type) -> Callable[[object], str] | None:
+    """A direct formatter for a parsed ``template`` over contexts of ``context_type``, or
+    ``None`` when the template needs the executor.
 
     Made only of literal text, plain fields (``{{.ID}}``), ``{{json .}}`` and ``if`` on a
     plain field — docker's default tables and most ``table {{.Names}}\\t{{.Status}}``
@@ -255,23 +360,60 @@ def compile_row(
     root = getattr(template, "_root", None)
     if root is None or issubclass(context_type, dict):
         return None
+
+    def json_function() -> Callable:
+        function, _ = template._find_function("json")
+        if function is None:
+            raise _NotCompiled
+        return function.call
+
     try:
-        return _joiner(_compile_list(root.nodes, context_type, template))
+        return _compile(_template_pieces(root.nodes), context_type, json_function)
     except _NotCompiled:
         return None
 
 
-def _rows(template: gotemplate.Template, contexts: list) -> list[str]:
-    """Each context's line: compiled when the template allows it, else executed; a compiled
-    row that meets anything unusual (an error, a non-string value) sends the whole listing
-    to the executor, which says what Go says."""
-    if contexts:
-        compiled = compile_row(template, type(contexts[0]))
-        if compiled is not None and all(type(c) is type(contexts[0]) for c in contexts):
-            try:
-                return [compiled(context) + "\n" for context in contexts]
-            except Exception:  # noqa: BLE001 - the executor reproduces Go's error, or its output
-                pass
+def _compiled_rows(compiled: Callable[[object], str] | None, contexts: list) -> list[str] | None:
+    """Each context's line by the compiled formatter; ``None`` when there is none or a row
+    meets anything unusual (an error, a value that is not a string), so that the executor
+    renders the whole listing and says what Go says."""
+    if compiled is None or not contexts:
+        return None
+    first = type(contexts[0])
+    if not all(type(context) is first for context in contexts):
+        return None
+    try:
+        return [compiled(context) + "\n" for context in contexts]
+    except Exception:  # noqa: BLE001 - the executor reproduces Go's error, or its output
+        return None
+
+
+def _plain_header(pieces: _Pieces, header: Mapping[str, str]) -> str | None:
+    """The header row the executor would make from these pieces over a HeaderContext: a
+    field is its title (``<no value>`` when it has none), an ``if`` is true on a title.
+    ``None`` for a name the header context answers otherwise (``Label``, lower case)."""
+    out = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        name = piece[1] if len(piece) > 1 else ""
+        if not name[:1].isupper() or hasattr(HeaderContext, name):
+            return None
+        if piece[0] == "field":
+            out.append(header.get(name, "<no value>"))
+            continue
+        branch = piece[2] if header.get(name) else piece[3]
+        text = "" if branch is None else _plain_header(branch, header)
+        if text is None:
+            return None
+        out.append(text)
+    return "".join(out)
+
+
+def _executed_rows(template: object, contexts: list) -> list[str]:
+    from dshell.render import gotemplate
+
     rows = []
     for context in contexts:
         try:
@@ -283,6 +425,8 @@ def _rows(template: gotemplate.Template, contexts: list) -> list[str]:
 
 def _header_row(text: str, header: Mapping[str, str]) -> str:
     """docker ignores errors here and prints what the template wrote before failing."""
+    from dshell.render import gotemplate
+
     try:
         return gotemplate.parse(text, HEADER_FUNCS).execute(HeaderContext(header))
     except gotemplate.TemplateError as err:

@@ -100,6 +100,8 @@ CONTAINER_FORMATS = [
 
 
 def executor_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither the light front end nor the compiler: every row through the executor."""
+    monkeypatch.setattr(formatter, "_plain_pieces", lambda text: None)
     monkeypatch.setattr(formatter, "compile_row", lambda template, context_type: None)
 
 
@@ -126,6 +128,66 @@ def test_containers_render_alike_on_both_paths(monkeypatch, utc, fmt, trunc):
         monkeypatch, lambda: render_containers(CONTAINERS, fmt, trunc=trunc, now=NOW)
     )
     assert compiled == executed
+    compiled, executed = both(monkeypatch, lambda: render_containers([], fmt, trunc=trunc))
+    assert compiled == executed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{.ID}}\t{{.Image}}",
+        "{{ .ID }} x }} y",
+        "{{if .Ports}}{{.Ports}}{{else}}-{{end}}",
+        "{{if .A }}{{if .B}}b{{else}}{{.C}}{{end}}{{else}}{{if .D}}d{{end}}{{end}}tail",
+        "no action at all",
+        "",
+    ],
+)
+def test_the_light_front_end_reads_what_the_parser_reads(text):
+    assert formatter._plain_pieces(text) == formatter._template_pieces(
+        gotemplate.parse(text)._root.nodes
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{- .ID}}",
+        "{{.ID -}}",
+        "{{/* c */}}",
+        "{{json .}}",
+        "{{.A.B}}",
+        "{{ else }}",
+        "{{end}}",
+        "{{if .A}}x",
+        "{{if .A}}{{else}}{{else}}{{end}}",
+        "{{else if .A}}",
+        "{{{.ID}}",
+        "{{.ID}} {{",
+        "{{.ID}}{{$x}}",
+        '{{"}}"}}',
+    ],
+)
+def test_the_light_front_end_leaves_the_rest_to_the_parser(text):
+    assert formatter._plain_pieces(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{.ID}}\t{{.Names}}\t{{.Nope}}",
+        "{{if .Ports}}{{.Ports}}{{else}}-{{end}}|{{if .Nope}}a{{else}}{{.Image}}{{end}}",
+        "{{if .Nope}}{{.Label}}{{end}}",
+    ],
+)
+def test_the_light_header_is_the_executors(text):
+    light = formatter._plain_header(formatter._plain_pieces(text), CONTAINER_HEADER)
+    assert light == formatter._header_row(text, CONTAINER_HEADER)
+
+
+@pytest.mark.parametrize("text", ["{{.Label}}", "{{.go_type_name}}", "{{if .Label}}x{{end}}"])
+def test_the_header_context_answers_these_itself(text):
+    assert formatter._plain_header(formatter._plain_pieces(text), CONTAINER_HEADER) is None
 
 
 @pytest.mark.parametrize("fmt", CONTAINER_FORMATS)
