@@ -7,8 +7,9 @@ objects; nothing else keeps a list of command names.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+from dshell.records import dataclass, field
 
 #: Flag value types, as pflag names them in docker's help (``--format string``).
 REPEATABLE_TYPES = frozenset(

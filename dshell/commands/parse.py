@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any
 
 from dshell.commands.declare import Command, Flag
+from dshell.records import replace
 
 
 class UsageError(Exception):
@@ -81,7 +81,7 @@ def parse_args(command: Command, argv: list[str],
     ``check_args=False`` leaves the argument count to ``check_arguments`` (the session
     looks at the daemon's features in between, as docker does)."""
     if invoked is not None:
-        command = dataclasses.replace(command, invoked=tuple(invoked))
+        command = replace(command, invoked=tuple(invoked))
     opts = Options(command)
     if command.raw_args:
         opts.args = list(argv)

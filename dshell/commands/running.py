@@ -14,7 +14,6 @@ import signal
 import socket
 import threading
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +32,7 @@ from dshell.commands.run_options import (
 from dshell.engine.errors import APIError, EngineError, NotFound
 from dshell.engine.streams import FrameDecoder, UnexpectedEOF, body_chunks
 from dshell.engine.urls import quote
+from dshell.records import replace
 
 NOT_A_TTY = "the input device is not a TTY"
 RUN_ARGS = [Arg("IMAGE", kind="image"), Arg("COMMAND", kind="command", optional=True),

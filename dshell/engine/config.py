@@ -15,8 +15,9 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from dshell.records import dataclass, field
 
 INDEX_SERVER = "https://index.docker.io/v1/"
 

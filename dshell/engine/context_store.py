@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,7 @@ from dshell.engine.config import (
     go_struct,
     go_unmarshal,
 )
+from dshell.records import dataclass, field
 
 if TYPE_CHECKING:
     import tarfile

@@ -7,12 +7,12 @@ The order is the docker CLI's: ``--context``, ``-H``, ``DOCKER_HOST``, ``DOCKER_
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from dshell.engine.config import ConfigFile
 from dshell.engine.context_store import ContextPanic, ContextStore, ContextStoreError
 from dshell.engine.errors import EndpointError
+from dshell.records import dataclass, field
 
 DEFAULT_UNIX_SOCKET = "/var/run/docker.sock"
 DEFAULT_HOST = f"unix://{DEFAULT_UNIX_SOCKET}"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import glob
 import os
 import pwd
-from dataclasses import dataclass, field
 from typing import Protocol
 
+from dshell.records import dataclass, field
 from dshell.shell.syntax import Arithmetic, Literal, Parameter, Script, Substitution, Word
 
 DEFAULT_IFS = " \t\n"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass, field
 
+from dshell.records import dataclass, field
 from dshell.streams import Stream
 
 TEXT_OPTIONS = {"encoding": "utf-8", "errors": "surrogateescape"}

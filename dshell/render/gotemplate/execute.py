@@ -6,7 +6,6 @@ TemplateError with Go's message and the output written so far.
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING
 
 from dshell.render.gotemplate.errors import TemplateError
@@ -613,10 +612,17 @@ class Execution:
         if value is INVALID or value is None:
             self.write("<no value>")
             return
-        if inspect.isroutine(value):
+        if callable(value) and _is_routine(value):
             self.errorf(f"can't print {node} of type {go_type(value)}")
         try:
             text = value if type(value) is str else sprint(value)
         except LimitExceeded:
             self.errorf(f"template output exceeds dshell's limit of {mib(MAX_OUTPUT)}")
         self.write(text)
+
+
+def _is_routine(value: object) -> bool:
+    """``inspect.isroutine``, importing inspect (with ast and dis) only for a callable value."""
+    import inspect
+
+    return inspect.isroutine(value)

@@ -8,12 +8,12 @@ function's error is raised as CallError, which execution reports as `error calli
 from __future__ import annotations
 
 import functools
-import inspect
 import unicodedata
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
+from types import FunctionType
 
+from dshell.records import dataclass
 from dshell.render import gojson
 from dshell.render.gotemplate.gofmt import sprint, sprintf, sprintln
 from dshell.render.gotemplate.limits import MAX_OUTPUT, too_large
@@ -50,6 +50,7 @@ GO_TYPE_NAMES = {"any": "interface {}", "value": "reflect.Value", "string": "str
                   "int": "int", "[]string": "[]string", "bool": "bool", "float": "float64"}
 
 
+_CO_VARARGS, _CO_VARKEYWORDS = 0x04, 0x08  # inspect.CO_VARARGS, inspect.CO_VARKEYWORDS
 _ANNOTATION_TYPES = {str: "string", "str": "string", int: "int", "int": "int", bool: "bool",
                      "bool": "bool", float: "float", "float": "float", "list[str]": "[]string"}
 
@@ -75,19 +76,64 @@ def python_function(fn: Callable) -> Function:
 def _signature(fn: Callable, bound: bool) -> tuple[tuple[str, ...], str | None]:
     params: list[str] = []
     variadic = None
-    parameters = list(inspect.signature(fn).parameters.values())
-    for param in parameters[1:] if bound else parameters:
-        annotation = param.annotation
+    parameters = code_parameters(fn) if _plain_function(fn) else inspect_parameters(fn)
+    for kind, annotation, has_default in parameters[1:] if bound else parameters:
         typ = _ANNOTATION_TYPES.get(annotation, "any") if isinstance(annotation, (str, type)) \
             else "any"
-        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
-            if param.default is param.empty and variadic is None:
+        if kind == "positional":
+            if not has_default and variadic is None:
                 params.append(typ)
             else:
                 variadic = "any"
-        elif param.kind == param.VAR_POSITIONAL:
+        elif kind == "variadic":
             variadic = typ
     return tuple(params), variadic
+
+
+#: A parameter as ``_signature`` reads it: its kind ("positional", "variadic" or "other"), its
+#: annotation (None when it has none) and whether it has a default.
+Parameter = tuple[str, object, bool]
+
+
+def _plain_function(fn: Callable) -> bool:
+    """A ``def`` function whose code object tells its signature (nothing wraps or overrides
+    it): for those, ``code_parameters`` spares importing inspect (with ast and dis)."""
+    return type(fn) is FunctionType and not hasattr(fn, "__wrapped__") \
+        and getattr(fn, "__signature__", None) is None
+
+
+def code_parameters(fn: FunctionType) -> list[Parameter]:
+    """The parameters ``inspect.signature`` gives a plain function, from its code object."""
+    code = fn.__code__
+    count = code.co_argcount
+    annotations = fn.__annotations__
+    first_default = count - len(fn.__defaults__ or ())
+    names = code.co_varnames
+    found: list[Parameter] = [("positional", annotations.get(names[i]), i >= first_default)
+                              for i in range(count)]  # fmt: skip
+    if code.co_flags & _CO_VARARGS:
+        found.append(("variadic", annotations.get(names[count + code.co_kwonlyargcount]), False))
+    defaults = fn.__kwdefaults__ or {}
+    found += [("other", annotations.get(name), name in defaults)
+              for name in names[count:count + code.co_kwonlyargcount]]  # fmt: skip
+    if code.co_flags & _CO_VARKEYWORDS:
+        found.append(("other", None, False))
+    return found
+
+
+def inspect_parameters(fn: Callable) -> list[Parameter]:
+    """The parameters of any callable, as ``inspect.signature`` reads them."""
+    import inspect
+
+    found: list[Parameter] = []
+    for param in inspect.signature(fn).parameters.values():
+        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            kind = "positional"
+        else:
+            kind = "variadic" if param.kind == param.VAR_POSITIONAL else "other"
+        annotation = None if param.annotation is param.empty else param.annotation
+        found.append((kind, annotation, param.default is not param.empty))
+    return found
 
 
 def _length(item: object) -> int:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
 
+from dshell.records import dataclass, replace
 from dshell.render import gojson
 from dshell.render.gotemplate.limits import MAX_OUTPUT, too_large
 from dshell.render.gotemplate.values import INVALID, go_type, struct_fields

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from dshell.records import dataclass
 from dshell.render.gotemplate.gofmt import go_quote
 
 _EOF = ""

@@ -5,8 +5,7 @@ str(node) is Go's String(): error messages quote the node they were executing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from dshell.records import dataclass, field
 from dshell.render.gotemplate.gofmt import go_quote
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from dshell.records import dataclass, replace
 from dshell.render.gotemplate.errors import TemplateError
 from dshell.render.gotemplate.execute import Execution
 from dshell.render.gotemplate.functions import BUILTINS, DOCKER_FUNCTIONS, Function, python_function
@@ -102,7 +101,7 @@ def parse(text: str, funcs: dict[str, Callable] | None = None, name: str = "") -
         _PARSED[key] = (template, funcs)
     else:
         template = cached[0]
-    return dataclasses.replace(template)
+    return replace(template)
 
 
 def _parse(text: str, funcs: dict[str, Callable] | None, name: str) -> Template:
