@@ -232,7 +232,9 @@ class DockerCompleter(Completer):
         self.container_paths = container_paths
         self.top = top
         self.shell_state = shell_state
-        self._kinds_to_prepare = snapshot_kinds(registry)
+        #: Worked out on the first snapshot (in the cache's thread, after the first paint:
+        #: it reads every declaration).
+        self._kinds_to_prepare: frozenset[str] | None = None
         self._index = SnapshotIndex(cache.snapshot, registry)
         self._programs: tuple[object, list[Candidate]] = (None, [])
         self.cache = cache
@@ -253,7 +255,10 @@ class DockerCompleter(Completer):
 
     def prepare(self, snapshot: Snapshot) -> None:
         """Index ``snapshot`` for every kind (the cache's loader thread calls this)."""
-        self._index = self._index.moved_to(snapshot).prepare(self._kinds_to_prepare)
+        kinds = self._kinds_to_prepare
+        if kinds is None:
+            kinds = self._kinds_to_prepare = snapshot_kinds(self.registry)
+        self._index = self._index.moved_to(snapshot).prepare(kinds)
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Callable
 
@@ -130,7 +131,10 @@ def run_interactive(session: DockerSession) -> int:
     settings, warning = load_settings()
     if warning:
         session.err(warning)
-    cache = ResourceCache(session.endpoint, session.config_directory).start()
+    # Started once the first prompt is on screen: its threads (the Engine's /_ping, /version,
+    # the lists, /events, indexing them) would otherwise share the interpreter with the first
+    # paint. The toolbar says "connecting…" meanwhile.
+    cache = ResourceCache(session.endpoint, session.config_directory)
     stored, history_warning = open_history(history_path(), settings.history_size)
     if history_warning:
         session.err(history_warning)
@@ -150,9 +154,19 @@ def run_interactive(session: DockerSession) -> int:
         prompt.completer.completer.cache.close()
 
 
+def start_after_paint(prompt: PromptSession) -> None:
+    """Start the completer's cache right after the next prompt is drawn (no-op once started)."""
+
+    def schedule() -> None:
+        asyncio.get_running_loop().call_soon(prompt.completer.completer.cache.start)
+
+    prompt.app.pre_run_callables.append(schedule)
+
+
 def _loop(session: DockerSession, prompt: PromptSession, pager) -> int:  # noqa: ANN001
     shell = Shell(session)
     while True:
+        start_after_paint(prompt)
         try:
             text = read_command(prompt, prompt_label(session))
         except KeyboardInterrupt:
