@@ -1,6 +1,8 @@
 """Keystroke → completion menu on screen, as a person waits for it, printed as figures.
 
-    python3 tests/bench/menu.py [--samples N] [--containers N] [--tags N] [--only LINE]
+    python3 tests/bench/menu.py [--samples N] [--containers N] [--tags N] [--history N]
+                                [--only LINE]
+    python3 tests/bench/menu.py --figures [--quick]     # the figures table (figures())
 
 dshell runs in a real pseudo-terminal (160x40, xterm, PROMPT_TOOLKIT_NO_CPR=1, bytecode
 compiled as an installed package has it) against a private dockerd started here, which holds
@@ -33,6 +35,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests import harness  # noqa: E402
+from tests.bench.figures import Figure, machine, print_table  # noqa: E402
+
+#: One frame at 60 Hz, in milliseconds: the budget from a key to the menu drawn.
+FRAME_MS = 1000 / 60
 
 WINDOW = (40, 160)  # rows, columns
 #: Output quiet for this long means a frame is complete: only then is it parsed, so that
@@ -280,59 +286,120 @@ def measure(term: Terminal, line: str, expected: list[str], samples: int) -> lis
     return timings
 
 
+def write_history(path: Path, lines: int) -> None:
+    """A history file of ``lines`` docker lines in FileHistory's format (the 10,000 kept by
+    default), so that the auto-suggestion on each key searches a full history."""
+    forms = ("ps -a", "inspect bench-{:04d}", "logs --tail 20 live-{}", "start bench-{:04d}",
+             "run --rm --network none busybox echo {}", "rmi busybox:build-{:04d}",
+             "images --format '{{{{.Repository}}}}:{{{{.Tag}}}}'", "exec live-{} ls /")  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with path.open("w", encoding="utf-8") as handle:
+        for number in range(lines):
+            line = forms[number % len(forms)].format(number % 1000)
+            handle.write(f"\n# 2026-01-01 00:00:00.000000\n+{line}\n")
+    path.chmod(0o600)
+
+
+def run_situations(engine: harness.Engine, situations, samples: int,  # noqa: ANN001
+                   history: int) -> list[tuple[str, str, int, list[float], float]]:  # fmt: skip
+    """Per situation: (line, what, menu length, sorted milliseconds, neighbours' CPUs)."""
+    import pexpect
+    import pyte
+
+    from tests.bench.run import installed_like
+
+    found = []
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(installed_like(engine.env), TERM="xterm", HOME=home,
+                   PROMPT_TOOLKIT_NO_CPR="1",
+                   XDG_STATE_HOME=os.path.join(home, "state"),
+                   XDG_CONFIG_HOME=os.path.join(home, "config"))  # fmt: skip
+        if history:
+            write_history(Path(home, "state", "dshell", "history"), history)
+        child = pexpect.spawn(harness.DSHELL_COMMAND[0], harness.DSHELL_COMMAND[1:],
+                              env=env, dimensions=WINDOW)  # fmt: skip
+        try:
+            term = Terminal(child, pyte)
+            term.settle(quiet=1.0, limit=30)
+            for line, what in situations:
+                expected = expected_rows(engine, line)
+                neighbours = Neighbours(os.getpid(), child.pid, engine.process.pid)
+                timings = sorted(measure(term, line, expected, samples))
+                found.append((line, what, len(expected), timings, neighbours.cpus()))
+        finally:
+            child.terminate(force=True)
+    return found
+
+
+def figures(engine: harness.Engine, quick: bool = False) -> list[Figure]:
+    """p50 and p99 of TAB → menu on screen per situation, against one 60 Hz frame, with 1,000
+    containers and 1,000 tags (quick: 200 of each, fewer samples) and a 10,000-line history."""
+    count, samples = (200, 30) if quick else (1000, 200)
+    populate(engine, count, count)
+    wait_idle(engine.process.pid)
+    try:
+        rows = run_situations(engine, SITUATIONS, samples, history=10_000)
+    finally:
+        stop_running(engine)
+    made = []
+    for line, _, length, timings, others in rows:
+        for name, fraction in (("p50", 0.5), ("p99", 0.99)):
+            made.append(Figure(
+                f"TAB → menu on screen, `{line}<TAB>` ({length} rows; {count} containers, "
+                f"{count} tags, 10,000-line history; others kept {others:.2f} CPUs busy), {name}",
+                percentile(timings, fraction), FRAME_MS, "one 60 Hz frame", "ms",
+                goal="p99 ≤ 1.0×"))  # fmt: skip
+    return made
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--containers", type=int, default=1000)
     parser.add_argument("--tags", type=int, default=1000)
+    parser.add_argument("--history", type=int, default=0,
+                        help="lines in the history file (suggestions search them)")  # fmt: skip
     parser.add_argument("--only", action="append", help="measure only this line (repeatable)")
+    parser.add_argument("--figures", action="store_true",
+                        help="print the figures table (figures(); --quick for < 60 s)")  # fmt: skip
+    parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     try:
-        import pyte
+        import pyte  # noqa: F401
     except ImportError:
         print("pyte is not installed: it is in the `test` extra (pip install -e '.[test]', or "
               "pip install pyte); nothing measured")  # fmt: skip
         return 2
-    import pexpect
-
-    from tests.bench.run import installed_like
-
     situations = [s for s in SITUATIONS if not args.only or s[0] in args.only]
     engine = harness.start_engine()
     try:
+        if args.figures or args.quick:
+            made = figures(engine, quick=args.quick)
+            print(machine())
+            print_table(made)
+            return 0
         started = time.monotonic()
         populate(engine, args.containers, args.tags)
         wait_idle(engine.process.pid)
         print(f"{args.containers} containers ({RUNNING} running) and {args.tags} busybox tags "
-              f"made in {time.monotonic() - started:.1f} s")  # fmt: skip
-        with tempfile.TemporaryDirectory() as home:
-            env = dict(installed_like(engine.env), TERM="xterm", HOME=home,
-                       PROMPT_TOOLKIT_NO_CPR="1",
-                       XDG_STATE_HOME=os.path.join(home, "state"),
-                       XDG_CONFIG_HOME=os.path.join(home, "config"))  # fmt: skip
-            child = pexpect.spawn(harness.DSHELL_COMMAND[0], harness.DSHELL_COMMAND[1:],
-                                  env=env, dimensions=WINDOW)  # fmt: skip
-            try:
-                term = Terminal(child, pyte)
-                term.settle(quiet=1.0, limit=30)
-                print(f"keystroke (TAB) → menu rows on screen, pty {WINDOW[1]}x{WINDOW[0]}, "
-                      f"{args.samples} samples each; others = CPUs that other processes "
-                      f"kept busy meanwhile (of {os.cpu_count()})")  # fmt: skip
-                print(f"    {'line':<18} {'menu':>6} {'p50 ms':>7} {'p90 ms':>7} "
-                      f"{'p99 ms':>7} {'max ms':>7} {'others':>6}  what")  # fmt: skip
-                for line, what in situations:
-                    expected = expected_rows(engine, line)
-                    neighbours = Neighbours(os.getpid(), child.pid, engine.process.pid)
-                    timings = sorted(measure(term, line, expected, args.samples))
-                    print(f"    {line + '<TAB>':<18} {len(expected):>6} "
-                          f"{percentile(timings, 0.5):>7.1f} {percentile(timings, 0.9):>7.1f} "
-                          f"{percentile(timings, 0.99):>7.1f} {timings[-1]:>7.1f} "
-                          f"{neighbours.cpus():>6.2f}  {what}")  # fmt: skip
-                    sys.stdout.flush()
-            finally:
-                child.terminate(force=True)
+              f"made in {time.monotonic() - started:.1f} s; "
+              f"history {args.history} lines")  # fmt: skip
+        print(f"keystroke (TAB) → menu rows on screen, pty {WINDOW[1]}x{WINDOW[0]}, "
+              f"{args.samples} samples each; others = CPUs that other processes "
+              f"kept busy meanwhile (of {os.cpu_count()})")  # fmt: skip
+        print(f"    {'line':<18} {'menu':>6} {'p50 ms':>7} {'p90 ms':>7} "
+              f"{'p99 ms':>7} {'max ms':>7} {'others':>6}  what")  # fmt: skip
+        try:
+            rows = run_situations(engine, situations, args.samples, args.history)
+        finally:
+            stop_running(engine)
+        for line, what, length, timings, others in rows:
+            print(f"    {line + '<TAB>':<18} {length:>6} "
+                  f"{percentile(timings, 0.5):>7.1f} {percentile(timings, 0.9):>7.1f} "
+                  f"{percentile(timings, 0.99):>7.1f} {timings[-1]:>7.1f} "
+                  f"{others:>6.2f}  {what}")  # fmt: skip
+        print(f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
     finally:
-        stop_running(engine)
         harness.stop_engine(engine)
     return 0
 
