@@ -17,8 +17,9 @@ import struct
 import termios
 import tty
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Protocol
+
+from dshell.records import dataclass
 
 DEFAULT_DETACH_KEYS = "ctrl-p,ctrl-q"
 #: Signals docker's CLI forwards to the container while attached without a TTY.

@@ -15,7 +15,6 @@ import os
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -30,6 +29,7 @@ from dshell.commands.parse import (
     go_parse_uint,
     underscores_ok,
 )
+from dshell.records import dataclass, field
 
 __all__ = [
     "CONTAINER_FLAGS",

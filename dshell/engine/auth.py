@@ -16,11 +16,11 @@ import json
 import os
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from dshell.engine.config import INDEX_SERVER, ConfigFile
 from dshell.engine.errors import EngineError
+from dshell.records import dataclass
 
 __all__ = [
     "INDEX_SERVER",

@@ -15,8 +15,9 @@ import secrets
 import stat
 import tarfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from dshell.records import dataclass, field
 
 __all__ = [
     "BuildContextError",

@@ -13,7 +13,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from requests.adapters import HTTPAdapter
@@ -21,6 +20,7 @@ from urllib3.connection import HTTPConnection
 from urllib3.connectionpool import HTTPConnectionPool
 
 from dshell.engine.errors import EndpointError, EngineError
+from dshell.records import dataclass
 
 SSH_SCHEME = "http+ssh"
 CONNECT_TIMEOUT = 30

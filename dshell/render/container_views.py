@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from dshell.records import dataclass
 from dshell.render import gojson
 from dshell.render.formatter import render_list, truncate_id
 from dshell.render.tabwriter import TabWriter

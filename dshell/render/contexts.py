@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from dshell.records import dataclass
 from dshell.render.formatter import TABLE_FORMAT_KEY, ellipsis, render_list
 from dshell.render.gotemplate.values import GoMap, GoSlice
 from dshell.render.listing import marshal_fields, natural_less_key

@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from dshell.records import dataclass
 from dshell.render import gojson
 from dshell.render.formatter import (
     DEFAULT_QUIET_FORMAT,
