@@ -14,7 +14,9 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from dshell.engine.endpoint import Endpoint
-from dshell.repl.prompt import build_prompt, read_command
+from dshell.repl.autosuggest import IndexedHistory
+from dshell.repl.cache import ResourceCache
+from dshell.repl.prompt import build_prompt, read_command, start_after_paint
 from dshell.repl.settings import Settings
 from tests.unit.test_repl_fixtures import cache, registry
 
@@ -119,3 +121,42 @@ def test_unknown_theme_warns_and_falls_back():
         build_prompt(session, cache(), Settings(theme="no-such-theme"), input=pipe,
                      output=DummyOutput())  # fmt: skip
     assert session.errors == ["WARNING: unknown theme 'no-such-theme'; using \"default\""]
+
+
+def test_auto_suggest_from_the_indexed_history(drive):
+    history = IndexedHistory(InMemoryHistory(["ps -a", "container ls --format '{{.Names}}'",
+                                              "container logs web"]))  # fmt: skip
+    line = drive(["container l", "\x1b[C", "\r"], history=history)[1]
+    assert line == "container logs web"
+
+
+def test_tab_in_history_search_completes_nothing(drive):
+    history = InMemoryHistory(["images", "unpause napping", "version"])
+    assert drive(["\x12unpa", "\t", "\r", "\r"], history=history)[1] == "unpause napping"
+
+
+class PaintedFirst(ResourceCache):
+    """A cache that notes, when it is started, whether the prompt was on screen yet."""
+
+    def __init__(self, prompt_holder: list) -> None:
+        super().__init__(None)
+        self.prompt_holder = prompt_holder
+        self.painted_before_start: list[bool] = []
+
+    def start(self) -> ResourceCache:
+        renderer = self.prompt_holder[0].app.renderer
+        self.painted_before_start.append(renderer._last_screen is not None)
+        return self
+
+
+def test_the_cache_starts_after_the_first_paint():
+    holder: list = []
+    cache_ = PaintedFirst(holder)
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        prompt = build_prompt(fake_session(), cache_, Settings(), input=pipe,
+                              output=DummyOutput())  # fmt: skip
+        holder.append(prompt)
+        start_after_paint(prompt)
+        pipe.send_text("ps\r")
+        assert read_command(prompt, "dshell> ") == "ps"
+    assert cache_.painted_before_start == [True]
