@@ -704,11 +704,11 @@ class ServiceCommands(CommandBase):
 
     # --- building a spec -------------------------------------------------------------------
 
-    def _network_id(self, name: str) -> str:
+    def _svc_network_id(self, name: str) -> str:
         network = self.client.get_json(f"/networks/{path_segment(name)}", {"scope": "swarm"})
         return network.get("Id") or network.get("ID") or ""
 
-    def _references(self, kind: str, refs: list[dict]) -> list[dict]:
+    def _svc_references(self, kind: str, refs: list[dict]) -> list[dict]:
         """docker's ParseSecrets/ParseConfigs: the names looked up, their IDs filled in."""
         name_key = "SecretName" if kind == "secret" else "ConfigName"
         seen: set[str] = set()
@@ -733,7 +733,7 @@ class ServiceCommands(CommandBase):
             result.append({"File": ref["File"], id_key: ident, name_key: ref[name_key]})
         return result
 
-    def _health(self, opts) -> dict | None:  # noqa: ANN001
+    def _svc_health(self, opts) -> dict | None:  # noqa: ANN001
         interval = _positive_duration(opts, "health-interval")
         timeout = _positive_duration(opts, "health-timeout")
         start = _positive_duration(opts, "health-start-period")
@@ -761,16 +761,16 @@ class ServiceCommands(CommandBase):
             health["Retries"] = retries
         return health
 
-    def _update_config(self, opts, prefix: str) -> dict | None:  # noqa: ANN001
+    def _svc_update_config(self, opts, prefix: str) -> dict | None:  # noqa: ANN001
         names = ("parallelism", "delay", "monitor", "failure-action", "max-failure-ratio",
                  "order")  # fmt: skip
         if not any(f"{prefix}_{n}".replace("-", "_") in opts.given for n in names):
             return None
         config = _update_config_defaults()
-        self._merge_update_config(opts, prefix, config)
+        self._svc_merge_update_config(opts, prefix, config)
         return config
 
-    def _merge_update_config(self, opts, prefix: str, config: dict) -> None:  # noqa: ANN001
+    def _svc_merge_update_config(self, opts, prefix: str, config: dict) -> None:  # noqa: ANN001
         dest = prefix.replace("-", "_")
         if f"{dest}_parallelism" in opts.given:
             config["Parallelism"] = _int_flag(opts, f"{prefix}-parallelism")
@@ -786,7 +786,7 @@ class ServiceCommands(CommandBase):
         if f"{dest}_order" in opts.given:
             config["Order"] = getattr(opts, f"{dest}_order")
 
-    def _mode(self, opts) -> dict:  # noqa: ANN001
+    def _svc_mode(self, opts) -> dict:  # noqa: ANN001
         replicas = _int_flag(opts, "replicas") if "replicas" in opts.given else None
         concurrent = _int_flag(opts, "max-concurrent") if "max_concurrent" in opts.given else None
         most = _int_flag(opts, "replicas-max-per-node") or 0
@@ -816,7 +816,7 @@ class ServiceCommands(CommandBase):
             return {"ReplicatedJob": job}
         raise SpecError(f"Unknown mode: {mode}, only replicated and global supported")
 
-    def _env(self, opts) -> list[str]:  # noqa: ANN001
+    def _svc_env(self, opts) -> list[str]:  # noqa: ANN001
         import os
 
         from dshell.commands.run_options import parse_env_file
@@ -838,7 +838,7 @@ class ServiceCommands(CommandBase):
             current.append(env)
         return current
 
-    def build_spec(self, opts, image: str, args: list[str]) -> dict:  # noqa: ANN001
+    def service_build_spec(self, opts, image: str, args: list[str]) -> dict:  # noqa: ANN001
         """opts.go's ToService: the flags of ``service create`` as a ServiceSpec."""
         from dshell.commands.run_options import (
             normalized_capabilities,
@@ -848,16 +848,16 @@ class ServiceCommands(CommandBase):
             parse_ulimit,
         )
 
-        env = self._env(opts)
-        health = self._health(opts)
-        mode = self._mode(opts)
-        update = self._update_config(opts, "update")
-        rollback = self._update_config(opts, "rollback")
+        env = self._svc_env(opts)
+        health = self._svc_health(opts)
+        mode = self._svc_mode(opts)
+        update = self._svc_update_config(opts, "update")
+        rollback = self._svc_update_config(opts, "rollback")
         if ("ReplicatedJob" in mode or "GlobalJob" in mode) and (update or rollback):
             raise SpecError("update and rollback configuration is not supported for jobs")
         networks = _each(opts, "network", parse_network)
         for network in networks:
-            network["Target"] = self._network_id(network["Target"])
+            network["Target"] = self._svc_network_id(network["Target"])
         networks.sort(key=lambda n: n["Target"])
         container: dict[str, Any] = {"Image": image, "Labels": key_values(opts.container_label),
                                      "Init": bool(opts.init), "DNSConfig": {}}  # fmt: skip
@@ -901,7 +901,7 @@ class ServiceCommands(CommandBase):
         if ulimits:
             container["Ulimits"] = ulimits
         if opts.credential_spec:
-            container["Privileges"] = {"CredentialSpec": self._credential_spec(opts)}
+            container["Privileges"] = {"CredentialSpec": self._svc_credential_spec(opts)}
         limits: dict[str, Any] = {}
         reservations: dict[str, Any] = {}
         for target, key, long, convert in (
@@ -915,7 +915,7 @@ class ServiceCommands(CommandBase):
                 target[key] = value
         if opts.limit_pids:
             limits["Pids"] = opts.limit_pids
-        generic = self._generic_resources(opts.generic_resource)
+        generic = self._svc_generic_resources(opts.generic_resource)
         if generic:
             reservations["GenericResources"] = generic
         placement: dict[str, Any] = {}
@@ -934,7 +934,7 @@ class ServiceCommands(CommandBase):
         }
         if networks:
             task["Networks"] = networks
-        restart = self._restart_policy(opts, None)
+        restart = self._svc_restart_policy(opts, None)
         if restart is not None:
             task["RestartPolicy"] = restart
         if opts.log_driver:
@@ -956,7 +956,7 @@ class ServiceCommands(CommandBase):
             spec["RollbackConfig"] = rollback
         return spec
 
-    def _credential_spec(self, opts) -> dict:  # noqa: ANN001
+    def _svc_credential_spec(self, opts) -> dict:  # noqa: ANN001
         value = opts.credential_spec
         for prefix, key in (("config://", "Config"), ("file://", "File"),
                             ("registry://", "Registry")):  # fmt: skip
@@ -966,7 +966,7 @@ class ServiceCommands(CommandBase):
                            'be prefixed with "config://", "file://", or "registry://"')  # fmt: skip
 
     @staticmethod
-    def _generic_resources(values: list[str]) -> list[dict]:
+    def _svc_generic_resources(values: list[str]) -> list[dict]:
         resources = []
         for value in values:
             kind, has_value, amount = value.partition("=")
@@ -978,7 +978,7 @@ class ServiceCommands(CommandBase):
                 resources.append({"NamedResourceSpec": {"Kind": kind, "Value": amount}})
         return resources
 
-    def _restart_policy(self, opts, current: dict | None) -> dict | None:  # noqa: ANN001
+    def _svc_restart_policy(self, opts, current: dict | None) -> dict | None:  # noqa: ANN001
         names = ("restart_condition", "restart_delay", "restart_max_attempts", "restart_window")
         if not any(n in opts.given for n in names):
             return current
@@ -993,13 +993,13 @@ class ServiceCommands(CommandBase):
             policy["MaxAttempts"] = _int_flag(opts, "restart-max-attempts")
         return policy
 
-    def _resolve_image(self, spec: dict, opts, warnings: list[str]) -> None:  # noqa: ANN001
+    def _svc_resolve_image(self, spec: dict, opts, warnings: list[str]) -> None:  # noqa: ANN001
         """The client's QueryRegistry: pin the image to its digest when the daemon can ask
         the registry, else keep it tagged and warn as docker does."""
         container = spec["TaskTemplate"]["ContainerSpec"]
         image = container.get("Image") or ""
         tagged = _image_with_tag(image)
-        headers = self._auth_headers(image) if opts.with_registry_auth else None
+        headers = self._svc_auth_headers(image) if opts.with_registry_auth else None
         try:
             response = self.client.request("GET", f"/distribution/{image}/json", headers=headers)
             answer = response.json()
@@ -1019,7 +1019,7 @@ class ServiceCommands(CommandBase):
         if platforms:
             spec["TaskTemplate"].setdefault("Placement", {})["Platforms"] = platforms
 
-    def _auth_headers(self, image: str) -> dict[str, str]:
+    def _svc_auth_headers(self, image: str) -> dict[str, str]:
         from dshell.engine.auth import auth_header_for_domain
         from dshell.render.images import parse_normalized_reference
 
@@ -1029,7 +1029,7 @@ class ServiceCommands(CommandBase):
 
     # --- waiting for convergence ----------------------------------------------------------
 
-    def _progress_messages(self, service_id: str) -> Iterator[dict]:
+    def _svc_progress_messages(self, service_id: str) -> Iterator[dict]:
         """progress.go's ServiceProgress as JSON messages; Ctrl-C ends it as docker does."""
         from dshell.render.services import ServiceProgress, progress_message
 
@@ -1110,7 +1110,7 @@ class ServiceCommands(CommandBase):
         printed and makes the status 1."""
         from dshell.render.progress import display_json_messages, terminal_width
 
-        messages = self._progress_messages(service_id)
+        messages = self._svc_progress_messages(service_id)
         out = self.stdout
         try:
             if quiet:
@@ -1142,14 +1142,14 @@ class ServiceCommands(CommandBase):
     def cmd_service_create(self, opts) -> int:  # noqa: ANN001
         image, args = opts.args[0], opts.args[1:]
         try:
-            spec = self.build_spec(opts, image, args)
+            spec = self.service_build_spec(opts, image, args)
             container = spec["TaskTemplate"]["ContainerSpec"]
-            secrets = self._references(
+            secrets = self._svc_references(
                 "secret", _each(opts, "secret", lambda v: parse_file_reference(v, "secret"))
             )
             if secrets:
                 container["Secrets"] = secrets
-            configs = self._references(
+            configs = self._svc_references(
                 "config", _each(opts, "config", lambda v: parse_file_reference(v, "config"))
             )
             if configs:
@@ -1158,9 +1158,9 @@ class ServiceCommands(CommandBase):
             self.err(str(exc))
             return 1
         warnings: list[str] = []
-        headers = self._auth_headers(image) if opts.with_registry_auth else None
+        headers = self._svc_auth_headers(image) if opts.with_registry_auth else None
         if not opts.no_resolve_image:
-            self._resolve_image(spec, opts, warnings)
+            self._svc_resolve_image(spec, opts, warnings)
         response = self.client.request("POST", "/services/create", json_body=spec,
                                        headers=headers).json()  # fmt: skip
         self.stdout.flush()
@@ -1307,7 +1307,7 @@ class ServiceCommands(CommandBase):
         self.stdout.write(render_services(services, fmt))
         return 0
 
-    def _service_filter(self, references: list[str]) -> tuple[list[str], list[str]]:
+    def _svc_service_filter(self, references: list[str]) -> tuple[list[str], list[str]]:
         """ps.go's createFilter: each reference as an exact ID, an exact name, then a unique
         ID prefix; the IDs found and the ones not found."""
         by_id = (
@@ -1347,11 +1347,11 @@ class ServiceCommands(CommandBase):
     )
     def cmd_service_ps(self, opts) -> int:  # noqa: ANN001
         try:
-            found, missing = self._service_filter(opts.args)
+            found, missing = self._svc_service_filter(opts.args)
             if not found:
                 raise SpecError("\n".join(missing))
             filters = [*opts.filter, *(f"service={ident}" for ident in found)]
-            filters = [self._node_filter(f) for f in filters]
+            filters = [self._svc_node_filter(f) for f in filters]
         except SpecError as exc:
             self.err(str(exc))
             return 1
@@ -1364,7 +1364,7 @@ class ServiceCommands(CommandBase):
             return 1
         return 0
 
-    def _node_filter(self, value: str) -> str:
+    def _svc_node_filter(self, value: str) -> str:
         """A ``node=self`` filter as this engine's node ID (docker's node.Reference)."""
         key, _, node = value.partition("=")
         if key.strip().lower() != "node" or node != "self":
@@ -1416,11 +1416,11 @@ class ServiceCommands(CommandBase):
     def cmd_service_rollback(self, opts) -> int:  # noqa: ANN001
         reference = opts.args[0]
         service = self.client.get_json(f"/services/{path_segment(reference)}")
-        response = self._post_update(service, service.get("Spec") or {},
+        response = self._svc_post_update(service, service.get("Spec") or {},
                                      {"rollback": "previous"})  # fmt: skip
-        return self._after_update(response, reference, opts.detach, opts.quiet)
+        return self._svc_after_update(response, reference, opts.detach, opts.quiet)
 
-    def _post_update(self, service: dict, spec: dict, params: dict,
+    def _svc_post_update(self, service: dict, spec: dict, params: dict,
                      headers: dict | None = None) -> dict:  # fmt: skip
         version = (service.get("Version") or {}).get("Index", 0)
         return self.client.request(
@@ -1428,7 +1428,7 @@ class ServiceCommands(CommandBase):
             params={"version": version, **params}, json_body=spec, headers=headers,
         ).json() or {}  # fmt: skip
 
-    def _after_update(self, response: dict, reference: str, detach: bool, quiet: bool,
+    def _svc_after_update(self, response: dict, reference: str, detach: bool, quiet: bool,
                       extra: list[str] = ()) -> int:  # fmt: skip
         self.stdout.flush()
         for warning in [*(response.get("Warnings") or []), *extra]:
@@ -1474,7 +1474,7 @@ class ServiceCommands(CommandBase):
                     mode["ReplicatedJob"]["TotalCompletions"] = replicas
                 else:
                     raise SpecError("scale can only be used with replicated or replicated-job mode")
-                response = self._post_update(service, service["Spec"], {})
+                response = self._svc_post_update(service, service["Spec"], {})
             except (EngineError, SpecError) as exc:
                 errors.append(f"{name}: {exc}")
                 continue
@@ -1511,17 +1511,17 @@ class ServiceCommands(CommandBase):
             params["rollback"] = "previous"
         warnings: list[str] = []
         try:
-            self.merge_update(opts, spec)
+            self.service_merge_update(opts, spec)
             container = spec["TaskTemplate"]["ContainerSpec"]
             kept = [s for s in container.get("Secrets") or []
                     if s.get("SecretName") not in set(opts.secret_rm)]  # fmt: skip
-            added = self._references(
+            added = self._svc_references(
                 "secret", _each(opts, "secret-add", lambda v: parse_file_reference(v, "secret"))
             )
             container["Secrets"] = kept + added
             kept = [c for c in container.get("Configs") or []
                     if c.get("ConfigName") not in set(opts.config_rm)]  # fmt: skip
-            added = self._references(
+            added = self._svc_references(
                 "config", _each(opts, "config-add", lambda v: parse_file_reference(v, "config"))
             )
             container["Configs"] = kept + added
@@ -1529,16 +1529,16 @@ class ServiceCommands(CommandBase):
             self.err(str(exc))
             return 1
         if "image" in opts.given and not opts.no_resolve_image:
-            self._resolve_image(spec, opts, warnings)
+            self._svc_resolve_image(spec, opts, warnings)
         headers = None
         if opts.with_registry_auth:
-            headers = self._auth_headers(spec["TaskTemplate"]["ContainerSpec"].get("Image", ""))
+            headers = self._svc_auth_headers(spec["TaskTemplate"]["ContainerSpec"].get("Image", ""))
         else:
             params["registryAuthFrom"] = "spec"
-        response = self._post_update(service, spec, params, headers)
-        return self._after_update(response, reference, opts.detach, opts.quiet, warnings)
+        response = self._svc_post_update(service, spec, params, headers)
+        return self._svc_after_update(response, reference, opts.detach, opts.quiet, warnings)
 
-    def merge_update(self, opts, spec: dict) -> None:  # noqa: ANN001
+    def service_merge_update(self, opts, spec: dict) -> None:  # noqa: ANN001
         """update.go's updateService: each given flag changes its part of the spec."""
         from dshell.commands.run_options import (
             normalized_capabilities,
@@ -1641,13 +1641,13 @@ class ServiceCommands(CommandBase):
             current = [r for r in reservations.get("GenericResources") or []
                        if ((r.get("DiscreteResourceSpec") or r.get("NamedResourceSpec") or {})
                            .get("Kind")) not in set(opts.generic_resource_rm)]  # fmt: skip
-            reservations["GenericResources"] = current + self._generic_resources(
+            reservations["GenericResources"] = current + self._svc_generic_resources(
                 opts.generic_resource_add
             )
         grace = _duration(opts, "stop-grace-period")
         if grace is not None:
             container["StopGracePeriod"] = grace
-        restart = self._restart_policy(opts, task.get("RestartPolicy"))
+        restart = self._svc_restart_policy(opts, task.get("RestartPolicy"))
         if restart is not None:
             task["RestartPolicy"] = restart
         if opts.constraint_add or opts.constraint_rm:
@@ -1661,12 +1661,12 @@ class ServiceCommands(CommandBase):
             prefs = [p for p in placement.get("Preferences") or [] if p not in removed]
             placement["Preferences"] = prefs + _each(opts, "placement-pref-add", parse_pref)
         if opts.network_add or opts.network_rm:
-            removed_ids = {self._network_id(n) for n in opts.network_rm}
+            removed_ids = {self._svc_network_id(n) for n in opts.network_rm}
             networks = [n for n in task.get("Networks") or spec.pop("Networks", None) or []
                         if n.get("Target") not in removed_ids]  # fmt: skip
             existing = {n.get("Target") for n in networks}
             for network in _each(opts, "network-add", parse_network):
-                ident = self._network_id(network["Target"])
+                ident = self._svc_network_id(network["Target"])
                 if ident in existing:
                     raise SpecError(f"service is already attached to network {network['Target']}")
                 network["Target"] = ident
@@ -1687,7 +1687,7 @@ class ServiceCommands(CommandBase):
                      "order")  # fmt: skip
             if any(f"{prefix}_{n}" in given for n in names):
                 config = spec.get(key) or _update_config_defaults()
-                self._merge_update_config(opts, prefix, config)
+                self._svc_merge_update_config(opts, prefix, config)
                 spec[key] = config
         if "endpoint_mode" in given:
             spec.setdefault("EndpointSpec", {})["Mode"] = opts.endpoint_mode
@@ -1746,7 +1746,7 @@ class ServiceCommands(CommandBase):
             raise SpecError("--log-driver must be provided when updating the logging driver")
         if opts.force:
             task["ForceUpdate"] = int(task.get("ForceUpdate") or 0) + 1
-        self._merge_health(opts, container)
+        self._svc_merge_health(opts, container)
         if "tty" in given:
             container["TTY"] = bool(opts.tty)
         if "read_only" in given:
@@ -1761,7 +1761,7 @@ class ServiceCommands(CommandBase):
             container["CapabilityAdd"] = sorted(add)
             container["CapabilityDrop"] = sorted(drop)
 
-    def _merge_health(self, opts, container: dict) -> None:  # noqa: ANN001
+    def _svc_merge_health(self, opts, container: dict) -> None:  # noqa: ANN001
         names = ("no_healthcheck", "health_cmd", "health_interval", "health_retries",
                  "health_timeout", "health_start_period")  # fmt: skip
         if not any(n in opts.given for n in names):
