@@ -43,6 +43,8 @@ __all__ = ["DockerSession", "SessionExit"]
 #: Management commands (``container``, ``image``): their subcommands, which help and usage
 #: errors list, are known once every mixin is loaded (the registry).
 MANAGEMENT = "Management Commands"
+#: Groups whose commands have subcommands: docker's management commands and its swarm ones.
+GROUPS = (MANAGEMENT, "Swarm Commands")
 
 
 class _LazyMixins(type):
@@ -189,7 +191,7 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
         if method is None:
             return self.unknown_command(argv[0])
         declared = method.__command__
-        if declared.group == MANAGEMENT:
+        if declared.group in GROUPS:
             self.registry  # noqa: B018 - a group's usage errors list its subcommands
         if declared.preamble is not None:
             status = getattr(self, declared.preamble)()
@@ -241,7 +243,7 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
 
         features = self.server_features() if any(
             f.min_api or f.os_type or f.experimental for f in cmd.flags) else None
-        registry = self.registry if cmd.group == MANAGEMENT else None
+        registry = self.registry if cmd.group in GROUPS else None
         self.stdout.write(command_help(cmd, invoked, registry=registry,
                                        features=features))  # fmt: skip
 

@@ -26,4 +26,5 @@ MIXINS: tuple[tuple[str, str], ...] = (
     ("dshell.commands.networks", "NetworkCommands"),
     ("dshell.commands.volumes", "VolumeCommands"),
     ("dshell.commands.contexts", "ContextCommands"),
+    ("dshell.commands.services", "ServiceCommands"),
 )
