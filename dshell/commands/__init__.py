@@ -27,4 +27,7 @@ MIXINS: tuple[tuple[str, str], ...] = (
     ("dshell.commands.volumes", "VolumeCommands"),
     ("dshell.commands.contexts", "ContextCommands"),
     ("dshell.commands.services", "ServiceCommands"),
+    ("dshell.commands.swarm", "SwarmCommands"),
+    ("dshell.commands.nodes", "NodeCommands"),
+    ("dshell.commands.secrets", "SecretCommands"),
 )
