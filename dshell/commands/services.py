@@ -14,7 +14,6 @@ from typing import Any
 
 from dshell.commands.base import CommandBase, filters_param, key_values, path_segment
 from dshell.commands.declare import FORMAT_HELP, Arg, Flag, command
-from dshell.commands.parse import UsageError
 from dshell.commands.swarm import invalid_flag, swarm_group
 from dshell.engine.errors import EngineError
 
@@ -26,6 +25,16 @@ DIGEST_WARNING = (
     "possibly leading to different nodes running different\n"
     "versions of the image.\n"
 )
+
+
+class ArgsFlag(Flag):
+    """``update --args``: stored apart from the positional arguments (``opts.args``)."""
+
+    DEST = "command_args"
+
+    @property
+    def dest(self) -> str:
+        return self.DEST
 
 
 class ListFlag(Flag):
@@ -121,7 +130,7 @@ CREATE_FLAGS = [
         "no-resolve-image",
         "Do not query the registry to resolve image digest and supported platforms",
     ),
-    Flag("oom-score-adj", "Tune host's OOM preferences (-1000 to 1000)", type="int"),
+    Flag("oom-score-adj", "Tune host's OOM preferences (-1000 to 1000) ", type="int"),
     ListFlag("placement-pref", "Add a placement preference", type="pref"),
     ListFlag("publish", "Publish a port as a node port", short="p", type="port"),
     Flag("quiet", "Suppress progress output", short="q"),
@@ -228,7 +237,7 @@ CREATE_FLAGS = [
     Flag("workdir", "Working directory inside the container", short="w", type="string"),
 ]
 UPDATE_FLAGS = [
-    Flag("args", "Service command args", type="command"),
+    ArgsFlag("args", "Service command args", type="command"),
     Flag("cap-add", "Add Linux capabilities", type="list"),
     Flag("cap-drop", "Drop Linux capabilities", type="list"),
     ListFlag(
@@ -316,7 +325,7 @@ UPDATE_FLAGS = [
         "no-resolve-image",
         "Do not query the registry to resolve image digest and supported platforms",
     ),
-    Flag("oom-score-adj", "Tune host's OOM preferences (-1000 to 1000)", type="int"),
+    Flag("oom-score-adj", "Tune host's OOM preferences (-1000 to 1000) ", type="int"),
     ListFlag("placement-pref-add", "Add a placement preference", type="pref"),
     ListFlag("placement-pref-rm", "Remove a placement preference", type="pref"),
     ListFlag("publish-add", "Add or update a published port", type="port"),
@@ -1443,6 +1452,7 @@ class ServiceCommands(CommandBase):
         "Scale one or multiple replicated services",
         flags=[DETACH_FLAG],
         args=[Arg("SERVICE=REPLICAS", kind="service", many=True)],
+        usage="SERVICE=REPLICAS [SERVICE=REPLICAS...]",
     )
     def cmd_service_scale(self, opts) -> int:  # noqa: ANN001
         from dshell.commands.parse import NumError, go_parse_uint
@@ -1455,7 +1465,8 @@ class ServiceCommands(CommandBase):
                     f"invalid scale specifier '{arg}'.\nSee '{cmd.command_path()} --help'.\n\n"
                     f"Usage:  {cmd.use_line()}\n\n{cmd.summary}"
                 )
-                raise UsageError(text, cmd, status=1, text=text)
+                self.err(text)
+                return 1
         errors: list[str] = []
         scaled: list[str] = []
         for arg in opts.args:
@@ -1563,8 +1574,12 @@ class ServiceCommands(CommandBase):
                 field["Labels"] = {**(labels or {}), **key_values(getattr(opts, add))}
         if "image" in given:
             container["Image"] = opts.image
-        if "args" in given:
-            container["Args"] = _converted(opts, "args", _shlex)
+        if ArgsFlag.DEST in given:
+            value = getattr(opts, ArgsFlag.DEST)
+            try:
+                container["Args"] = _shlex(value)
+            except ValueError as exc:
+                raise invalid_flag(opts, "args", value, str(exc)) from None
         if "entrypoint" in given:
             container["Command"] = _converted(opts, "entrypoint", _shlex)
         env = [e for e in container.get("Env") or []
