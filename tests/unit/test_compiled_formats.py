@@ -7,6 +7,9 @@ keeps the executor. These tests run both paths over awkward rows and formats and
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from dshell.render import formatter, gotemplate
@@ -350,3 +353,36 @@ def test_compiled_tables_keep_titles_natural_order_and_wide_characters():
         "999999999999   net10     bridge    local\n"
         "               名前                \n"
     )
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        DEFAULT_CONTAINER_TABLE_FORMAT,
+        DEFAULT_CONTAINER_TABLE_FORMAT + "\t{{.Size}}",
+        DEFAULT_IMAGE_TABLE_FORMAT,
+        DEFAULT_IMAGE_TABLE_FORMAT_WITH_DIGEST,
+        DEFAULT_NETWORK_TABLE_FORMAT,
+        DEFAULT_VOLUME_TABLE_FORMAT,
+    ],
+)
+def test_docker_default_tables_need_no_template_parser(fmt):
+    assert formatter._plain_pieces(prepare_format(fmt)) is not None
+
+
+def test_default_listings_do_not_load_the_template_package():
+    """The cold ``dshell -c 'ps -a'`` path: importing and running the Go-template package
+    costs a start ~15 ms, and docker's default tables do not need it."""
+    code = (
+        "import sys\n"
+        "from dshell.render import containers, images, networks, volumes\n"
+        "containers.render_containers([{'Id': 'a' * 64, 'Names': ['/x']}],"
+        " containers.container_format(None, None, False, False))\n"
+        "images.render_images([{'Id': 'b', 'RepoTags': ['x:y']}],"
+        " images.image_format(None, None, False, False))\n"
+        "networks.render_networks([{'Name': 'n'}], networks.network_format(None, '', False))\n"
+        "volumes.render_volumes([{'Name': 'v'}], volumes.volume_format(None, '', False))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('dshell.render.gotemplate')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
