@@ -472,6 +472,95 @@ DETACH_FLAG = Flag("detach", "Exit immediately instead of waiting for the servic
 QUIET_FLAG = Flag("quiet", "Suppress progress output", short="q")
 
 
+#: docker's "version" annotations: the API version each flag needs (help hides it below that).
+MIN_API = {
+    "cap-add": "1.41",
+    "cap-drop": "1.41",
+    "config": "1.30",
+    "config-add": "1.30",
+    "config-rm": "1.30",
+    "credential-spec": "1.29",
+    "detach": "1.29",
+    "details": "1.30",
+    "dns": "1.25",
+    "dns-add": "1.25",
+    "dns-option": "1.25",
+    "dns-option-add": "1.25",
+    "dns-option-rm": "1.25",
+    "dns-rm": "1.25",
+    "dns-search": "1.25",
+    "dns-search-add": "1.25",
+    "dns-search-rm": "1.25",
+    "force": "1.25",
+    "group": "1.25",
+    "group-add": "1.25",
+    "group-rm": "1.25",
+    "health-cmd": "1.25",
+    "health-interval": "1.25",
+    "health-retries": "1.25",
+    "health-start-interval": "1.44",
+    "health-start-period": "1.29",
+    "health-timeout": "1.25",
+    "host": "1.25",
+    "host-add": "1.32",
+    "host-rm": "1.25",
+    "hostname": "1.25",
+    "init": "1.37",
+    "isolation": "1.35",
+    "limit-pids": "1.41",
+    "max-concurrent": "1.41",
+    "network-add": "1.29",
+    "network-rm": "1.29",
+    "no-healthcheck": "1.25",
+    "no-resolve-image": "1.30",
+    "oom-score-adj": "1.46",
+    "placement-pref": "1.28",
+    "placement-pref-add": "1.28",
+    "placement-pref-rm": "1.28",
+    "raw": "1.30",
+    "read-only": "1.28",
+    "replicas-max-per-node": "1.40",
+    "rollback": "1.25",
+    "rollback-delay": "1.28",
+    "rollback-failure-action": "1.28",
+    "rollback-max-failure-ratio": "1.28",
+    "rollback-monitor": "1.28",
+    "rollback-order": "1.29",
+    "rollback-parallelism": "1.28",
+    "secret": "1.25",
+    "secret-add": "1.25",
+    "secret-rm": "1.25",
+    "stop-signal": "1.28",
+    "sysctl": "1.40",
+    "sysctl-add": "1.40",
+    "sysctl-rm": "1.40",
+    "tty": "1.25",
+    "ulimit": "1.41",
+    "ulimit-add": "1.41",
+    "ulimit-rm": "1.41",
+    "update-max-failure-ratio": "1.25",
+    "update-monitor": "1.25",
+    "update-order": "1.29",
+}
+
+
+def _with_min_api(flag: Flag, version: str) -> Flag:
+    return type(flag)(flag.long, flag.help, short=flag.short, type=flag.type, kind=flag.kind,
+                      default=flag.default, hidden=flag.hidden,
+                      shown_default=flag.shown_default, min_api=version)  # fmt: skip
+
+
+def _annotated(flags: list[Flag]) -> list[Flag]:
+    """The flags with the API version docker annotates them with."""
+    return [_with_min_api(f, MIN_API[f.long]) if f.long in MIN_API else f for f in flags]
+
+
+CREATE_FLAGS = _annotated(CREATE_FLAGS)
+UPDATE_FLAGS = _annotated(UPDATE_FLAGS)
+LOGS_FLAGS = _annotated(LOGS_FLAGS)
+DETACH_FLAG = _with_min_api(DETACH_FLAG, "1.29")
+
+
 # --- values docker parses itself -----------------------------------------------------------
 
 
