@@ -15,6 +15,7 @@ from dshell.render.formatter import (
     go_quote,
     go_time_string,
     human_age,
+    plain_row,
     render_list,
     truncate_id,
 )
@@ -107,20 +108,37 @@ def container_list_size(
     wanted = bool(size)
     if not source:
         return wanted
-    from dshell.render import gotemplate  # not for the default table (a cold start's cost)
+    probe = _probe_plain(source)
+    if probe is None:
+        from dshell.render import gotemplate  # not for plain formats (a cold start's cost)
 
-    try:
-        template = gotemplate.parse(source)
-    except gotemplate.TemplateError as err:
-        raise FormatError(f"failed to parse template: {err}") from None
-    probe = ContainerContext({}, trunc=False)
-    try:
-        template.execute(probe)
-    except gotemplate.TemplateError as err:
-        raise FormatError(f"failed to execute template: {err}") from None
+        try:
+            template = gotemplate.parse(source)
+        except gotemplate.TemplateError as err:
+            raise FormatError(f"failed to parse template: {err}") from None
+        probe = ContainerContext({}, trunc=False)
+        try:
+            template.execute(probe)
+        except gotemplate.TemplateError as err:
+            raise FormatError(f"failed to execute template: {err}") from None
     if not quiet and not wanted and size is None and probe.size_used:
         wanted = True
     return wanted
+
+
+def _probe_plain(source: str) -> ContainerContext | None:
+    """The empty container after a plain format (text, fields, ``if``) ran over it without
+    the template package, so its ``size_used`` says whether ``.Size`` was read; ``None`` for
+    any other format or any failure, which the executor then reports as docker does."""
+    row = plain_row(source, ContainerContext)
+    if row is None:
+        return None
+    probe = ContainerContext({}, trunc=False)
+    try:
+        row(probe)
+    except Exception:  # noqa: BLE001 - the executor says what Go says
+        return None
+    return probe
 
 
 def render_containers(

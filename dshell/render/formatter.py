@@ -28,6 +28,7 @@ __all__ = [
     "FormatError",
     "HeaderContext",
     "compile_row",
+    "plain_row",
     "ellipsis",
     "go_quote",
     "go_time_string",
@@ -131,11 +132,7 @@ def render_list(fmt: str, contexts: Iterable[object], header: Mapping[str, str])
     rows = head = None
     if pieces is not None:
         if contexts:
-            try:
-                compiled = _compile(pieces, type(contexts[0]), None)
-            except _NotCompiled:
-                compiled = None
-            rows = _compiled_rows(compiled, contexts)
+            rows = _compiled_rows(_compile_plain(pieces, type(contexts[0])), contexts)
         else:
             rows = []
         if rows is not None and table:
@@ -347,6 +344,24 @@ def _compile_if(
         return otherwise(context) if otherwise is not None else ""
 
     return branch
+
+
+def plain_row(text: str, context_type: type) -> Callable[[object], str] | None:
+    """A direct formatter for template ``text`` when the light front end reads it (text,
+    plain fields, ``if`` on a field) and ``context_type`` has those fields, else ``None``;
+    no part of the Go-template package is loaded. A row it cannot print as the executor
+    would raises an exception: the caller then asks the executor."""
+    pieces = _plain_pieces(text)
+    return None if pieces is None else _compile_plain(pieces, context_type)
+
+
+def _compile_plain(pieces: _Pieces, context_type: type) -> Callable[[object], str] | None:
+    if issubclass(context_type, dict):
+        return None
+    try:
+        return _compile(pieces, context_type, None)
+    except _NotCompiled:
+        return None
 
 
 def compile_row(template: object, context_type: type) -> Callable[[object], str] | None:

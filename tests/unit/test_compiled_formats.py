@@ -386,3 +386,37 @@ def test_default_listings_do_not_load_the_template_package():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "asks_sizes"),
+    [
+        ("{{.Size}}", True),
+        ("table {{.Names}}\\t{{.Size}}", True),
+        ("table {{.Names}}\\t{{.Status}}", False),
+        ("{{if .Names}}{{.Size}}{{end}}", False),  # the empty container has no name
+        ("{{if .Status}}x{{else}}{{.Size}}{{end}}", True),
+        ("json", False),  # the literal word: docker's ps passes "json" as it is
+        ("{{json .}}", True),
+        ("{{.Platform}}", False),
+        ("{{.Nope}}", None),
+        ("{{if .Nope}}{{end}}", None),
+        ("{{.Label}}", None),
+        ("{{.Names", None),
+    ],
+)
+def test_the_size_probe_of_plain_formats_is_the_executors(monkeypatch, source, asks_sizes):
+    from dshell.render import containers
+
+    def probe() -> object:
+        try:
+            return containers.container_list_size(source, None, False, None)
+        except FormatError as err:
+            return str(err)
+
+    light = probe()
+    with monkeypatch.context() as patch:
+        patch.setattr(containers, "_probe_plain", lambda source: None)
+        executed = probe()
+    assert light == executed
+    assert light == asks_sizes if asks_sizes is not None else isinstance(light, str)
