@@ -3,6 +3,7 @@
     python3 tests/bench/menu.py [--samples N] [--containers N] [--tags N] [--history N]
                                 [--only LINE]
     python3 tests/bench/menu.py --figures [--quick]     # the figures table (figures())
+    python3 tests/bench/menu.py --tree /path/to/other/checkout  # before/after, alternated
 
 dshell runs in a real pseudo-terminal (160x40, xterm, PROMPT_TOOLKIT_NO_CPR=1, bytecode
 compiled as an installed package has it) against a private dockerd started here, which holds
@@ -97,6 +98,24 @@ def populate(engine: harness.Engine, containers: int, tags: int) -> None:
                        *(pool.submit(run, i) for i in range(RUNNING)),
                        *(pool.submit(tag, i) for i in range(tags))]:  # fmt: skip
             future.result()
+
+
+def remove_made(engine: harness.Engine, containers: int, tags: int) -> None:
+    """Take away what ``populate`` made, so that the engine serves the next benchmark as it
+    was (and a second run can make the same names)."""
+    width = len(str(max(containers, tags)))
+
+    def call(path: str) -> None:
+        try:
+            engine.api("DELETE", path, timeout=120)
+        except OSError:
+            pass
+
+    paths = [*(f"/containers/bench-{i:0{width}d}?force=1" for i in range(containers - RUNNING)),
+             *(f"/containers/live-{i}?force=1" for i in range(RUNNING)),
+             *(f"/images/busybox:build-{i:0{width}d}" for i in range(tags))]  # fmt: skip
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(call, paths))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -261,8 +280,8 @@ def clean_prompt(term: Terminal) -> None:
     term.settle(quiet=0.05)
 
 
-def measure(term: Terminal, line: str, expected: list[str], samples: int) -> list[float]:
-    """Milliseconds from TAB to the menu's visible rows on screen, ``samples`` times."""
+def menu_shown(term: Terminal, line: str, expected: list[str]) -> Callable[[list[str]], bool]:
+    """Open the menu once and settle: the test for "every visible row drawn, in order"."""
     clean_prompt(term)
     term.send(line.encode())
     term.settle(quiet=0.1)
@@ -271,19 +290,35 @@ def measure(term: Terminal, line: str, expected: list[str], samples: int) -> lis
     count = visible_rows(term, expected)
     if count == 0:
         raise harness.HarnessError(f"no menu for {line!r}:\n" + "\n".join(term.screen.display))
-    shown = rows_in_order(expected[:count])
-    timings = []
-    for _ in range(samples):
-        clean_prompt(term)
-        term.send(line.encode())
-        term.settle(quiet=0.05)
-        start = term.send(b"\t")
-        arrived = term.wait_for(shown, limit=5.0)
-        if arrived is None:
-            raise harness.HarnessError(f"menu for {line!r} not seen:\n"
-                                       + "\n".join(term.screen.display))  # fmt: skip
-        timings.append((arrived - start) * 1000)
-    return timings
+    return rows_in_order(expected[:count])
+
+
+def main_thread_cpu_ns(pid: int) -> int:
+    """Nanoseconds the process's main thread has run on a CPU (Linux schedstat): the prompt's
+    own work, which neighbours on a loaded machine delay but do not add to."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+
+
+def one_sample(term: Terminal, line: str, shown: Callable[[list[str]], bool]
+               ) -> tuple[float, float]:  # fmt: skip
+    """Milliseconds from TAB to the menu's visible rows on screen, from a cleared prompt, and
+    the CPU milliseconds dshell's main thread ran meanwhile."""
+    clean_prompt(term)
+    term.send(line.encode())
+    term.settle(quiet=0.05)
+    cpu = main_thread_cpu_ns(term.child.pid)
+    start = term.send(b"\t")
+    arrived = term.wait_for(shown, limit=5.0)
+    if arrived is None:
+        raise harness.HarnessError(f"menu for {line!r} not seen:\n"
+                                   + "\n".join(term.screen.display))  # fmt: skip
+    return (arrived - start) * 1000, (main_thread_cpu_ns(term.child.pid) - cpu) / 1e6
+
+
+def measure(term: Terminal, line: str, expected: list[str], samples: int) -> list[float]:
+    """Milliseconds from TAB to the menu's visible rows on screen, ``samples`` times."""
+    shown = menu_shown(term, line, expected)
+    return [one_sample(term, line, shown)[0] for _ in range(samples)]
 
 
 def write_history(path: Path, lines: int) -> None:
@@ -300,34 +335,59 @@ def write_history(path: Path, lines: int) -> None:
     path.chmod(0o600)
 
 
-def run_situations(engine: harness.Engine, situations, samples: int,  # noqa: ANN001
-                   history: int) -> list[tuple[str, str, int, list[float], float]]:  # fmt: skip
-    """Per situation: (line, what, menu length, sorted milliseconds, neighbours' CPUs)."""
+def run_situations(engine: harness.Engine, situations, samples: int, history: int,  # noqa: ANN001
+                   trees: tuple[str | None, ...] = (None,)) -> list[tuple]:  # fmt: skip
+    """Per situation: (line, what, menu length, {tree: sorted milliseconds}, neighbours' CPUs,
+    {tree: sorted CPU milliseconds of dshell's main thread}).
+
+    One dshell per tree (None: this checkout), each in its own pty and home, sample by sample
+    in turn, so that a before/after comparison shares the machine's moments.
+    """
+    import compileall
+
     import pexpect
     import pyte
 
     from tests.bench.run import installed_like
 
     found = []
-    with tempfile.TemporaryDirectory() as home:
-        env = dict(installed_like(engine.env), TERM="xterm", HOME=home,
-                   PROMPT_TOOLKIT_NO_CPR="1",
-                   XDG_STATE_HOME=os.path.join(home, "state"),
-                   XDG_CONFIG_HOME=os.path.join(home, "config"))  # fmt: skip
-        if history:
-            write_history(Path(home, "state", "dshell", "history"), history)
-        child = pexpect.spawn(harness.DSHELL_COMMAND[0], harness.DSHELL_COMMAND[1:],
-                              env=env, dimensions=WINDOW)  # fmt: skip
+    with tempfile.TemporaryDirectory() as top:
+        terms: dict[str | None, Terminal] = {}
         try:
-            term = Terminal(child, pyte)
-            term.settle(quiet=1.0, limit=30)
+            for number, tree in enumerate(trees):
+                home = os.path.join(top, str(number))
+                env = dict(installed_like(engine.env), TERM="xterm", HOME=home,
+                           PROMPT_TOOLKIT_NO_CPR="1",
+                           XDG_STATE_HOME=os.path.join(home, "state"),
+                           XDG_CONFIG_HOME=os.path.join(home, "config"))  # fmt: skip
+                if tree is not None:
+                    compileall.compile_dir(os.path.join(tree, "dshell"), quiet=1)
+                if history:
+                    write_history(Path(home, "state", "dshell", "history"), history)
+                child = pexpect.spawn(harness.DSHELL_COMMAND[0], harness.DSHELL_COMMAND[1:],
+                                      env=env, dimensions=WINDOW, cwd=tree)  # fmt: skip
+                terms[tree] = Terminal(child, pyte)
+            for term in terms.values():
+                term.settle(quiet=1.0, limit=30)
+            pids = [term.child.pid for term in terms.values()]
             for line, what in situations:
                 expected = expected_rows(engine, line)
-                neighbours = Neighbours(os.getpid(), child.pid, engine.process.pid)
-                timings = sorted(measure(term, line, expected, samples))
-                found.append((line, what, len(expected), timings, neighbours.cpus()))
+                shown = {tree: menu_shown(term, line, expected) for tree, term in terms.items()}
+                neighbours = Neighbours(os.getpid(), engine.process.pid, *pids)
+                timings: dict[str | None, list[float]] = {tree: [] for tree in terms}
+                cpu: dict[str | None, list[float]] = {tree: [] for tree in terms}
+                for _ in range(samples):
+                    for tree, term in terms.items():
+                        wall, used = one_sample(term, line, shown[tree])
+                        timings[tree].append(wall)
+                        cpu[tree].append(used)
+                found.append((line, what, len(expected),
+                              {tree: sorted(values) for tree, values in timings.items()},
+                              neighbours.cpus(),
+                              {tree: sorted(values) for tree, values in cpu.items()}))  # fmt: skip
         finally:
-            child.terminate(force=True)
+            for term in terms.values():
+                term.child.terminate(force=True)
     return found
 
 
@@ -341,8 +401,10 @@ def figures(engine: harness.Engine, quick: bool = False) -> list[Figure]:
         rows = run_situations(engine, SITUATIONS, samples, history=10_000)
     finally:
         stop_running(engine)
+        remove_made(engine, count, count)
     made = []
-    for line, _, length, timings, others in rows:
+    for line, _, length, by_tree, others, _ in rows:
+        timings = by_tree[None]
         for name, fraction in (("p50", 0.5), ("p99", 0.99)):
             made.append(Figure(
                 f"TAB → menu on screen, `{line}<TAB>` ({length} rows; {count} containers, "
@@ -363,6 +425,7 @@ def main() -> int:
     parser.add_argument("--figures", action="store_true",
                         help="print the figures table (figures(); --quick for < 60 s)")  # fmt: skip
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--tree", help="also measure this checkout (before/after), alternated")
     args = parser.parse_args()
     try:
         import pyte  # noqa: F401
@@ -388,16 +451,21 @@ def main() -> int:
               f"{args.samples} samples each; others = CPUs that other processes "
               f"kept busy meanwhile (of {os.cpu_count()})")  # fmt: skip
         print(f"    {'line':<18} {'menu':>6} {'p50 ms':>7} {'p90 ms':>7} "
-              f"{'p99 ms':>7} {'max ms':>7} {'others':>6}  what")  # fmt: skip
+              f"{'p99 ms':>7} {'max ms':>7} {'others':>6} {'cpu p50':>7} {'cpu p99':>7}  "
+              "what   (cpu: dshell's main thread, ms)")  # fmt: skip
         try:
-            rows = run_situations(engine, situations, args.samples, args.history)
+            trees = (None, args.tree) if args.tree else (None,)
+            rows = run_situations(engine, situations, args.samples, args.history, trees)
         finally:
             stop_running(engine)
-        for line, what, length, timings, others in rows:
-            print(f"    {line + '<TAB>':<18} {length:>6} "
-                  f"{percentile(timings, 0.5):>7.1f} {percentile(timings, 0.9):>7.1f} "
-                  f"{percentile(timings, 0.99):>7.1f} {timings[-1]:>7.1f} "
-                  f"{others:>6.2f}  {what}")  # fmt: skip
+        for line, what, length, by_tree, others, cpu in rows:
+            for tree, timings in by_tree.items():
+                label = what if tree is None else f"{what} [{tree}]"
+                print(f"    {line + '<TAB>':<18} {length:>6} "
+                      f"{percentile(timings, 0.5):>7.1f} {percentile(timings, 0.9):>7.1f} "
+                      f"{percentile(timings, 0.99):>7.1f} {timings[-1]:>7.1f} "
+                      f"{others:>6.2f} {percentile(cpu[tree], 0.5):>7.2f} "
+                      f"{percentile(cpu[tree], 0.99):>7.2f}  {label}")  # fmt: skip
         print(f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
     finally:
         harness.stop_engine(engine)
