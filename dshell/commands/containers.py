@@ -288,11 +288,9 @@ class ContainerCommands(CommandBase):
         if opts.output:
             return write_output(self.err, opts.output, "failed to export container",
                                 lambda: self.client.request("GET", path, stream=True))
-        response = self.client.request("GET", path, stream=True)
-        try:
-            self.write_binary(response.iter_content(1 << 20))
-        finally:
-            response.close()
+        from dshell.commands.output_files import copy_body
+
+        copy_body(self.client.request("GET", path, stream=True), self.stdout)
         return 0
 
     @command(

@@ -10,6 +10,9 @@ from dshell.commands.declare import Arg, Flag, command
 from dshell.engine.errors import EngineError
 from dshell.engine.urls import urlencode
 
+#: What docker's client sends: no Accept-Encoding, so an uncompressed archive.
+IDENTITY = {"Accept-Encoding": "identity"}
+
 
 class CopyCommands(CommandBase):
     @command(
@@ -71,15 +74,21 @@ class CopyCommands(CommandBase):
                 if not target.startswith("/"):
                     target = archive.go_join(archive.split_path_dir_entry(src_path)[0], target)
                 src_path, rebase = archive.rebase_name_for(src_path, target)
-        response = self.client.request("GET", _archive_url(container, src_path), stream=True)
+        # docker's client asks for no compression; the daemon's gzip of the archive would
+        # cost it far more time than sending the bytes as they are.
+        response = self.client.request(
+            "GET", _archive_url(container, src_path), stream=True, headers=IDENTITY
+        )
         try:
             if dst_path == "-":
-                self.write_binary(response.iter_content(1 << 20))
+                from dshell.commands.output_files import copy_body
+
+                copy_body(response, self.stdout)
                 return 0
             stat = archive.decode_path_stat(response.headers.get(archive.STAT_HEADER))
             src = archive.CopyInfo(src_path, exists=True, is_dir=bool(stat and stat.is_dir),
                                    rebase_name=rebase)  # fmt: skip
-            counter = _CountingReader(response.raw)
+            counter = archive.TarBodyReader(_body_readinto(response))
             try:
                 destination = archive.destination_info(dst_path)
                 extract_dir, rename = archive.prepare_archive_copy(src, destination)
@@ -113,13 +122,15 @@ class CopyCommands(CommandBase):
             if problem:
                 raise archive.ArchiveError(
                     f'destination "{container}:{dst_path}" must be a directory or a regular '
-                    f"file: {problem}")
+                    f"file: {problem}"
+                )
             dst = archive.CopyInfo(dst.path, exists=True, is_dir=stat.is_dir)
         counted = _CountingChunks()
         if src_path == "-":
             if not dst.is_dir:
                 raise archive.ArchiveError(
-                    f'destination "{container}:{dst_path}" must be a directory')
+                    f'destination "{container}:{dst_path}" must be a directory'
+                )
             body = self.stdin.buffer if self.stdin.buffer is not None else self.stdin.handle
             target_dir = dst.path
         else:
@@ -161,28 +172,21 @@ def _archive_url(container: str, path: str) -> str:
     return f"/containers/{path_segment(container)}/archive?{query}"
 
 
-class _CountingReader:
-    """A file-like view of a response body that counts the bytes read (the cp summary), as
-    docker's client reads them: after undoing the daemon's gzip transfer encoding."""
+def _body_readinto(response):  # noqa: ANN001, ANN202 - a streamed requests.Response
+    """The archive's ``readinto``, in big blocks; a connection that broke mid-archive is
+    docker's ``unexpected EOF``."""
+    from dshell.engine.archive import ArchiveError
+    from dshell.engine.streams import BodyReader
 
-    def __init__(self, raw) -> None:  # noqa: ANN001
-        self.raw = raw
-        self.count = 0
+    body = BodyReader(response)
 
-    def read(self, size: int = -1) -> bytes:
-        from dshell.engine.archive import ArchiveError
-
+    def readinto(target: memoryview) -> int:
         try:
-            data = self.raw.read(size if size and size > 0 else 1 << 20, decode_content=True)
-        except Exception:  # a connection that broke mid-archive
+            return body.readinto(target)
+        except Exception:  # noqa: BLE001 - whatever broke the connection
             raise ArchiveError("unexpected EOF") from None
-        self.count += len(data)
-        return data
 
-    def drain(self) -> None:
-        """Read what the tar reader left (the end-of-archive blocks): docker counts them."""
-        while self.read(1 << 16):
-            pass
+    return readinto
 
 
 class _CountingChunks:

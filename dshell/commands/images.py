@@ -290,12 +290,10 @@ class ImageCommands(CommandBase):
             return write_output(self.err, opts.output, "failed to save image",
                                 lambda: self.client.request("GET", f"/images/get?{query}",
                                                             stream=True))  # fmt: skip
+        from dshell.commands.output_files import copy_body
+
         response = self.client.request("GET", f"/images/get?{query}", stream=True)
-        chunks = response.iter_content(chunk_size=CHUNK_SIZE)
-        self.stdout.flush()
-        if self.stdout.buffer is None:
-            raise EngineError("cannot write binary data to this output")
-        self.write_binary(chunks)
+        copy_body(response, self.stdout)
         return 0
 
     @command(

@@ -53,6 +53,18 @@ class AtomicFile:
         for chunk in chunks:
             self.write(chunk)
 
+    def write_body(self, blocks: Iterable[memoryview]) -> None:
+        """Big blocks (a response body's) straight to the file's descriptor."""
+        self.handle.flush()
+        descriptor = self.handle.fileno()
+        for block in blocks:
+            self.written = True
+            try:
+                write_fully(descriptor, block)
+            except OSError as error:
+                self.write_failed = True
+                raise OutputFileError(path_error("write", self.temporary, error)) from None
+
     def close(self, keep: bool = True) -> None:
         """Finish: rename into place when ``keep`` and the write went well; like docker's
         deferred Close, a failure here is not reported."""
@@ -89,17 +101,54 @@ def write_output(err: Callable[[str], None], path: str, failure: str,
     except OutputFileError as exc:
         err(f"{failure}: {exc}")
         return 1
+    from dshell.engine.streams import BodyReader
+
     try:
         with output:
             response = fetch()
             try:
-                output.write_all(response.iter_content(CHUNK_SIZE))
+                output.write_body(BodyReader(response).blocks(CHUNK_SIZE))
             finally:
                 response.close()
     except OutputFileError as exc:
         err(str(exc))
         return 1
     return 0
+
+
+def write_fully(descriptor: int, data: memoryview | bytes) -> None:
+    """os.write until every byte is out (a pipe or a signal may take fewer)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
+def copy_body(response: Any, stream: Any) -> None:
+    """A streamed response's body onto a session stream's binary side (save, export and
+    ``cp … -`` to stdout), in 1 MiB blocks written straight to its descriptor when it has one.
+    The response is closed after."""
+    from dshell.engine.streams import BodyReader
+
+    try:
+        stream.flush()
+        sink = stream.buffer
+        if sink is None:
+            from dshell.engine.errors import EngineError
+
+            raise EngineError("cannot write binary data to this output")
+        sink.flush()
+        try:
+            descriptor = sink.fileno()
+        except (AttributeError, OSError, ValueError):
+            descriptor = None
+        for block in BodyReader(response).blocks(CHUNK_SIZE):
+            if descriptor is None:
+                sink.write(bytes(block))
+            else:
+                write_fully(descriptor, block)
+        sink.flush()
+    finally:
+        response.close()
 
 
 def _validate_destination(path: str) -> None:
@@ -220,8 +269,10 @@ class ContainerIDFile:
             self.handle.write(container_id)
             self.handle.flush()
         except OSError as error:
-            raise OutputFileError("failed to write the container ID to the file: "
-                                  f"{path_error('write', self.path or '', error)}") from None
+            raise OutputFileError(
+                "failed to write the container ID to the file: "
+                f"{path_error('write', self.path or '', error)}"
+            ) from None
         self.written = True
 
     def close(self) -> None:

@@ -345,7 +345,8 @@ def validate_output_path(path: str) -> None:
             os.stat(directory)
         except FileNotFoundError:
             raise ArchiveError(
-                f"invalid output path: directory {go_quote(directory)} does not exist") from None
+                f"invalid output path: directory {go_quote(directory)} does not exist"
+            ) from None
         except OSError:
             pass
     try:
@@ -613,11 +614,109 @@ def tar_source(src: CopyInfo, rename: tuple[str, str] | None, archive_mode: bool
 # --- extracting an archive (Untar with NoLchown and NoOverwriteDirNonDir) --------------------
 
 
-def extract(stream: IO[bytes], destination: str, rename: tuple[str, str] | None) -> None:
+class TarBodyReader:
+    """A forward-only file over a ``readinto`` source (a response body), for tarfile's "r:"
+    mode: headers are read out of a reused 1 MiB buffer, a member's data goes from the source
+    to its file in 1 MiB writes (``copy_to``), and every byte taken from the source is counted
+    (cp's summary counts the archive as docker's client reads it)."""
+
+    def __init__(self, readinto: Callable[[memoryview], int], size: int = CHUNK) -> None:
+        self._source = readinto
+        self._buffer = bytearray(size)
+        self._view = memoryview(self._buffer)
+        self._start = self._end = 0
+        self._position = 0
+        self.count = 0
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        """Forward only: the bytes in between are read and dropped."""
+        target = offset if whence == os.SEEK_SET else self._position + offset
+        if whence not in (os.SEEK_SET, os.SEEK_CUR) or target < self._position:
+            raise OSError(errno.ESPIPE, "forward seeks only")
+        while self._position < target:
+            if not self._buffered() and not self._pull(len(self._buffer)):
+                break
+            self._take(min(self._buffered(), target - self._position))
+        return self._position
+
+    def read(self, size: int = -1) -> bytes:
+        pieces = []
+        wanted = size if size >= 0 else 1 << 62
+        while wanted:
+            if not self._buffered() and not self._pull(len(self._buffer)):
+                break
+            piece = self._take(min(self._buffered(), wanted))
+            pieces.append(bytes(piece))
+            wanted -= len(piece)
+        return b"".join(pieces)
+
+    def copy_to(self, descriptor: int, size: int, path: str) -> None:
+        """The next ``size`` bytes into ``descriptor``; a short archive is docker's
+        ``unexpected EOF``, a failed write Go's ``write PATH: why``."""
+        remaining = size
+        while remaining:
+            if not self._buffered() and not self._pull(min(remaining, len(self._buffer))):
+                raise ArchiveError("unexpected EOF")
+            piece = self._take(min(self._buffered(), remaining))
+            remaining -= len(piece)
+            try:
+                while piece:
+                    piece = piece[os.write(descriptor, piece) :]
+            except OSError as error:
+                raise ArchiveError(path_error("write", path, error)) from None
+
+    def drain(self) -> None:
+        """Read what the tar reader left (the end-of-archive blocks): docker counts them."""
+        self._start = self._end
+        while self._pull(len(self._buffer)):
+            self._start = self._end
+
+    def _buffered(self) -> int:
+        return self._end - self._start
+
+    def _take(self, count: int) -> memoryview:
+        piece = self._view[self._start : self._start + count]
+        self._start += count
+        self._position += count
+        return piece
+
+    def _pull(self, limit: int) -> int:
+        """Refill the (empty) buffer with up to ``limit`` bytes; 0 at the source's end."""
+        filled = 0
+        while filled < limit:
+            count = self._source(self._view[filled:limit])
+            if not count:
+                break
+            filled += count
+        self._start, self._end = 0, filled
+        self.count += filled
+        return filled
+
+
+def _readinto_of(stream: IO[bytes]) -> Callable[[memoryview], int]:
+    readinto = getattr(stream, "readinto", None)
+    if readinto is not None:
+        return lambda target: readinto(target) or 0
+
+    def read_into(target: memoryview) -> int:
+        data = stream.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+    return read_into
+
+
+def extract(stream: IO[bytes] | TarBodyReader, destination: str,
+            rename: tuple[str, str] | None) -> None:  # fmt: skip
     """Untar ``stream`` (read sequentially) into ``destination`` as docker's client does:
     entries renamed, missing parents made, nothing chowned, an existing directory never
     replaced by a file nor a file by a directory, entries outside the destination refused,
     directory times set last."""
+    if not isinstance(stream, TarBodyReader):
+        stream = TarBodyReader(_readinto_of(stream))
     _Extractor(go_clean(destination), rename).run(stream)
 
 
@@ -626,10 +725,12 @@ class _Extractor:
         self.dest = destination
         self.rename = rename
         self.directories: list[tuple[str, tarfile.TarInfo]] = []
+        self.stream: TarBodyReader | None = None
 
-    def run(self, stream: IO[bytes]) -> None:
+    def run(self, stream: TarBodyReader) -> None:
+        self.stream = stream
         try:
-            archive = tarfile.open(fileobj=stream, mode="r|*", errors="surrogateescape")
+            archive = tarfile.open(fileobj=stream, mode="r:", errors="surrogateescape")
         except tarfile.ReadError as error:
             if "empty" in str(error):
                 return
@@ -734,22 +835,29 @@ class _Extractor:
             descriptor = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, mode)
         except OSError as error:
             raise ArchiveError(path_error("open", path, error)) from None
-        with os.fdopen(descriptor, "wb") as handle:
+        try:
+            if member.isreg() and not member.issparse():
+                self.stream.seek(member.offset_data)
+                self.stream.copy_to(descriptor, member.size, path)
+                return
             source = archive.extractfile(member)
             while source is not None:
                 chunk = source.read(CHUNK)
                 if not chunk:
                     break
                 try:
-                    handle.write(chunk)
+                    while chunk:
+                        chunk = chunk[os.write(descriptor, chunk) :]
                 except OSError as error:
                     raise ArchiveError(path_error("write", path, error)) from None
+        finally:
+            os.close(descriptor)
 
     def _set_xattrs(self, member: tarfile.TarInfo, path: str) -> None:
         for key, value in member.pax_headers.items():
             if not key.startswith(PAX_XATTR_PREFIX):
                 continue
-            attribute = key[len(PAX_XATTR_PREFIX):]
+            attribute = key[len(PAX_XATTR_PREFIX) :]
             try:
                 os.setxattr(path, attribute, value.encode("utf-8", "surrogateescape"),
                             follow_symlinks=False)  # fmt: skip
