@@ -131,12 +131,13 @@ class CopyCommands(CommandBase):
                 raise archive.ArchiveError(
                     f'destination "{container}:{dst_path}" must be a directory'
                 )
-            body = self.stdin.buffer if self.stdin.buffer is not None else self.stdin.handle
+            source = self.stdin.buffer
+            body = _file_blocks(source) if source is not None else self.stdin.handle
             target_dir = dst.path
         else:
             src = archive.source_info(archive.resolve_local_path(src_path), opts.follow_link)
             target_dir, rename = archive.prepare_archive_copy(src, dst)
-            body = counted.through(archive.tar_stream(src, rename, self._log_error))
+            body = counted.through(_coalesce(archive.tar_stream(src, rename, self._log_error)))
         params = {"noOverwriteDirNonDir": True, "copyUIDGID": opts.archive}
         try:
             self.client.request("PUT", _archive_url(container, target_dir), params=params,
@@ -187,6 +188,33 @@ def _body_readinto(response):  # noqa: ANN001, ANN202 - a streamed requests.Resp
             raise ArchiveError("unexpected EOF") from None
 
     return readinto
+
+
+#: The size of the pieces sent for ``cp`` into a container: each is one HTTP chunk and one
+#: send; a tree of small files would otherwise go out as three small chunks a file.
+SEND_BLOCK = 1 << 20
+
+
+def _file_blocks(source) -> Iterator[bytes]:  # noqa: ANN001 - a binary file (stdin)
+    """A tar archive on standard input in 1 MiB pieces (urllib3 would send 16 KB ones)."""
+    while block := source.read(SEND_BLOCK):
+        yield block
+
+
+def _coalesce(pieces: Iterator[bytes], size: int = SEND_BLOCK) -> Iterator[bytes]:
+    """Join small pieces (headers, small files, padding) into blocks of about ``size``; a
+    piece that is big enough on its own goes out as it is."""
+    pending = bytearray()
+    for piece in pieces:
+        if not pending and len(piece) >= size:
+            yield piece
+            continue
+        pending += piece
+        if len(pending) >= size:
+            yield bytes(pending)
+            pending.clear()
+    if pending:
+        yield bytes(pending)
 
 
 class _CountingChunks:
