@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator, Mapping
 
 from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import StyleAndTextTuples
-from prompt_toolkit.lexers import PygmentsLexer
-from pygments.lexer import Lexer
+from prompt_toolkit.lexers import Lexer
+from prompt_toolkit.styles.pygments import pygments_token_to_classname
+from pygments.lexer import Lexer as PygmentsLexerBase
 from pygments.token import (
     Comment,
     Error,
@@ -74,9 +75,9 @@ def parse_for_highlighting(text: str) -> tuple[ParseResult, int]:
     return ParseResult(Script(), [], []), 0
 
 
-class DshellLexer(Lexer):
-    """Colours one dshell line. Subclassed per registry and shell state by ``lexer_for``
-    because prompt_toolkit's ``PygmentsLexer`` instantiates the class itself."""
+class DshellLexer(PygmentsLexerBase):
+    """Colours one dshell line (Pygments' interface: the tests read its tokens). Subclassed
+    per registry and shell state by ``lexer_for``."""
 
     name = "dshell"
     registry: Registry | None = None
@@ -259,32 +260,61 @@ def lexer_for(registry: Registry, shell_state: ShellState | None = None) -> type
                 {"registry": registry, "shell_state": shell_state})  # fmt: skip
 
 
-class _PromptLexer(PygmentsLexer):
-    """prompt_toolkit keeps the colours of a text it has seen (keyed by the text and the
-    lexer's identity, through PromptSession's DynamicLexer): each kept line function checks
-    the aliases when asked, so ``ll`` is coloured again once ``alias ll=…`` has run."""
+class _PromptLexer(Lexer):
+    """The prompt's colours, straight from ``DshellLexer``'s tokens.
+
+    prompt_toolkit's ``PygmentsLexer`` is made for long documents (syntax synchronisation,
+    line generators kept for reuse, the tokens split into lines through a list of lists):
+    for the one line being typed it cost as much again as the parse, on every key. Here the
+    line is lexed once and its fragments split at newlines. prompt_toolkit keeps the colours
+    of a text it has seen (keyed by the text and the lexer's identity): each kept line
+    function checks the aliases when asked, so ``ll`` is coloured again once ``alias ll=…``
+    has run.
+    """
 
     def __init__(self, registry: Registry, shell_state: ShellState | None) -> None:
-        super().__init__(lexer_for(registry, shell_state))
+        self.lexer = lexer_for(registry, shell_state)()
         self.shell_state = shell_state
 
     def lex_document(self, document: Document) -> Callable[[int], StyleAndTextTuples]:
-        lex = super().lex_document
-        made = {"aliases": self._aliases(), "lines": lex(document)}
+        text = document.text
+        made: dict = {"aliases": self._aliases(), "lines": self._lines(text)}
 
         def get_line(number: int) -> StyleAndTextTuples:
             aliases = self._aliases()
             if aliases != made["aliases"]:
-                made.update(aliases=aliases, lines=lex(document))
-            return made["lines"](number)  # type: ignore[operator]
+                made.update(aliases=aliases, lines=self._lines(text))
+            lines = made["lines"]
+            return lines[number] if 0 <= number < len(lines) else []
 
         return get_line
+
+    def _lines(self, text: str) -> list[StyleAndTextTuples]:
+        lines: list[StyleAndTextTuples] = [[]]
+        styles = _STYLES
+        for _, token, value in self.lexer.get_tokens_unprocessed(text):
+            style = styles.get(token)
+            if style is None:
+                style = styles[token] = "class:" + pygments_token_to_classname(token)
+            if "\n" not in value:
+                lines[-1].append((style, value))
+                continue
+            *ended, last = value.split("\n")
+            for part in ended:  # as prompt_toolkit's split_lines, empty parts included
+                lines[-1].append((style, part))
+                lines.append([])
+            lines[-1].append((style, last))
+        return lines
 
     def _aliases(self) -> tuple[tuple[str, str], ...]:
         state = self.shell_state
         return tuple(sorted(state.aliases.items())) if state is not None else ()
 
 
-def prompt_lexer(registry: Registry, shell_state: ShellState | None = None) -> PygmentsLexer:
+#: Pygments token → prompt_toolkit style string (``class:pygments.name.function``).
+_STYLES: dict[_TokenType, str] = {}
+
+
+def prompt_lexer(registry: Registry, shell_state: ShellState | None = None) -> Lexer:
     """The prompt's lexer for a session's declarations and shell state."""
     return _PromptLexer(registry, shell_state)

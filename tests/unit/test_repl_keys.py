@@ -124,8 +124,9 @@ def test_unknown_theme_warns_and_falls_back():
 
 
 def test_auto_suggest_from_the_indexed_history(drive):
-    history = IndexedHistory(InMemoryHistory(["ps -a", "container ls --format '{{.Names}}'",
-                                              "container logs web"]))  # fmt: skip
+    history = IndexedHistory(InMemoryHistory())
+    for entry in ("ps -a", "container ls --format '{{.Names}}'", "container logs web"):
+        history.append_string(entry)  # indexed at once (the file's load runs in a thread)
     line = drive(["container l", "\x1b[C", "\r"], history=history)[1]
     assert line == "container logs web"
 

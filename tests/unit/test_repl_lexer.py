@@ -57,3 +57,24 @@ def test_toolbar_shows_endpoint_versions_counts_and_keys():
     down = Snapshot(unreachable=True)
     text = "".join(part for _, part in toolbar_fragments(endpoint, down, vi=False))
     assert "no engine answers (retrying)" in text and "connecting" not in text
+
+
+def test_the_prompts_fragments_are_pygments_lexers():
+    from prompt_toolkit.document import Document
+    from prompt_toolkit.lexers import PygmentsLexer
+
+    from dshell.repl.lexer import prompt_lexer
+    from dshell.shellstate import ShellState
+
+    state = ShellState()
+    state.aliases["ll"] = "ps -a"
+    ours, theirs = prompt_lexer(registry(), state), PygmentsLexer(lexer_for(registry(), state))
+    lines = ["", " ", "ps -a", "container ls --format '{{.Names}}' | grep web", "nosuch x",
+             "ll -q", "run -e A=$HOME --rm busybox echo $(ps -q) `ps -q` && logs -f web",
+             "ps \\\n-a", "echo 'two\nlines' x", "ps |\n\ngrep x\n", "a\n", "\n", "conta",
+             "ps # a comment", "ps 2>&1 >out <in", "!vi x", "ps 'open"]  # fmt: skip
+    for line in lines:
+        document = Document(line)
+        get_ours, get_theirs = ours.lex_document(document), theirs.lex_document(document)
+        for number in range(len(document.lines) + 1):
+            assert get_ours(number) == get_theirs(number), (line, number)
