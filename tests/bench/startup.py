@@ -39,14 +39,17 @@ from tests.bench.run import installed_like  # noqa: E402
 FLOOR = [sys.executable, "-c", "import requests_unixsocket"]
 FLOOR_NAME = "python -c 'import requests_unixsocket'"
 DSHELL = [sys.executable, "-m", "dshell"]
+REPO = str(Path(__file__).resolve().parents[2])
 
 
 def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall and CPU (user + system) seconds of one process, its output discarded."""
+    """Wall and CPU (user + system) seconds of one process, its output discarded. It runs in
+    the tree it measures (``-m dshell`` looks in the working directory first)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=True)  # fmt: skip
+                   stderr=subprocess.DEVNULL, check=True,
+                   cwd=env.get("PYTHONPATH", REPO))  # fmt: skip
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
