@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
 
 from dshell.render import gojson
 
@@ -49,6 +48,8 @@ def go_time_text(value: str) -> str:
     if zone == "Z":
         return text + " +0000 UTC"
     offset = zone.replace(":", "")
+    from datetime import datetime, timezone  # ~1 ms to import; only CreatedAt needs it
+
     moment = datetime(int(year), int(month), int(day), tzinfo=timezone.utc)
     local = moment.astimezone()
     if local.strftime("%z") == offset:
