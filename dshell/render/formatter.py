@@ -367,9 +367,10 @@ def compile_row(template: object, context_type: type) -> Callable[[object], str]
     """A direct formatter for a parsed ``template`` over contexts of ``context_type``, or
     ``None`` when the template needs the executor.
 
-    Made only of literal text, plain fields (``{{.ID}}``), ``{{json .}}`` and ``if`` on a
-    plain field — docker's default tables and most ``table {{.Names}}\\t{{.Status}}``
-    formats — a row is then a few method calls and one string format, no tree walk.
+    For templates the light front end leaves to the parser but that are still made of
+    literal text, plain fields, ``{{json .}}`` and ``if`` on a field (the ``json`` format,
+    trim markers, comments): a row is then a few method calls and one string format, no
+    tree walk.
     """
     root = getattr(template, "_root", None)
     if root is None or issubclass(context_type, dict):
