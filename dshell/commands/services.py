@@ -1494,7 +1494,8 @@ class ServiceCommands(CommandBase):
     def print_service_tasks(self, tasks: list[dict], fmt: str | None, quiet: bool,
                             resolve: bool, trunc: bool) -> None:  # fmt: skip
         """docker's task.Print with names resolved (render/swarm's task formatter)."""
-        from dshell.render.swarm import node_name, render_tasks, task_format
+        from dshell.render.services import render_tasks
+        from dshell.render.swarm import node_name, task_format
 
         services: dict[str, str] = {}
         nodes: dict[str, str] = {}
@@ -1863,10 +1864,8 @@ class ServiceCommands(CommandBase):
                 if entry not in hosts:
                     hosts.append(entry)
             container["Hosts"] = hosts
-        if "log_driver" in given:
+        if opts.log_driver:
             task["LogDriver"] = {"Name": opts.log_driver, "Options": key_values(opts.log_opt)}
-        elif opts.log_opt:
-            raise SpecError("--log-driver must be provided when updating the logging driver")
         if opts.force:
             task["ForceUpdate"] = int(task.get("ForceUpdate") or 0) + 1
         self._svc_merge_health(opts, container)
