@@ -86,6 +86,14 @@ FILTERS: dict[str, dict[str, str | None]] = {
     "prune": {"label": None, "label!": None, "until": None},
     "image-prune": {"dangling": "choice:true|false", "label": None, "label!": None,
                     "until": None},
+    "node": {"id": None, "label": None, "node.label": None,
+             "membership": "choice:accepted|pending", "name": None,
+             "role": "choice:manager|worker"},
+    "service": {"id": None, "label": None, "mode": "choice:replicated|global", "name": None},
+    "secret": {"id": None, "label": None, "name": None},
+    "config": {"id": None, "label": None, "name": None},
+    "task": {"desired-state": "choice:running|shutdown|accepted", "id": None, "name": None,
+             "node": None},
 }  # fmt: skip
 
 #: ``--format`` fields per resource (``format:<what>``): the methods of docker's formatter
@@ -107,6 +115,12 @@ FORMAT_FIELDS: dict[str, tuple[str, ...]] = {
     "df": ("Type", "TotalCount", "Active", "Size", "Reclaimable"),
     "event": ("Type", "Action", "Actor", "ID", "Status", "From", "Scope", "Time", "TimeNano"),
     "search": ("Name", "Description", "StarCount", "IsOfficial", "IsAutomated"),
+    "node": ("ID", "Self", "Hostname", "Status", "Availability", "ManagerStatus",
+             "EngineVersion", "TLSStatus"),
+    "service": ("ID", "Name", "Mode", "Replicas", "Image", "Ports"),
+    "task": ("ID", "Name", "Image", "Node", "DesiredState", "CurrentState", "Error", "Ports"),
+    "secret": ("ID", "Name", "Driver", "CreatedAt", "UpdatedAt", "Labels"),
+    "config": ("ID", "Name", "CreatedAt", "UpdatedAt", "Labels"),
 }  # fmt: skip
 
 
