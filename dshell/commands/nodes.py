@@ -76,16 +76,16 @@ class NodeCommands(CommandBase):
         return self.print_pretty_nodes(opts.args, self.get_node, pretty_node)
 
     def print_pretty_nodes(self, references: list[str], get, show) -> int:  # noqa: ANN001
-        """docker's pretty inspect: each object's view and a newline; the first failure ends
-        the command (status 1) after what was printed."""
+        """docker's pretty inspect (formatter.Context.Write): each object's view and a
+        newline, printed only when every reference was found; else only the first error."""
+        views = []
         for reference in references:
             try:
-                obj = get(reference)
+                views.append(show(get(reference)) + "\n")
             except (EngineError, SwarmError) as exc:
-                self.stdout.flush()
                 self.err(str(exc))
                 return 1
-            self.out(show(obj))
+        self.stdout.write("".join(views))
         return 0
 
     @command(
@@ -105,10 +105,13 @@ class NodeCommands(CommandBase):
     def cmd_node_ps(self, opts) -> int:  # noqa: ANN001
         errors: list[str] = []
         tasks: list[dict] = []
+        # docker adds each node to the same filter, so later nodes list the earlier ones'
+        # tasks again.
+        filters = list(opts.filter)
         for reference in opts.args or ["self"]:
             try:
                 node = self.get_node(reference)
-                filters = [*opts.filter, f"node={node.get('ID', '')}"]
+                filters.append(f"node={node.get('ID', '')}")
                 tasks += self.client.get_json("/tasks", {"filters": filters_param(filters)}) or []
             except (EngineError, SwarmError) as exc:
                 errors.append(str(exc))

@@ -12,7 +12,6 @@ from dshell.commands.base import CommandBase, filters_param, key_values, path_se
 from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
 from dshell.commands.parse import UsageError
 from dshell.commands.swarm import SwarmError, invalid_flag, swarm_group
-from dshell.engine.errors import EngineError
 
 MAX_SECRET_SIZE = 500 * 1024
 MAX_CONFIG_SIZE = 1000 * 1024
@@ -93,15 +92,11 @@ class SecretCommands(CommandBase):
 
             return self.print_inspect(opts.args, fmt, get)
         show = pretty_secret if kind == "secret" else pretty_config
-        for reference in opts.args:
-            try:
-                obj = json.loads(self.client.get_raw(f"/{kind}s/{path_segment(reference)}"))
-            except EngineError as exc:
-                self.stdout.flush()
-                self.err(str(exc))
-                return 1
-            self.out(show(obj))
-        return 0
+
+        def get_object(reference: str) -> dict:
+            return json.loads(self.client.get_raw(f"/{kind}s/{path_segment(reference)}"))
+
+        return self.print_pretty_nodes(opts.args, get_object, show)
 
     def remove_objects(self, names: list[str], kind: str) -> int:
         def remove(name: str) -> None:

@@ -327,16 +327,18 @@ def render_tasks(
     named.sort(key=lambda pair: -_timestamp(pair[1].get("CreatedAt", "")))
     named.sort(key=lambda pair: natural_less_key(pair[0]))
     indent = " \\_ " if fmt.startswith(TABLE_FORMAT_KEY) else ""
-    contexts = []
+    # Keyed by task ID, the last listing wins, as in docker: a task listed twice (node ps of
+    # several nodes) is shown indented both times.
+    shown: dict[str, str] = {}
     previous = None
     for name, task in named:
-        shown = indent + name if name == previous else name
+        shown[task.get("ID", "")] = indent + name if name == previous else name
         previous = name
-        contexts.append(
-            TaskContext(
-                task, shown, node_names.get(task.get("NodeID", ""), task.get("NodeID", "")), trunc
-            )
-        )
+    contexts = [
+        TaskContext(task, shown[task.get("ID", "")],
+                    node_names.get(task.get("NodeID", ""), task.get("NodeID", "")), trunc)
+        for _name, task in named
+    ]  # fmt: skip
     return render_list(fmt, contexts, TASK_HEADER)
 
 
