@@ -20,6 +20,7 @@ from dshell.repl.containerfs import ContainerPaths
 from dshell.repl.history import history_path, open_history
 from dshell.repl.keys import key_bindings
 from dshell.repl.lexer import prompt_lexer
+from dshell.repl.registry import DeferredRegistry
 from dshell.repl.settings import Settings, load_settings
 from dshell.repl.style import build_style
 from dshell.repl.toolbar import toolbar_fragments, where
@@ -42,8 +43,9 @@ def build_prompt(
     **overrides,  # noqa: ANN003 - input/output for tests
 ) -> PromptSession:
     shell_state = getattr(session, "shell_state", None)  # None: a test's stand-in session
+    registry = DeferredRegistry(lambda: session.registry)
     completer = DockerCompleter(
-        session.registry, cache, fuzzy=settings.fuzzy,
+        registry, cache, fuzzy=settings.fuzzy,
         container_paths=ContainerPaths(session.endpoint), shell_state=shell_state,
     )  # fmt: skip
     prompt_completer = PromptCompleter(completer)
@@ -55,7 +57,7 @@ def build_prompt(
         completer=prompt_completer,
         complete_while_typing=False,
         auto_suggest=IndexedSuggest(),
-        lexer=prompt_lexer(session.registry, shell_state),
+        lexer=prompt_lexer(registry, shell_state),
         style=style,
         key_bindings=key_bindings(prompt_completer.complete_now),
         editing_mode=EditingMode.VI if settings.vi else EditingMode.EMACS,
@@ -155,10 +157,17 @@ def run_interactive(session: DockerSession) -> int:
 
 
 def start_after_paint(prompt: PromptSession) -> None:
-    """Start the completer's cache right after the next prompt is drawn (no-op once started)."""
+    """Right after the next prompt is drawn, start the completer's cache and build the
+    registry (no-ops once done)."""
+    completer: DockerCompleter = prompt.completer.completer
+
+    def after_paint() -> None:
+        completer.cache.start()
+        if isinstance(completer.registry, DeferredRegistry):
+            completer.registry.load_soon()
 
     def schedule() -> None:
-        asyncio.get_running_loop().call_soon(prompt.completer.completer.cache.start)
+        asyncio.get_running_loop().call_soon(after_paint)
 
     prompt.app.pre_run_callables.append(schedule)
 

@@ -161,3 +161,39 @@ def test_the_cache_starts_after_the_first_paint():
         pipe.send_text("ps\r")
         assert read_command(prompt, "dshell> ") == "ps"
     assert cache_.painted_before_start == [True]
+
+
+class WatchedSession:
+    """A stand-in session that notes, each time its registry is read, whether the prompt
+    was on screen yet."""
+
+    def __init__(self) -> None:
+        self.endpoint = Endpoint("unix:///nowhere.sock", "unix", "/nowhere.sock")
+        self.errors: list[str] = []
+        self.err = self.errors.append
+        self.prompt = None
+        self.painted_when_read: list[bool] = []
+        self._registry = registry()
+
+    @property
+    def registry(self):  # noqa: ANN201
+        self.painted_when_read.append(self.prompt.app.renderer._last_screen is not None)
+        return self._registry
+
+
+def test_the_registry_is_built_after_the_first_paint():
+    session = WatchedSession()
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        prompt = build_prompt(session, cache(), Settings(), input=pipe, output=DummyOutput())
+        session.prompt = prompt
+        start_after_paint(prompt)
+
+        def typist() -> None:
+            time.sleep(PAUSE)
+            pipe.send_text("unpause \t")
+            time.sleep(PAUSE)
+            pipe.send_text("\r")
+
+        threading.Thread(target=typist, daemon=True).start()
+        assert read_command(prompt, "dshell> ") == "unpause napping"
+    assert session.painted_when_read and all(session.painted_when_read)
