@@ -1,0 +1,214 @@
+"""Bulk copies: ``cp`` out and in, ``save``, ``export`` of ~100 MB, dshell vs docker, as
+throughput (MB/s) of the whole command, printed as figures.
+
+    python3 tests/bench/transfer.py [--quick] [--runs N] [--megabytes 100]
+
+A busybox container writes MEGABYTES of random bytes to /big (``dd if=/dev/urandom``) and is
+committed into an image. Each figure runs dshell's and docker's command alternately, RUNS
+times each, and prints the medians as MB/s (archive or file bytes / wall time of the whole
+process): ``cp C:/big -`` (to /dev/null), ``cp C:/big DIR/``, ``save -o FILE IMAGE``,
+``export C`` (to /dev/null) and ``cp FILE C:/`` (in). The bytes dshell wrote are checked
+against docker's once.
+
+A whole command includes each program's start: docker's is ~20 ms, dshell's (a Python
+interpreter, then requests) ~0.15 s on an idle machine, which at 100 MB weighs as much as the
+copy. The last figure takes start-up out: a piped script of 1 + N copies minus a script of 1
+copy, per copy, against docker's whole command. The issue's goals (cp out ≥ 1.0× docker,
+save ≥ 1.0×) are judged on the whole-command figures. Not part of the test suite: figures,
+not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests import harness  # noqa: E402
+from tests.bench.figures import Figure, machine, print_table  # noqa: E402
+from tests.bench.run import installed_like  # noqa: E402
+
+GOAL = "≥ 1.0×"
+TIMEOUT = 600
+
+
+def _run(argv: list[str], env: dict, stdout=subprocess.DEVNULL, stdin=None) -> float:  # noqa: ANN001
+    """Wall time of one whole process; a failure stops the benchmark with its message."""
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, stdout=stdout, stdin=stdin, stderr=subprocess.PIPE,
+                          timeout=TIMEOUT, check=False)  # fmt: skip
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise harness.HarnessError(f"{argv} failed: {done.stderr.decode(errors='replace')}")
+    return elapsed
+
+
+def _argv(tool: str, line: str) -> list[str]:
+    if tool == "docker":
+        return [harness.DOCKER_CLI, *line.split()]
+    return [*harness.DSHELL_COMMAND, "-c", line]
+
+
+def _alternate(runs: int, measure: Callable[[str], float]) -> dict[str, float]:
+    """Median seconds per tool, dshell and docker taking turns (docker first every other
+    round, so neither always runs on the other's warm caches)."""
+    seconds: dict[str, list[float]] = {"dshell": [], "docker": []}
+    for round_ in range(runs):
+        order = ("docker", "dshell") if round_ % 2 else ("dshell", "docker")
+        for tool in order:
+            seconds[tool].append(measure(tool))
+    return {tool: statistics.median(values) for tool, values in seconds.items()}
+
+
+def _throughput(name: str, size: int, medians: dict[str, float], runs: int) -> Figure:
+    megabytes = size / 1e6
+    return Figure(
+        f"{name}, {megabytes:.0f} MB, whole command, median of {runs} (`transfer.py`)",
+        megabytes / medians["dshell"],
+        megabytes / medians["docker"],
+        "docker",
+        "MB/s",
+        better="higher",
+        goal=GOAL,
+    )
+
+
+def _check_same(what: str, ours: Path, theirs: Path) -> None:
+    if not filecmp.cmp(ours, theirs, shallow=False):
+        print(f"warning: {what}: dshell and docker wrote different bytes", file=sys.stderr)
+
+
+def figures(engine: harness.Engine, quick: bool = False, runs: int | None = None,
+            megabytes: int = 100) -> list[Figure]:  # fmt: skip
+    """cp out (stdout, directory), save -o, export, cp in; then cp out within a session."""
+    runs = runs or (3 if quick else 5)
+    env = installed_like(engine.env)
+    name = harness.unique_name("bench-big")
+    image = f"{name}-image"
+    scratch = Path(tempfile.mkdtemp(prefix="dsh-transfer-"))
+    made = harness.run_docker(engine, "run", "--name", name, "--network", "none", "busybox",
+                              "busybox", "dd", "if=/dev/urandom", "of=/big", "bs=1M",
+                              f"count={megabytes}", timeout=TIMEOUT)  # fmt: skip
+    try:
+        if made.status != 0:
+            raise harness.HarnessError(made.err)
+        harness.run_docker_ok(engine, "commit", name, image)
+        return _measure(env, name, image, scratch, runs, quick)
+    finally:
+        harness.run_docker(engine, "rm", "-f", name)
+        harness.run_docker(engine, "rmi", "-f", image)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _measure(env: dict, name: str, image: str, scratch: Path, runs: int,
+             quick: bool) -> list[Figure]:  # fmt: skip
+    rows = []
+    outputs = {tool: scratch / tool for tool in ("dshell", "docker")}
+    for folder in outputs.values():
+        folder.mkdir()
+
+    # the archive docker streams for C:/big, and its size (what every cp figure moves)
+    archive = scratch / "big.tar"
+    with open(archive, "wb") as out:
+        _run(_argv("docker", f"cp {name}:/big -"), env, stdout=out)
+    archive_size = archive.stat().st_size
+
+    rows.append(_throughput(f"`cp {name}:/big -` (to /dev/null)", archive_size,
+                            _alternate(runs, lambda tool: _run(
+                                _argv(tool, f"cp {name}:/big -"), env)), runs))  # fmt: skip
+
+    def cp_to_folder(tool: str) -> float:
+        target = outputs[tool] / "big"
+        target.unlink(missing_ok=True)
+        return _run(_argv(tool, f"cp {name}:/big {outputs[tool]}/"), env)
+
+    rows.append(_throughput(f"`cp {name}:/big DIR/`", archive_size,
+                            _alternate(runs, cp_to_folder), runs))  # fmt: skip
+    _check_same("cp C:/big DIR/", outputs["dshell"] / "big", outputs["docker"] / "big")
+    big_file = outputs["docker"] / "big"
+
+    def save(tool: str) -> float:
+        return _run(_argv(tool, f"save -o {outputs[tool]}/image.tar {image}"), env)
+
+    save_medians = _alternate(runs, save)
+    _check_same("save -o", outputs["dshell"] / "image.tar", outputs["docker"] / "image.tar")
+    saved_size = (outputs["docker"] / "image.tar").stat().st_size
+    rows.append(_throughput(f"`save -o FILE {image}`", saved_size, save_medians, runs))
+
+    export_medians = _alternate(runs, lambda tool: _run(_argv(tool, f"export {name}"), env))
+    rows.append(_throughput(f"`export {name}` (to /dev/null)", archive_size, export_medians,
+                            runs))  # fmt: skip
+
+    rows.append(_throughput(f"`cp FILE {name}:/` (in)", big_file.stat().st_size,
+                            _alternate(runs, lambda tool: _run(
+                                _argv(tool, f"cp {big_file} {name}:/in-{tool}"), env)),
+                            runs))  # fmt: skip
+
+    rows.append(_in_session(env, name, outputs, archive_size, runs, copies=2 if quick else 3))
+    return rows
+
+
+def _in_session(env: dict, name: str, outputs: dict[str, Path], size: int, runs: int,
+                copies: int) -> Figure:  # fmt: skip
+    """One cp out within a running session: (t(1 + N copies) − t(1 copy)) / N of a piped
+    script, so start-up and imports cancel, against docker's whole command."""
+    folder = outputs["dshell"]
+    line = f"cp {name}:/big {folder}/\n"
+
+    def script(count: int) -> float:
+        (folder / "big").unlink(missing_ok=True)
+        with tempfile.TemporaryFile() as lines:
+            lines.write(line.encode() * count)
+            lines.seek(0)
+            return _run(harness.DSHELL_COMMAND, env, stdin=lines)
+
+    def docker_once() -> float:
+        (outputs["docker"] / "big").unlink(missing_ok=True)
+        return _run(_argv("docker", f"cp {name}:/big {outputs['docker']}/"), env)
+
+    per_copy, docker = [], []
+    for _ in range(runs):
+        one, many = script(1), script(1 + copies)
+        per_copy.append((many - one) / copies)
+        docker.append(docker_once())
+    megabytes = size / 1e6
+    return Figure(
+        f"`cp {name}:/big DIR/` within a session ((t(1+{copies}) − t(1))/{copies} of a piped "
+        f"script; start-up out), median of {runs} (`transfer.py`)",
+        megabytes / statistics.median(per_copy),
+        megabytes / statistics.median(docker),
+        "docker (whole command)",
+        "MB/s",
+        better="higher",
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 runs a figure (else 5)")
+    parser.add_argument("--runs", type=int, default=None, help="runs a figure, each tool")
+    parser.add_argument("--megabytes", type=int, default=100, help="size of the big file")
+    options = parser.parse_args()
+    engine = harness.start_engine()
+    try:
+        rows = figures(engine, quick=options.quick, runs=options.runs,
+                       megabytes=options.megabytes)  # fmt: skip
+    finally:
+        harness.stop_engine(engine)
+    print(f"Measured {machine()}, docker CLI {harness.DOCKER_CLI}, one private dockerd.")
+    print()
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
