@@ -55,6 +55,8 @@ class CopyCommands(CommandBase):
             if dst_container:
                 return self._copy_to(dst_container, src_path, dst_path, opts, quiet)
             raise ArchiveError("must specify at least one container source")
+        except BrokenPipeError:
+            raise  # ``cp … - | head``: the session ends as a process killed by SIGPIPE
         except (ArchiveError, OSError) as exc:
             self.err(str(exc) if isinstance(exc, ArchiveError) else _os_error_text(exc))
             return 1

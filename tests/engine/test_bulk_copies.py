@@ -8,6 +8,7 @@ file writes and the sender's joined blocks all cross block and chunk boundaries.
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -109,3 +110,19 @@ def test_cp_in_of_big_and_many_files_arrives_whole(engine, bulk, tmp_path):
     _stdout_bytes(engine, "dshell", f"cp {first}/data {name}:/copied")
     _stdout_bytes(engine, "docker", f"cp {name}:/copied {second}/")
     assert _tree(second / "copied") == _tree(first / "data")
+
+
+@pytest.mark.parametrize("line", ["cp {c}:/data/big -", "save {i}", "export {c}"])
+def test_a_reader_that_stops_early_ends_it_as_docker_s(engine, bulk, line):
+    """``… | head -c 10``: killed by SIGPIPE (status 141) and nothing on stderr, as docker."""
+    name, image = bulk
+    command = line.format(c=name, i=image)
+    outcomes = {}
+    for tool in ("docker", "dshell"):
+        argv = ([harness.DOCKER_CLI, *command.split()] if tool == "docker"
+                else [*harness.DSHELL_COMMAND, "-c", command])  # fmt: skip
+        script = f'{shlex.join(argv)} | head -c 10 >/dev/null; echo "${{PIPESTATUS[0]}}"'
+        done = subprocess.run(["bash", "-c", script], env=engine.env, capture_output=True,
+                              timeout=120, check=False)  # fmt: skip
+        outcomes[tool] = (done.stdout.strip(), done.stderr)
+    assert outcomes["dshell"] == outcomes["docker"] == (b"141", b"")
