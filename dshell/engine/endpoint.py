@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 from dshell.engine.config import ConfigFile
-from dshell.engine.context_store import ContextPanic, ContextStore, ContextStoreError
 from dshell.engine.errors import EndpointError
 from dshell.records import dataclass, field
 
@@ -142,6 +141,9 @@ def _context_endpoint(config_directory: Path, name: str) -> Endpoint:
     """docker's resolveDockerEndpoint: the context's metadata as the store reads it, its
     docker endpoint (a context without one is an error, never the default socket), then its
     TLS files."""
+    # Only a named context needs the store: the default endpoint starts without importing it.
+    from dshell.engine.context_store import ContextPanic, ContextStore, ContextStoreError
+
     store = ContextStore(config_directory)
     try:
         context = store.load(name)
