@@ -10,11 +10,13 @@ largest. The wire bytes, the response object and the exceptions stay requests' o
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlparse
 
 import requests
+from requests.cookies import RequestsCookieJar, cookiejar_from_dict
 from requests.models import PreparedRequest, Response
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
@@ -71,16 +73,66 @@ class SocketPoolAdapter(UnixAdapter):
     def build_response(self, req: PreparedRequest, resp: Any) -> Response:
         """requests' response without the cookie jar pass: the Engine sets no cookies and
         dshell sends none."""
-        response = Response()
+        response = EngineResponse()
         response.status_code = resp.status
-        response.headers = CaseInsensitiveDict(resp.headers)
-        response.encoding = get_encoding_from_headers(response.headers)
+        headers = CaseInsensitiveDict()
+        source = resp.headers  # urllib3's: one value per name, repeated ones joined by ", "
+        headers._store = {name.lower(): (name, source[name]) for name in source}
+        response.headers = headers
+        response.encoding = _encoding(headers.get("content-type"))
         response.raw = resp
         response.reason = resp.reason
         response.url = req.url
         response.request = req
         response.connection = self
         return response
+
+
+class EngineResponse(Response):
+    """requests' Response, whose cookie jar is made only if someone asks for it: building
+    the empty jar was a tenth of what a response cost."""
+
+    def __init__(self) -> None:  # Response.__init__ without the jar
+        self._content = False
+        self._content_consumed = False
+        self._next = None
+        self.status_code = None
+        self.headers = CaseInsensitiveDict()
+        self.raw = None
+        self.url = None
+        self.encoding = None
+        self.history = []
+        self.reason = None
+        self.elapsed = _NO_TIME
+        self.request = None
+
+    @property
+    def cookies(self) -> RequestsCookieJar:
+        jar = self.__dict__.get("_cookies")
+        if jar is None:
+            jar = self.__dict__["_cookies"] = cookiejar_from_dict({})
+        return jar
+
+    @cookies.setter
+    def cookies(self, jar: RequestsCookieJar) -> None:
+        self.__dict__["_cookies"] = jar
+
+
+_NO_TIME = datetime.timedelta(0)
+_ENCODINGS: dict[str | None, str | None] = {}
+
+
+def _encoding(content_type: str | None) -> str | None:
+    """requests' get_encoding_from_headers, remembered per Content-Type (the Engine uses a
+    handful)."""
+    try:
+        return _ENCODINGS[content_type]
+    except KeyError:
+        pass
+    encoding = get_encoding_from_headers({"content-type": content_type} if content_type else {})
+    if len(_ENCODINGS) < 64:
+        _ENCODINGS[content_type] = encoding
+    return encoding
 
 
 class Transport:
@@ -99,7 +151,9 @@ class Transport:
         self._unix = isinstance(self.adapter, SocketPoolAdapter)
         self._pool: Any = None
 
-    def _send_on_socket(self, prepared: PreparedRequest, stream: bool, timeout: Any) -> Response:
+    def _send_on_socket(
+        self, prepared: PreparedRequest, headers: Any, stream: bool, timeout: Any
+    ) -> Response:
         """``HTTPAdapter.send`` for the unix socket, minus what only TCP needs (TLS settings,
         proxies, a pool lookup per URL): the socket's one urllib3 pool, the same ``urlopen``
         call, and urllib3's failures turned into requests' exceptions as requests turns them."""
@@ -117,7 +171,7 @@ class Transport:
                 method=prepared.method,
                 url=prepared.path_url,
                 body=prepared.body,
-                headers=prepared.headers,
+                headers=headers,
                 redirect=False,
                 assert_same_host=False,
                 preload_content=False,
@@ -178,7 +232,11 @@ class Transport:
         # Session.request turns a missing body into {}: a POST then says Content-Length: 0.
         prepared.prepare_body(data or {}, None, json)
         if self._unix:
-            response = self._send_on_socket(prepared, stream, timeout)
+            # The session's own headers, unchanged (no body, none added): urllib3 reads a
+            # plain dict faster than a case-insensitive one, and they go out the same.
+            plain = not headers and len(prepared.headers) == len(self._headers)
+            wire = self._headers if plain else prepared.headers
+            response = self._send_on_socket(prepared, wire, stream, timeout)
         else:
             session = self.session
             response = self.adapter.send(

@@ -28,7 +28,8 @@ def test_one_pool_per_socket_whatever_the_path_and_query():
 
 ANSWER = (
     b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
-    b'Api-Version: 1.41\r\nContent-Length: 11\r\n\r\n{"a": "\xc3\xa9"}'
+    b"Api-Version: 1.41\r\nX-Twice: a\r\nx-twice: b\r\n"
+    b'Content-Length: 11\r\n\r\n{"a": "\xc3\xa9"}'
 )
 
 
@@ -153,6 +154,10 @@ def test_send_writes_the_bytes_session_request_writes(served, method, path, para
         assert ours.content == theirs.content
         assert ours.json() == theirs.json() == {"a": "é"}
     assert ours.headers["api-version"] == "1.41"
+    assert ours.headers["X-TWICE"] == theirs.headers["X-TWICE"] == "a, b"
+    assert ours.encoding == theirs.encoding == "utf-8"
+    assert isinstance(ours, requests.Response)
+    assert len(ours.cookies) == 0
 
 
 def test_send_keeps_one_connection_and_streams(served):
