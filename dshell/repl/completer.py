@@ -281,6 +281,12 @@ class DockerCompleter(Completer):
                 return False
         return True
 
+    def awaits_first_load(self, expected: Expected) -> bool:
+        """Whether ``expected`` asks for the Engine's objects and none has arrived yet."""
+        snapshot = self._cache.snapshot
+        return not (snapshot.connected or snapshot.loaded_at) and any(
+            s.kind.startswith(_SNAPSHOT_KINDS) for s in expected.suggestions)  # fmt: skip
+
     def completions(self, expected: Expected, complete_event: CompleteEvent
                     ) -> Iterator[Completion]:  # fmt: skip
         for suggestion in expected.suggestions:
@@ -394,6 +400,11 @@ class PromptCompleter(ThreadedCompleter):
         completer = self.completer
         document = buffer.document
         expected = completer.expect(document)
+        if completer.awaits_first_load(expected):
+            # Nothing to offer yet: an empty menu, which the cache's first snapshot fills
+            # (``refresh_on_change`` completes again an open menu nobody moved in).
+            buffer.complete_state = CompletionState(document, [])
+            return True
         if not completer.is_instant(expected):
             return False
         found = completer.indexed(expected)

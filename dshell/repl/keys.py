@@ -21,9 +21,13 @@ def key_bindings(complete_now: Callable[[Buffer], bool] | None = None) -> KeyBin
         def _complete(event: KeyPressEvent) -> None:
             """prompt_toolkit's TAB (``menu-complete``), its first press done at once."""
             buffer = event.current_buffer
-            if buffer.complete_state:
+            state = buffer.complete_state
+            if state is not None and state.completions:
                 buffer.complete_next()
-            elif buffer.name != DEFAULT_BUFFER or not complete_now(buffer):
+                return
+            if state is not None and buffer.name == DEFAULT_BUFFER:
+                buffer.complete_state = None  # an empty menu still waiting: ask again
+            if buffer.name != DEFAULT_BUFFER or not complete_now(buffer):
                 buffer.start_completion(insert_common_part=True)
 
     @bindings.add("f4")

@@ -197,3 +197,31 @@ def test_the_registry_is_built_after_the_first_paint():
         threading.Thread(target=typist, daemon=True).start()
         assert read_command(prompt, "dshell> ") == "unpause napping"
     assert session.painted_when_read and all(session.painted_when_read)
+
+
+def test_tab_before_the_first_load_opens_the_menu_when_the_snapshot_lands():
+    from dataclasses import replace
+
+    from dshell.repl.prompt import refresh_on_change
+
+    loaded = cache().snapshot
+    waiting = ResourceCache(None)
+    shown: list = []
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        prompt = build_prompt(fake_session(), waiting, Settings(), input=pipe,
+                              output=DummyOutput())  # fmt: skip
+        waiting.on_change = refresh_on_change(prompt)
+
+        def typist() -> None:
+            time.sleep(PAUSE)
+            pipe.send_text("unpause \t")  # nothing known yet: an empty menu waits
+            time.sleep(PAUSE)
+            waiting._publish(replace(loaded, loaded_at=1.0))  # as the loader thread does
+            time.sleep(PAUSE)
+            state = prompt.default_buffer.complete_state  # no key pressed since
+            shown.append(state and [c.text for c in state.completions])
+            pipe.send_text("\r")
+
+        threading.Thread(target=typist, daemon=True).start()
+        assert read_command(prompt, "dshell> ") == "unpause "
+    assert shown == [["napping"]]

@@ -86,3 +86,14 @@ def test_a_path_is_left_to_prompt_toolkits_background_completion(tmp_path):
     completer = a_completer()
     buffer, handled = our_tab(completer, f"run -v {tmp_path}/")
     assert not handled and buffer.complete_state is None
+
+
+def test_before_the_first_snapshot_tab_opens_an_empty_menu_for_it_to_fill():
+    from dshell.repl.cache import ResourceCache
+
+    completer = PromptCompleter(DockerCompleter(registry(), ResourceCache(None)))
+    buffer, handled = our_tab(completer, "unpause ")
+    assert handled and buffer.complete_state is not None
+    assert buffer.complete_state.completions == []
+    buffer, handled = our_tab(completer, "conta")  # words need no snapshot
+    assert handled and buffer.text == "container"
