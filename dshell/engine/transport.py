@@ -5,7 +5,9 @@ through it.
 requests-unixsocket one for unix sockets) instead of going through ``Session.request``:
 dshell never uses what that adds (cookies, auth, proxies, environment settings, redirects,
 hooks), and at a few thousand commands a script its cost (~0.3 ms a call) is the client's
-largest. The wire bytes, the response object and the exceptions stay requests' own.
+largest. On a unix socket it goes one step further, to ``urlopen`` on the socket's one urllib3
+pool, as the adapter would. The wire bytes, the response object (a ``requests.Response``) and
+the exceptions stay what ``Session.request`` gave (tests/unit/test_transport.py compares them).
 """
 
 from __future__ import annotations
