@@ -72,10 +72,61 @@ def duration_flag(opts, long: str) -> int | None:  # noqa: ANN001
     if long.replace("-", "_") not in opts.given:
         return None
     value = getattr(opts, long.replace("-", "_"))
-    try:
-        return parse_duration(value)
-    except ValueError as exc:
-        raise invalid_flag(opts, long, value, str(exc)) from None
+    problem = _duration_problem(value)
+    if problem is None:
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            problem = str(exc)
+    raise invalid_flag(opts, long, value, problem)
+
+
+_DURATION_UNITS = ("ns", "us", "µs", "μs", "ms", "s", "m", "h")
+
+
+def _duration_problem(text: str) -> str | None:
+    """Go's time.ParseDuration messages for a missing or unknown unit (None otherwise)."""
+    rest = text[1:] if text[:1] in "+-" else text
+    if rest in ("0", ""):
+        return None
+    position = 0
+    while position < len(rest):
+        start = position
+        while position < len(rest) and (rest[position].isdigit() or rest[position] == "."):
+            position += 1
+        if position == start:
+            return None
+        unit_start = position
+        while position < len(rest) and not (rest[position].isdigit() or rest[position] == "."):
+            position += 1
+        unit = rest[unit_start:position]
+        if not unit:
+            return f'time: missing unit in duration "{text}"'
+        if unit not in _DURATION_UNITS:
+            return f'time: unknown unit "{unit}" in duration "{text}"'
+    return None
+
+
+def check_flag_values(opts) -> None:  # noqa: ANN001
+    """What pflag checks while parsing, before the command runs: every given value of the
+    types docker parses itself (durations, uint32, addresses, CIDRs, external CAs, PEM
+    files)."""
+    for flag in opts.command.flags:
+        if flag.dest not in opts.given:
+            continue
+        if flag.type == "duration":
+            duration_flag(opts, flag.long)
+        elif flag.type == "uint32":
+            uint_flag(opts, flag.long)
+        elif flag.type == "node-addr":
+            node_addr(opts, flag.long)
+        elif flag.type == "ipNetSlice":
+            addr_pools(opts)
+        elif flag.type == "external-ca":
+            external_cas(opts)
+        elif flag.type == "pem-file":
+            value = getattr(opts, flag.dest)
+            _read_pem(opts, flag.long, value, value)
 
 
 def uint_flag(opts, long: str, bits: int = 32) -> int | None:  # noqa: ANN001
@@ -100,7 +151,7 @@ def node_addr(opts, long: str, default: str = DEFAULT_LISTEN_ADDR) -> str:  # no
     if "://" in text:
         scheme, _, text = text.partition("://")
         if scheme != "tcp":
-            raise invalid_flag(opts, long, value, f"Invalid proto, expected tcp: {value}")
+            raise invalid_flag(opts, long, value, f"invalid proto, expected tcp: {value}")
     default_host, _, default_port = default.rpartition(":")
     host, colon, port = text.rpartition(":")
     if not colon or "]" in port:
@@ -161,7 +212,18 @@ def external_cas(opts) -> list[dict] | None:  # noqa: ANN001
         elif lowered == "url":
             spec["URL"] = value
         elif lowered == "cacert":
-            contents = _read_pem(opts, "external-ca", value, text)
+            try:
+                with open(value, encoding="utf-8", errors="surrogateescape") as handle:
+                    contents = handle.read()
+            except OSError as exc:
+                reason = f"open {value}: {(exc.strerror or '').lower()}"
+                raise invalid_flag(
+                    opts, "external-ca", text, f"unable to read CA cert for external CA: {reason}"
+                ) from None
+            if "-----BEGIN " not in contents:
+                raise invalid_flag(
+                    opts, "external-ca", text, "CA cert for external CA must be in PEM format"
+                )
             spec["CACert"] = contents
         else:
             spec["Options"][key] = value
@@ -260,9 +322,12 @@ def _availability(opts) -> str:  # noqa: ANN001
 class SwarmCommands(CommandBase):
     cmd_swarm = swarm_group("swarm", "Manage Swarm")
 
-    def swarm_run(self, action) -> int:  # noqa: ANN001
-        """Run ``action``; docker's usage errors and refusals as docker prints them."""
+    def swarm_run(self, action, opts=None) -> int:  # noqa: ANN001
+        """Run ``action`` (after checking ``opts``' flag values as pflag would); docker's
+        usage errors and refusals as docker prints them."""
         try:
+            if opts is not None:
+                check_flag_values(opts)
             return action() or 0
         except UsageError as exc:
             self.err(str(exc))
@@ -270,6 +335,11 @@ class SwarmCommands(CommandBase):
         except SwarmError as exc:
             self.stdout.flush()
             self.err(str(exc))
+            return 1
+        except EngineError as exc:
+            # docker's client trims the daemon's message (the leave refusal ends in a blank).
+            self.stdout.flush()
+            self.err(str(exc).strip())
             return 1
 
     def swarm_inspect(self) -> dict:
@@ -360,7 +430,7 @@ class SwarmCommands(CommandBase):
                     self.stdout.write(UNLOCK_TEXT.format(key=key))
             return 0
 
-        return self.swarm_run(run)
+        return self.swarm_run(run, opts)
 
     @command(
         "Join a swarm as a node and/or manager",
@@ -390,7 +460,7 @@ class SwarmCommands(CommandBase):
             self.out(f"This node joined a swarm as a {role}.")
             return 0
 
-        return self.swarm_run(run)
+        return self.swarm_run(run, opts)
 
     @command(
         "Manage join tokens",
@@ -426,7 +496,7 @@ class SwarmCommands(CommandBase):
             self.print_join_command((info.get("Swarm") or {}).get("NodeID", ""), worker, manager)
             return 0
 
-        return self.swarm_run(run)
+        return self.swarm_run(run, opts)
 
     @command(
         "Leave the swarm",
@@ -434,10 +504,13 @@ class SwarmCommands(CommandBase):
         flags=[Flag("force", "Force this node to leave the swarm, ignoring warnings", short="f")],
     )
     def cmd_swarm_leave(self, opts) -> int:  # noqa: ANN001
-        self.client.request("POST", "/swarm/leave",
-                            params={"force": "true" if opts.force else "false"})  # fmt: skip
-        self.out("Node left the swarm.")
-        return 0
+        def run() -> int:
+            force = "true" if opts.force else "false"
+            self.client.request("POST", "/swarm/leave", params={"force": force})
+            self.out("Node left the swarm.")
+            return 0
+
+        return self.swarm_run(run, opts)
 
     @command(
         "Update the swarm",
@@ -467,7 +540,7 @@ class SwarmCommands(CommandBase):
                 self.stdout.write(UNLOCK_TEXT.format(key=self.unlock_key()))
             return 0
 
-        return self.swarm_run(run)
+        return self.swarm_run(run, opts)
 
     @command("Unlock swarm", usage="")
     def cmd_swarm_unlock(self, opts) -> int:  # noqa: ANN001
@@ -482,7 +555,7 @@ class SwarmCommands(CommandBase):
             self.client.post_json("/swarm/unlock", body={"UnlockKey": key})
             return 0
 
-        return self.swarm_run(run)
+        return self.swarm_run(run, opts)
 
     def _read_unlock_key(self, prompt: str) -> str:
         """docker's readKey: a password prompt on a terminal, else the first line of stdin."""
@@ -523,7 +596,7 @@ class SwarmCommands(CommandBase):
                 self.stdout.write(UNLOCK_TEXT.format(key=key))
             return 0
 
-        return self.swarm_run(run)
+        return self.swarm_run(run, opts)
 
     @command(
         "Display and rotate the root CA",
@@ -589,7 +662,7 @@ class SwarmCommands(CommandBase):
                 return 0
             return self._print_trust_root(self.swarm_inspect())
 
-        return self.swarm_run(run)
+        return self.swarm_run(run, opts)
 
     def _print_trust_root(self, swarm: dict) -> int:
         root = ((swarm.get("ClusterInfo") or swarm).get("TLSInfo") or {}).get("TrustRoot", "")
