@@ -106,36 +106,42 @@ def _start_daemon(name: str, netns: str, tag: str) -> harness.Engine:
     has no route out)."""
     root = harness._short_temp_dir(f"dsw-{tag}{name[-1]}-")
     socket_path = str(root / "docker.sock")
-    command = harness._dockerd_command(root, socket_path, bridged=True)
-    log = root / "dockerd.log"
-    script = f'hostname {name} && exec "$@"'
-    with open(log, "wb") as log_file:
-        process = subprocess.Popen(
-            [
-                "nsenter",
-                f"--net=/var/run/netns/{netns}",
-                "unshare",
-                "--uts",
-                "sh",
-                "-c",
-                script,
-                "sh",
-                *command,
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
     host = f"unix://{socket_path}"
-    return harness.Engine(
+    engine = harness.Engine(
         root=root,
         socket=socket_path,
         host=host,
         env=harness._engine_env(root, host),
-        log=log,
+        log=root / "dockerd.log",
         pidfile=root / "pid",
-        process=process,
+        process=None,
+    )  # type: ignore[arg-type]
+    engine.process = _spawn(engine, name, netns)
+    return engine
+
+
+def _spawn(engine: harness.Engine, name: str, netns: str) -> subprocess.Popen:
+    command = harness._dockerd_command(engine.root, engine.socket, bridged=True)
+    script = f'hostname {name} && exec "$@"'
+    with open(engine.log, "ab") as log_file:
+        return subprocess.Popen(
+            ["nsenter", f"--net=/var/run/netns/{netns}", "unshare", "--uts",
+             "sh", "-c", script, "sh", *command],
+            stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=True)  # fmt: skip
+
+
+def restart_daemon(node: Node) -> None:
+    """Stop the node's daemon (by its pid) and start it again on the same data: an autolocked
+    manager comes back locked."""
+    engine = node.engine
+    harness._stop_process(engine.process)
+    engine.process = _spawn(engine, node.name, node.netns)
+    harness._wait_until(
+        lambda: engine.api("GET", "/_ping", timeout=2)[::2] == (200, b"OK"),
+        engine.process,
+        "dockerd",
+        engine.log,
     )
 
 

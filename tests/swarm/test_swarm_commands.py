@@ -299,3 +299,22 @@ def test_join_promote_demote_leave_rm_and_ca_rotation(scratch):
     assert (left.out, left.status) == ("Node left the swarm.\n", 0)
     removed = harness.run_dshell(a.engine, "-c", "node rm --force node-b")
     assert (removed.out, removed.status) == ("node-b\n", 0), removed.err
+
+
+def test_unlock_a_locked_manager(scratch):
+    a = scratch.nodes[0]
+    engine = a.engine
+    harness.run_docker(engine, "swarm", "leave", "--force")
+    harness.run_docker_ok(engine, "swarm", "init", "--advertise-addr", a.address, "--autolock")
+    key = harness.run_docker_ok(engine, "swarm", "unlock-key", "-q").out.strip()
+    swarm_engine.restart_daemon(a)
+    state = harness.run_docker(engine, "info", "--format", "{{.Swarm.LocalNodeState}}").out
+    assert state == "locked\n"
+    harness.assert_same(engine, "node", "ls", stderr=True)
+    harness.assert_same(engine, "swarm", "unlock", input="SWMKEY-1-wrong\n", stderr=True)
+    ours = harness.run_dshell(engine, "-c", "swarm unlock", input=key + "\n")
+    assert (ours.out, ours.err, ours.status) == ("", "", 0)
+    state = harness.run_docker(engine, "info", "--format", "{{.Swarm.LocalNodeState}}").out
+    assert state == "active\n"
+    harness.assert_same(engine, "swarm", "unlock", stderr=True)
+    harness.run_docker_ok(engine, "swarm", "leave", "--force")
