@@ -331,8 +331,66 @@ def render_version(data: GoStruct, fmt: str | None) -> str:
 
     Raises TemplateError with `exit_status` and `output` (see `run_template`).
     """
+    if not fmt:
+        text = default_output(data)
+        if text is not None:
+            return _tab_aligned(text)
     text = _DEFAULT_TEMPLATE if not fmt else ("{{json .}}" if fmt == "json" else fmt)
     return run_template(text, data, _tab_aligned, funcs=_VERSION_FUNCS, name="version")
+
+
+_ENGINE_DETAILS = ("ApiVersion", "MinAPIVersion", "GoVersion", "GitCommit", "BuildTime", "Os",
+                   "Arch", "Experimental")  # fmt: skip
+
+
+def default_output(data: GoStruct) -> str | None:
+    """What ``_DEFAULT_TEMPLATE`` prints for ``data``, written out directly, so that a plain
+    ``version`` does not load the template engine (its import and the parse of this template
+    were a fifth of a cold start). None when a value is not a string (or an Engine detail is
+    missing): those go through the template, which prints them as Go does.
+    tests/unit/test_version_default.py checks both ways agree."""
+    client, server = data.Client, data.Server
+    values = [client.Version, client.APIVersion, client.DefaultAPIVersion, client.GoVersion,
+              client.GitCommit, client.BuildTime, client.Os, client.Arch, client.Context]
+    if client.Platform is not None or not all(type(v) is str for v in values):
+        return None
+    version, api, default_api, go, commit, built, goos, arch, context = values
+    downgraded = f" (downgraded from {default_api})" if api != default_api else ""
+    parts = [f"Client:\n Version:\t{version}\n API version:\t{api}{downgraded}\n Go version:\t{go}"
+             f"\n Git commit:\t{commit}\n Built:\t{built}\n OS/Arch:\t{goos}/{arch}"
+             f"\n Context:\t{context}"]
+    if server is None:
+        return parts[0]
+    platform = server.Platform
+    name = platform.Name if isinstance(platform, GoStruct) else None
+    components = server.Components
+    if type(name) is not str or type(components) is not list:
+        return None
+    parts.append(f"\n\nServer: {name}" if name else "\n\nServer:")
+    for component in components:
+        if not isinstance(component, GoStruct):
+            return None
+        label, details = component.Name, component.Details
+        if type(label) is not str or (details is not None and type(details) is not dict) or \
+                not all(type(k) is str and type(v) is str for k, v in (details or {}).items()):
+            return None
+        if label == "Engine":
+            if details is None or any(key not in details for key in _ENGINE_DETAILS) or \
+                    type(component.Version) is not str:
+                return None
+            parts.append(
+                f"\n Engine:\n  Version:\t{component.Version}"
+                f"\n  API version:\t{details['ApiVersion']} (minimum version "
+                f"{details['MinAPIVersion']})\n  Go version:\t{details['GoVersion']}"
+                f"\n  Git commit:\t{details['GitCommit']}\n  Built:\t{details['BuildTime']}"
+                f"\n  OS/Arch:\t{details['Os']}/{details['Arch']}"
+                f"\n  Experimental:\t{details['Experimental']}")
+            continue
+        if type(component.Version) is not str:
+            return None
+        parts.append(f"\n {label}:\n  Version:\t{component.Version}")
+        parts.extend(f"\n  {key}:\t{details[key]}" for key in _details_order(component))
+    return "".join(parts)
 
 
 #: One dict for every call, so the parsed template is reused (the parse cache keys on it).

@@ -9,11 +9,27 @@ Modules, in the order a template goes through them: `lexer`, `parser` (with `lit
 over the Go `values` model.
 """
 
-from dshell.render.gotemplate.errors import TemplateError
-from dshell.render.gotemplate.functions import docker_functions
-from dshell.render.gotemplate.gofmt import go_quote, sprint, sprintf, sprintln
-from dshell.render.gotemplate.template import Template, parse
-from dshell.render.gotemplate.values import INVALID, go_type
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+#: Where each public name lives. They load on first use (PEP 562): importing the package, or
+#: only its ``errors``, does not load the lexer, parser and executor, which a command that
+#: renders without a template (``version``'s default output, docker's default tables) never
+#: needs.
+_EXPORTS = {
+    "TemplateError": "errors",
+    "docker_functions": "functions",
+    "go_quote": "gofmt",
+    "sprint": "gofmt",
+    "sprintf": "gofmt",
+    "sprintln": "gofmt",
+    "Template": "template",
+    "parse": "template",
+    "INVALID": "values",
+    "go_type": "values",
+}
 
 __all__ = [
     "INVALID",
@@ -27,3 +43,16 @@ __all__ = [
     "sprintf",
     "sprintln",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
