@@ -16,14 +16,18 @@ with ``sys.executable`` itself (``python3`` on PATH may be a pyenv shim, a bash 
 ~50 ms). ``--tree DIR`` measures the dshell of another checkout (``git worktree`` or ``git
 archive`` of an older commit) for before/after figures. On a loaded machine wall times swing
 with the neighbours; the CPU time (user + system) of the same runs is printed too, as extra
-rows. Figures, not assertions.
+rows, and (full runs, when valgrind is installed) the instructions callgrind counts for one
+run of each, which the neighbours do not change. Figures, not assertions.
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
+import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -54,6 +58,20 @@ def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
+
+
+def instructions(argv: list[str], env: dict[str, str]) -> float | None:
+    """Millions of instructions one run executes (callgrind's total, hash seed fixed), or
+    None without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    done = subprocess.run([valgrind, "--tool=callgrind", f"--callgrind-out-file={os.devnull}",
+                           *argv], env=dict(env, PYTHONHASHSEED="0"), stdin=subprocess.DEVNULL,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          cwd=env.get("PYTHONPATH", REPO))  # fmt: skip
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) / 1e6 if found else None
 
 
 def paired(ours: list[str], theirs: list[str], env: dict[str, str],
@@ -103,7 +121,14 @@ def figures(engine: harness.Engine, quick: bool = False, runs: int | None = None
         (wall, cpu), (their_wall, their_cpu) = paired(ours, theirs, env, runs)
         walls.append(Figure(name, wall, their_wall, reference, "s", goal=goal))
         cpus.append(Figure(f"{name}, CPU time", cpu, their_cpu, reference, "s"))
-    return walls + cpus
+    counted: list[Figure] = []
+    if not quick:
+        for name, ours, theirs, reference, goal in (cases[0], cases[3]):
+            mine, other = instructions(ours, env), instructions(theirs, env)
+            if mine is not None and other is not None:
+                counted.append(Figure(f"{name}, instructions (callgrind)", mine, other,
+                                      reference, "M instr", goal=goal))  # fmt: skip
+    return walls + cpus + counted
 
 
 def main() -> int:
