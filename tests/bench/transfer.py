@@ -153,8 +153,43 @@ def _measure(env: dict, name: str, image: str, scratch: Path, runs: int,
                                 _argv(tool, f"cp {big_file} {name}:/in-{tool}"), env)),
                             runs))  # fmt: skip
 
+    rows.append(_copy_only(env, name, outputs, archive_size, runs))
     rows.append(_in_session(env, name, outputs, archive_size, runs, copies=2 if quick else 3))
     return rows
+
+
+def _copy_only(env: dict, name: str, outputs: dict[str, Path], size: int,
+               runs: int) -> Figure:  # fmt: skip
+    """Both tools' start-up and round trips out: the whole ``cp C:/big DIR/`` minus the whole
+    ``cp C:/tiny DIR/`` (a one-byte file), medians of each, alternated."""
+    tiny = outputs["docker"].parent / "tiny"
+    tiny.write_bytes(b"x")
+    _run(_argv("docker", f"cp {tiny} {name}:/tiny"), env)
+    seconds: dict[str, dict[str, list[float]]] = {
+        tool: {"big": [], "tiny": []} for tool in ("dshell", "docker")
+    }
+    for round_ in range(runs):
+        order = ("docker", "dshell") if round_ % 2 else ("dshell", "docker")
+        for tool in order:
+            for what in ("big", "tiny"):
+                (outputs[tool] / what).unlink(missing_ok=True)
+                seconds[tool][what].append(
+                    _run(_argv(tool, f"cp {name}:/{what} {outputs[tool]}/"), env)
+                )
+    rate = {tool: size / 1e6 / (statistics.median(times["big"])
+                                 - statistics.median(times["tiny"]))
+            for tool, times in seconds.items()}  # fmt: skip
+    starts = {tool: statistics.median(times["tiny"]) * 1000 for tool, times in seconds.items()}
+    return Figure(
+        f"`cp {name}:/big DIR/` minus `cp {name}:/tiny DIR/` (a 1-byte file: start-up and "
+        f"round trips out; those took dshell {starts['dshell']:.0f} ms, docker "
+        f"{starts['docker']:.0f} ms), median of {runs} (`transfer.py`)",
+        rate["dshell"],
+        rate["docker"],
+        "docker",
+        "MB/s",
+        better="higher",
+    )
 
 
 def _in_session(env: dict, name: str, outputs: dict[str, Path], size: int, runs: int,
