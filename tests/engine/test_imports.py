@@ -22,3 +22,13 @@ def test_engine_lines_import_only_what_they_use(engine, args, stdin, commands):
     loaded = modules_after(args, engine.env, stdin)
     assert "requests" in loaded, "the probe did not reach the Engine"
     assert unwanted(loaded, commands, engine=True) == []
+
+
+def test_default_version_output_loads_no_template_engine(engine):
+    """docker's default version template is written out directly; the template engine (its
+    lexer, parser and executor) loads only for --format."""
+    loaded = modules_after(["-c", "version"], engine.env)
+    assert sorted(m for m in loaded if m.startswith("dshell.render.gotemplate.")) == [
+        "dshell.render.gotemplate.errors"]
+    formatted = modules_after(["-c", "version --format '{{.Server.Version}}'"], engine.env)
+    assert "dshell.render.gotemplate.parser" in formatted
