@@ -56,9 +56,13 @@ class _LazyMixins(type):
         if name == "registry":
             return cls._build_registry()
         position = PROVIDERS.get(name)
-        if position is None or not cls._load(position):
-            raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
-        return type.__getattribute__(cls, name)
+        if position is not None:
+            cls._load(position)
+            try:  # (another thread may have loaded it since this lookup missed)
+                return type.__getattribute__(cls, name)
+            except AttributeError:
+                pass
+        raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
 
     def _load(cls, position: int) -> bool:
         """Import mixin ``position`` and put it among the bases; False if it already was."""

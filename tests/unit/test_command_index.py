@@ -71,3 +71,15 @@ def test_groups_are_the_management_commands():
 
     for cmd in DockerSession.registry.commands:
         assert cmd.is_group == (cmd.group in GROUPS), cmd.name
+
+
+def test_a_lookup_that_missed_while_another_thread_loaded_the_mixin_still_finds_it():
+    """Thread A misses ``cmd_ps`` on the class, thread B loads the mixin, then A's fallback
+    runs: it must return the method, not report the name missing."""
+    out = _fresh(
+        "from dshell.session import DockerSession as S, _LazyMixins\n"
+        "from dshell.commands.index import PROVIDERS\n"
+        "S._load(PROVIDERS['cmd_container_ls'])\n"
+        "print(_LazyMixins.__getattr__(S, 'cmd_container_ls').__name__)\n"
+    )
+    assert out.strip() == "cmd_container_ls"
