@@ -446,6 +446,7 @@ TASK_STATES = {
 LONGEST_STATE = max(len(s) for s, n in TASK_STATES.items() if n <= 10)
 MAX_PROGRESS = 9
 MAX_PROGRESS_BARS = 20
+MAX_JOB_PROGRESS = 10
 
 
 def _terminal(state: str) -> bool:
@@ -510,6 +511,7 @@ class ServiceProgress:
         self.initialized = False
         self.done = False
         self.slots: dict[int, int] = {}
+        self.nodes: set[str] = set()
 
     @staticmethod
     def overall(numerator: int, denominator: int, rollback: bool) -> dict:
@@ -534,7 +536,7 @@ class ServiceProgress:
         if self.kind == "global":
             return self._update_global(tasks, active_nodes, rollback)
         if self.kind == "job":
-            return self._update_job(service, tasks)
+            return self._update_job(service, tasks, active_nodes)
         return self._update_replicated(service, tasks, active_nodes, rollback)
 
     def _update_replicated(
@@ -603,15 +605,99 @@ class ServiceProgress:
                 self.done = True
         return out, running == count
 
-    def _update_job(self, service: Mapping[str, Any], tasks: list[dict]) -> tuple[list[dict], bool]:
-        """Jobs: done when every task of this iteration completed (a shorter view than
-        docker's per-job bars)."""
+    def _update_job(self, service: Mapping[str, Any], tasks: list[dict],
+                    active: set[str]) -> tuple[list[dict], bool]:  # fmt: skip
         mode = _mode(_spec(service))
-        wanted = tasks
-        complete = sum(1 for t in wanted if (t.get("Status") or {}).get("State") == "complete")
+        iteration = ((service.get("JobStatus") or {}).get("JobIteration") or {}).get("Index", 0)
+        current = [t for t in tasks if t.get("JobIteration") is not None
+                   and (t["JobIteration"] or {}).get("Index", 0) == iteration]  # fmt: skip
         if mode.get("ReplicatedJob") is not None:
-            total = int((mode["ReplicatedJob"] or {}).get("TotalCompletions") or 0)
-        else:
-            total = len(wanted)
-        action = f"{complete} out of {total} complete"
-        return [progress_message("overall progress", action)], total > 0 and complete >= total
+            return self._replicated_job(mode["ReplicatedJob"] or {}, current)
+        return self._global_job(tasks, current, active)
+
+    @staticmethod
+    def _job_overall(complete: int, total: int) -> dict:
+        action = f"{complete:>{len(str(total))}} out of {total} complete"
+        return progress_message("job progress", action, complete, total, True)
+
+    @staticmethod
+    def _job_task(task: dict, ident: str) -> dict:
+        status = task.get("Status") or {}
+        if status.get("Err"):
+            return progress_message(ident, _trunc_error(status["Err"]))
+        state = status.get("State") or ""
+        return progress_message(ident, state.ljust(LONGEST_STATE), TASK_STATES.get(state, 0),
+                                MAX_JOB_PROGRESS, True)  # fmt: skip
+
+    @staticmethod
+    def _by_least_state(tasks: list[dict], key: Callable[[dict], Any]) -> dict[Any, dict]:
+        chosen: dict[Any, dict] = {}
+        for task in tasks:
+            state = TASK_STATES.get((task.get("Status") or {}).get("State") or "", 0)
+            if not TASK_STATES.get(task.get("DesiredState") or "", 0) or not state:
+                continue
+            existing = chosen.get(key(task))
+            old = TASK_STATES.get(((existing or {}).get("Status") or {}).get("State") or "", 0)
+            if existing is None or old > state:
+                chosen[key(task)] = task
+        return chosen
+
+    def _replicated_job(self, job: Mapping[str, Any], tasks: list[dict]) -> tuple[list[dict], bool]:
+        """progress.go's replicatedJobProgressUpdater, quirks included: slots are looked up
+        from 0 to the number of slots seen, a missing one counting as an active task."""
+        total = int(job.get("TotalCompletions") or 0)
+        concurrent = int(job.get("MaxConcurrent") or 0)
+        out: list[dict] = []
+
+        def overall(active: int, complete: int) -> None:
+            out.append(self._job_overall(complete, total))
+            desired = min(total - complete, concurrent)
+            width = len(str(concurrent))
+            out.append(
+                progress_message(
+                    "active tasks", f"{active:>{width}} out of {desired:>{width}} tasks"
+                )
+            )
+
+        if not self.initialized:
+            overall(0, 0)
+            if total <= MAX_PROGRESS_BARS:
+                out += [progress_message(f"{i}/{total}", " ") for i in range(1, total + 1)]
+            self.initialized = True
+        by_slot = self._by_least_state(tasks, lambda t: t.get("Slot") or 0)
+        active = complete = 0
+        for slot in range(len(by_slot)):
+            task = by_slot.get(slot, {})
+            if total <= MAX_PROGRESS_BARS:
+                out.append(self._job_task(task, f"{slot + 1}/{total}"))
+            state = (task.get("Status") or {}).get("State") or ""
+            if TASK_STATES.get(state, 0) < TASK_STATES["complete"]:
+                active += 1
+            if state == "complete":
+                complete += 1
+        overall(active, complete)
+        return out, complete == total
+
+    def _global_job(self, tasks: list[dict], current: list[dict],
+                    active_nodes: set[str]) -> tuple[list[dict], bool]:  # fmt: skip
+        """progress.go's globalJobProgressUpdater."""
+        out: list[dict] = []
+        if not self.initialized:
+            if not tasks and active_nodes:
+                return [progress_message("job progress", "waiting for tasks")], False
+            self.nodes = {t.get("NodeID", "") for t in current}
+            out.append(self._job_overall(0, len(self.nodes)))
+            self.initialized = True
+        total = len(self.nodes)
+        by_node = self._by_least_state(
+            [t for t in current if t.get("NodeID", "") in self.nodes],
+            lambda t: t.get("NodeID", ""),
+        )
+        complete = 0
+        for node, task in by_node.items():
+            if total <= MAX_PROGRESS_BARS:
+                out.append(self._job_task(task, node))
+            if (task.get("Status") or {}).get("State") == "complete":
+                complete += 1
+        out.append(self._job_overall(complete, total))
+        return out, complete == total

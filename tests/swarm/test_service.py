@@ -442,3 +442,24 @@ def test_logs_of_one_task_and_of_nothing(manager, chatty):
     pair = harness.differential(manager, "service", "logs", task)
     assert sorted(pair.dshell.out.splitlines()) == sorted(pair.docker.out.splitlines())
     harness.assert_same(manager, "service", "logs", "nosuch-svc", stderr=True)
+
+
+@pytest.mark.parametrize(
+    "mode", [["--mode", "replicated-job", "--replicas", "2"], ["--mode", "global-job"]]
+)
+def test_jobs_wait_until_complete_as_docker_does(manager, pair, mode):
+    """Jobs: progress.go's job updaters (``active tasks`` lines, ``job complete``)."""
+
+    def lines(result: harness.Result) -> list[str]:
+        shown = result.out.splitlines()[1:]
+        return [line for i, line in enumerate(shown) if i == 0 or line != shown[i - 1]]
+
+    docker_name, dshell_name = pair("job")
+    docker = harness.run_docker(manager, "service", "create", *mode, "--name", docker_name,
+                                "busybox", "true", timeout=120)  # fmt: skip
+    line = " ".join(["service", "create", *mode, "--name", dshell_name, "busybox", "true"])
+    ours = harness.run_dshell(manager, "-c", line, timeout=120)
+    assert (ours.status, docker.status) == (0, 0), ours.err
+    assert lines(ours)[-1] == "job complete"
+    assert lines(ours)[:3] == lines(docker)[:3]
+    assert lines(ours)[-2:] == lines(docker)[-2:]
