@@ -203,7 +203,14 @@ def start_nodes(count: int, tag: str = "") -> Cluster:
         with ThreadPoolExecutor(len(engines)) as pool:
             list(pool.map(_ready, engines))
         for i, (letter, name, engine) in enumerate(zip(letters, netns, engines, strict=True)):
-            cluster.nodes.append(Node(f"node-{letter}", name, addresses[i].split("/")[0], engine))
+            cluster.nodes.append(
+                Node(
+                    f"node-{letter}",
+                    name,
+                    addresses[i].split("/")[0] if count == 2 else "127.0.0.1",
+                    engine,
+                )
+            )
     except BaseException:
         for engine in engines:
             with contextlib.suppress(Exception):

@@ -1,0 +1,133 @@
+"""Benchmark: swarm listings — ``node ls``, ``node ps``, ``secret ls``, ``config ls``.
+
+    python3 tests/bench/swarm.py [--quick] [--objects N] [--runs R]
+
+Swarm needs a daemon inside a network namespace (tests/swarm_engine.py): the bench starts a
+one-node swarm of its own there (the shared engine it is given is not a swarm), makes N
+secrets and N configs and a service of 4 tasks, then times each listing against one
+``docker LINE`` (alternating, medians of R rounds): in a session (the marginal cost of one more
+such line in a piped script, K = 20, 10 when quick) and cold (a whole ``dshell -c 'LINE'``).
+Figures, not assertions; everything is removed with the swarm's namespace at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests import harness, swarm_engine  # noqa: E402
+from tests.bench.figures import Figure, machine, print_table  # noqa: E402
+from tests.bench.run import installed_like  # noqa: E402
+
+LISTINGS = ("node ls", "node ps", "secret ls", "config ls")
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def _populate(engine: harness.Engine, objects: int) -> None:
+    def make(index: int) -> None:
+        for kind in ("secrets", "configs"):
+            body = {"Name": f"bench-{kind}-{index}", "Labels": {"dshell.bench": "swarm"},
+                    "Data": "YmVuY2g="}  # fmt: skip
+            status, _, answer = engine.api(
+                "POST", f"/{kind}/create", json.dumps(body).encode(), JSON_HEADERS, timeout=60
+            )
+            if status >= 300:
+                raise harness.HarnessError(f"{kind} create: {status} {answer[:200]!r}")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(make, range(objects)))
+    harness.run_docker_ok(
+        engine,
+        "service",
+        "create",
+        "-d",
+        "--name",
+        "bench-web",
+        "--replicas",
+        "4",
+        "busybox",
+        "sleep",
+        "1000",
+    )
+
+
+def _elapsed(argv: list[str], env: dict, script: bytes | None = None) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, input=script, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, timeout=300, check=False,
+                          stdin=None if script is not None else subprocess.DEVNULL)  # fmt: skip
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise harness.HarnessError(f"{argv}: {done.stderr.decode(errors='replace')}")
+    return elapsed
+
+
+def _measure(engine: harness.Engine, runs: int, objects: int, lines: int) -> list[Figure]:
+    """Per listing: (a) one more such line in a piped dshell script, (t(1+K) - t(1)) / K,
+    against one docker invocation; (b) cold, ``dshell -c`` against docker."""
+    env = installed_like(engine.env)
+    figures = []
+    for line in LISTINGS:
+        marginal, cold, theirs = [], [], []
+        docker = [harness.DOCKER_CLI, *line.split()]
+        script = f"{line}\n".encode()
+        for index in range(runs):
+            order = (
+                ("docker", "cold", "session") if index % 2 == 0 else ("session", "cold", "docker")
+            )
+            for step in order:
+                if step == "docker":
+                    theirs.append(_elapsed(docker, env))
+                elif step == "cold":
+                    cold.append(_elapsed([*harness.DSHELL_COMMAND, "-c", line], env))
+                else:
+                    many = _elapsed(harness.DSHELL_COMMAND, env, script * (1 + lines))
+                    marginal.append((many - _elapsed(harness.DSHELL_COMMAND, env, script)) / lines)
+        reference = statistics.median(theirs)
+        figures.append(Figure(f"`{line}` in a session, one more line", statistics.median(
+            marginal), reference, "docker", "s", goal="≤ 1×"))  # fmt: skip
+        figures.append(Figure(f"`{line}` cold, {objects} secrets and configs",
+                              statistics.median(cold), reference, "docker", "s",
+                              goal="≤ 1.5×"))  # fmt: skip
+    return figures
+
+
+def figures(
+    engine: harness.Engine | None = None,
+    quick: bool = False,
+    objects: int | None = None,
+    runs: int | None = None,
+) -> list[Figure]:
+    """The swarm listings' figures; ``engine`` (the shared, non-swarm one) is not used."""
+    objects = objects or (50 if quick else 300)
+    runs = runs or (5 if quick else 15)
+    cluster = swarm_engine.start_nodes(1, "bench")
+    try:
+        swarm_engine.init_swarm(cluster)
+        _populate(cluster.manager.engine, objects)
+        return _measure(cluster.manager.engine, runs, objects, 10 if quick else 20)
+    finally:
+        swarm_engine.stop_nodes(cluster)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--objects", type=int)
+    parser.add_argument("--runs", type=int)
+    options = parser.parse_args()
+    print_table(figures(None, options.quick, options.objects, options.runs))
+    print(f"\n{machine()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
