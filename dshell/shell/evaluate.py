@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from dshell.commands.base import SessionExit
@@ -124,7 +124,7 @@ class Shell:
     def run_line(self, text: str) -> int:
         """Parse and run one line (it may hold several commands); return its status."""
         try:
-            script = parse(text, self.state.aliases)
+            script = _parsed(text, self.state.aliases)
         except ShellSyntaxError as exc:
             self.session.err(exc.message)
             self.state.last_status = SYNTAX_ERROR_STATUS
@@ -378,6 +378,26 @@ class Shell:
     def _session_streams(self) -> StreamSet:
         session = self.session
         return StreamSet([session.stdin, session.stdout, session.stderr])
+
+
+#: Lines parsed without aliases, by their text: a script repeats its lines (a loop, a log of
+#: the same few commands) and the evaluator only reads the tree. Emptied when full.
+_PARSED: dict[str, Script] = {}
+_PARSED_LIMIT = 512
+
+
+def _parsed(text: str, aliases: Mapping[str, str]) -> Script:
+    """``parse(text, aliases)``, remembered when no alias is defined (an alias can change
+    what the same text means)."""
+    if aliases:
+        return parse(text, aliases)
+    script = _PARSED.get(text)
+    if script is None:
+        script = parse(text)
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        _PARSED[text] = script
+    return script
 
 
 def logical_commands(lines: Iterable[str]) -> Iterator[tuple[int, str]]:

@@ -190,3 +190,22 @@ def test_substitutions_and_pipeline_stages_are_subshells(run, tmp_path):
         f"[] a\n{tmp_path}\n", "", 0)
     assert run("cd sub | cat; export Q=1 | cat; pwd; echo [$Q]") == (f"{tmp_path}\n[]\n", "", 0)
     assert run("alias q")[2] == 1
+
+
+def test_a_line_run_again_is_parsed_once_and_expanded_anew(run):
+    """Repeated lines reuse their parse; what the words expand to is read at each run, and an
+    alias defined in between changes what the same text means."""
+    from dshell.shell import evaluate
+
+    line = """echo "$X" '$X' $(echo sub-$X) a${X}b"""
+    run("X=one")
+    assert run(line) == ("one $X sub-one aoneb\n", "", 0)
+    tree = evaluate._PARSED[line]
+    run("X=two")
+    assert run(line) == ("two $X sub-two atwob\n", "", 0)
+    assert evaluate._PARSED[line] is tree
+    assert run("greet")[2] == 1
+    run("alias greet='echo hello'")
+    assert run("greet") == ("hello\n", "", 0)
+    run("unalias greet")
+    assert run("greet")[2] == 1
