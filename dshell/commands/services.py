@@ -1327,9 +1327,7 @@ class ServiceCommands(CommandBase):
                 service = self.client.get_json(f"/services/{path_segment(reference)}",
                                                {"insertDefaults": "true"})  # fmt: skip
             except EngineError as exc:
-                if shown:
-                    self.out("\n\n".join(shown))
-                self.stdout.flush()
+                # docker renders once every service is in hand: a failure prints none
                 self.err(f"Error: no such service: {reference}" if exc.status == 404 else str(exc))
                 return 1
             names = {}
@@ -1344,7 +1342,7 @@ class ServiceCommands(CommandBase):
                 except EngineError:
                     names[target] = target
             shown.append(pretty_service(service, names))
-        self.out("\n\n".join(shown))
+        self.stdout.write("".join(text + "\n" for text in shown))
         return 0
 
     @command(

@@ -292,6 +292,12 @@ def test_pretty_inspect_of_a_busy_spec(manager, pair):
 def test_inspect_of_missing_services(manager, steady):
     harness.assert_same(manager, "service", "inspect", steady[0], "nosuch-svc", stderr=True)
     harness.assert_same(manager, "service", "inspect", "--pretty", "nosuch-svc", stderr=True)
+    harness.assert_same(manager, "service", "inspect", "--pretty", *steady, "nosuch-svc",
+                        stderr=True)  # fmt: skip
+
+
+def test_pretty_inspect_of_two_services(manager, steady):
+    harness.assert_same(manager, "service", "inspect", "--pretty", *steady, tries=2, stderr=True)
 
 
 # --- update, scale, rollback, rm -----------------------------------------------------------
