@@ -14,7 +14,7 @@ from dshell.records import dataclass, field
 #: Flag value types, as pflag names them in docker's help (``--format string``).
 REPEATABLE_TYPES = frozenset(
     {"list", "filter", "stringArray", "stringSlice", "ulimit", "mount", "map",
-     "stringToString"}
+     "stringToString", "ipNetSlice", "external-ca"}
 )
 VALUE_TYPES = frozenset({"string", "int", "uint", "duration", "bytes", "float"}) | REPEATABLE_TYPES
 

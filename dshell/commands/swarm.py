@@ -165,31 +165,36 @@ def node_addr(opts, long: str, default: str = DEFAULT_LISTEN_ADDR) -> str:  # no
 
 
 def addr_pools(opts) -> list[str]:  # noqa: ANN001
-    """``--default-addr-pool``: pflag's ipNetSlice (comma-separated CIDRs)."""
+    """``--default-addr-pool``: pflag's ipNetSlice (repeatable, each comma-separated)."""
     pools = []
-    for part in (opts.default_addr_pool or "").split(","):
-        if not part.strip():
-            continue
-        try:
-            network = ipaddress.ip_interface(part.strip()).network
-        except ValueError:
-            raise invalid_flag(
-                opts,
-                "default-addr-pool",
-                opts.default_addr_pool,
-                f"invalid string being converted to CIDR: {part}",
-            ) from None
-        pools.append(str(network))
+    for value in opts.default_addr_pool:
+        for part in value.split(","):
+            if not part.strip():
+                continue
+            try:
+                network = ipaddress.ip_interface(part.strip()).network
+            except ValueError:
+                raise invalid_flag(
+                    opts,
+                    "default-addr-pool",
+                    value,
+                    f"invalid string being converted to CIDR: {part}",
+                ) from None
+            pools.append(str(network))
     return pools
 
 
 def external_cas(opts) -> list[dict] | None:  # noqa: ANN001
-    """``--external-ca protocol=cfssl,url=…[,cacert=FILE][,k=v]`` as the API's ExternalCA."""
+    """Each ``--external-ca protocol=cfssl,url=…[,cacert=FILE][,k=v]`` as the API's
+    ExternalCA (None when not given)."""
+    if "external_ca" not in opts.given:
+        return None
+    return [_external_ca(opts, text) for text in opts.external_ca]
+
+
+def _external_ca(opts, text: str) -> dict:  # noqa: ANN001
     import csv
 
-    text = opts.external_ca
-    if text is None:
-        return None
     try:
         fields = next(csv.reader([text]))
     except (csv.Error, StopIteration):
@@ -236,7 +241,7 @@ def external_cas(opts) -> list[dict] | None:  # noqa: ANN001
         raise invalid_flag(
             opts, "external-ca", text, "the external-ca option needs a url= parameter"
         )
-    return [spec]
+    return spec
 
 
 def _read_pem(opts, long: str, path: str, shown: str) -> str:  # noqa: ANN001

@@ -180,6 +180,8 @@ def test_init_update_unlock_key_and_leave(scratch):
         "7s",
         "--default-addr-pool",
         "10.77.0.0/16",
+        "--default-addr-pool",
+        "10.78.0.0/16",
         "--default-addr-pool-mask-length",
         "26",
         "--snapshot-interval",
@@ -228,9 +230,12 @@ def test_init_update_unlock_key_and_leave(scratch):
             "9",
             "--external-ca",
             "protocol=cfssl,url=https://ca.example",
+            "--external-ca",
+            "protocol=cfssl,url=https://ca2.example,extra=1",
         )
     )
     assert '"ExternalCAs":[{"Protocol":"cfssl","URL":"https://ca.example"' in _spec(engine)
+    assert '"URL":"https://ca2.example","Options":{"extra":"1"}' in _spec(engine)
     assert '"TaskHistoryRetentionLimit":9' in _spec(engine)
 
     same_normalized(*both(engine, "swarm", "leave"))  # a lone manager refuses without --force
