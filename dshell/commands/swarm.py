@@ -19,7 +19,6 @@ SWARM_GROUP = "Swarm Commands"
 AVAILABILITIES = ("active", "pause", "drain")
 AVAILABILITY_KIND = "choice:active|pause|drain"
 DEFAULT_LISTEN_ADDR = "0.0.0.0:2377"
-CERT_EXPIRY_DEFAULT = 90 * 24 * 3600 * 10**9
 ROTATION_POLL = 0.2
 
 UNLOCK_TEXT = (
