@@ -8,7 +8,6 @@ display (in place on a terminal, one line each elsewhere)."""
 from __future__ import annotations
 
 import functools
-import shlex
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -765,6 +764,8 @@ def parse_pref(value: str) -> dict:
 
 
 def _shlex(value: str) -> list[str]:
+    import shlex
+
     try:
         return shlex.split(value)
     except ValueError as exc:
