@@ -126,3 +126,41 @@ def test_a_reader_that_stops_early_ends_it_as_docker_s(engine, bulk, line):
                               timeout=120, check=False)  # fmt: skip
         outcomes[tool] = (done.stdout.strip(), done.stderr)
     assert outcomes["dshell"] == outcomes["docker"] == (b"141", b"")
+
+
+@pytest.fixture
+def over_tls(tls_daemon) -> Iterator[tuple[list[str], str]]:
+    """(global flags for the TLS daemon, a created container), busybox imported for it and
+    both removed after (the daemon is shared with other tests)."""
+    status, _headers, body = harness.unix_request(
+        tls_daemon.socket, "POST", "/images/create?fromSrc=-&repo=bulk-tls&tag=latest",
+        harness.busybox_tarball(), {"Content-Type": "application/x-tar"}, timeout=120)  # fmt: skip
+    assert status == 200, body
+    certs = tls_daemon.certs
+    flags = ["-H", tls_daemon.host, "--tlsverify", "--tlscacert", str(certs / "ca.pem"),
+             "--tlscert", str(certs / "cert.pem"), "--tlskey", str(certs / "key.pem")]  # fmt: skip
+    name = harness.unique_name("bulk-tls")
+    made = harness.run_docker(tls_daemon.env, *flags, "create", "--name", name, "bulk-tls", "sh")
+    try:
+        assert made.status == 0, made.err
+        yield flags, name
+    finally:
+        harness.run_docker(tls_daemon.env, *flags, "rm", "-f", name)
+        harness.run_docker(tls_daemon.env, *flags, "rmi", "-f", "bulk-tls")
+
+
+@pytest.mark.parametrize("line", ["cp {c}:/bin/busybox -", "export {c}", "save bulk-tls"])
+def test_bodies_over_tls_are_docker_s(tls_daemon, over_tls, line):
+    """The body reader reads a TLS connection's socket as it reads a unix socket's."""
+    flags, name = over_tls
+    command = line.format(c=name).split()
+    outputs = {}
+    for tool in ("docker", "dshell"):
+        argv = ([harness.DOCKER_CLI, *flags, *command] if tool == "docker"
+                else [*harness.DSHELL_COMMAND, *flags, "-c", shlex.join(command)])  # fmt: skip
+        done = subprocess.run(argv, env=tls_daemon.env, capture_output=True, timeout=120,
+                              check=False)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        outputs[tool] = done.stdout
+    assert len(outputs["dshell"]) > 1 << 20
+    assert outputs["dshell"] == outputs["docker"]
