@@ -10,7 +10,7 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.enums import EditingMode
 from prompt_toolkit.history import History
 
-from dshell.commands.shell import SessionExit
+from dshell.commands.base import SessionExit
 from dshell.engine.endpoint import Endpoint
 from dshell.lines import continues
 from dshell.repl.autosuggest import IndexedHistory, IndexedSuggest
