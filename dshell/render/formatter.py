@@ -384,7 +384,7 @@ def compile_row(template: object, context_type: type) -> Callable[[object], str]
 
     try:
         return _compile(_template_pieces(root.nodes), context_type, json_function)
-    except _NotCompiled:
+    except (_NotCompiled, AttributeError):  # AttributeError: the template package changed
         return None
 
 
