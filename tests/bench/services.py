@@ -4,9 +4,10 @@
 
 Services need a swarm, and a swarm a daemon inside a network namespace (tests/swarm_engine.py):
 the bench starts a one-node swarm of its own (the shared engine it is given is not a swarm),
-makes N services of no replicas and one of 4 tasks, then times each line as a whole
-``dshell -c 'LINE'`` against ``docker LINE`` (alternating, medians of R rounds). Figures, not
-assertions; everything goes with the swarm's namespace at the end.
+makes N services of no replicas and one of 4 tasks, then times each line against one
+``docker LINE`` (alternating, medians of R rounds): in a session (the marginal cost of one more
+such line in a piped script, K = 20, 10 when quick) and cold (a whole ``dshell -c 'LINE'``).
+Figures, not assertions; everything goes with the swarm's namespace at the end.
 """
 
 from __future__ import annotations
@@ -51,28 +52,41 @@ def _populate(engine: harness.Engine, services: int) -> None:
     harness.run_docker_ok(engine, "service", "create", "-d", *web, "busybox", "sleep", "1000")
 
 
-def _elapsed(argv: list[str], env: dict) -> float:
+def _elapsed(argv: list[str], env: dict, script: bytes | None = None) -> float:
     start = time.perf_counter()
-    done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          stdin=subprocess.DEVNULL, timeout=300, check=False)  # fmt: skip
+    done = subprocess.run(argv, env=env, input=script, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, timeout=300, check=False,
+                          stdin=None if script is not None else subprocess.DEVNULL)  # fmt: skip
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise harness.HarnessError(f"{argv}: {done.stderr.decode(errors='replace')}")
     return elapsed
 
 
-def _measure(engine: harness.Engine, runs: int, services: int) -> list[Figure]:
+def _measure(engine: harness.Engine, runs: int, services: int, lines: int) -> list[Figure]:
+    """Per line: (a) one more such line in a piped dshell script, (t(1+K) - t(1)) / K,
+    against one docker invocation; (b) cold, ``dshell -c`` against docker."""
     env = installed_like(engine.env)
     figures = []
     for line in LINES:
-        ours, theirs = [], []
+        marginal, cold, theirs = [], [], []
+        script = f"{line}\n".encode()
         for index in range(runs):
-            pair = [("docker", [harness.DOCKER_CLI, *line.split()]),
-                    ("dshell", [*harness.DSHELL_COMMAND, "-c", line])]  # fmt: skip
-            for who, argv in pair if index % 2 == 0 else reversed(pair):
-                (theirs if who == "docker" else ours).append(_elapsed(argv, env))
-        figures.append(Figure(f"`{line}` cold, {services + 1} services", statistics.median(ours),
-                              statistics.median(theirs), "docker", "s", goal="≤ 1.5×"))  # fmt: skip
+            order = ("docker", "cold", "session")
+            for step in order if index % 2 == 0 else reversed(order):
+                if step == "docker":
+                    theirs.append(_elapsed([harness.DOCKER_CLI, *line.split()], env))
+                elif step == "cold":
+                    cold.append(_elapsed([*harness.DSHELL_COMMAND, "-c", line], env))
+                else:
+                    many = _elapsed(harness.DSHELL_COMMAND, env, script * (1 + lines))
+                    marginal.append((many - _elapsed(harness.DSHELL_COMMAND, env, script)) / lines)
+        reference = statistics.median(theirs)
+        figures.append(Figure(f"`{line}` in a session, one more line",
+                              statistics.median(marginal), reference, "docker", "s",
+                              goal="≤ 1×"))  # fmt: skip
+        figures.append(Figure(f"`{line}` cold, {services + 1} services", statistics.median(cold),
+                              reference, "docker", "s", goal="≤ 1.5×"))  # fmt: skip
     return figures
 
 
@@ -89,7 +103,7 @@ def figures(
     try:
         swarm_engine.init_swarm(cluster)
         _populate(cluster.manager.engine, services)
-        return _measure(cluster.manager.engine, runs, services)
+        return _measure(cluster.manager.engine, runs, services, 10 if quick else 20)
     finally:
         swarm_engine.stop_nodes(cluster)
 
