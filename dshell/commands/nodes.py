@@ -72,7 +72,7 @@ class NodeCommands(CommandBase):
                     raise EngineError(str(exc)) from None
                 return self.client.get_raw(f"/nodes/{path_segment(ident)}")
 
-            return self.print_inspect(opts.args, fmt, get)
+            return self.print_swarm_inspect(opts.args, fmt, get, "node")
         return self.print_pretty_nodes(opts.args, self.get_node, pretty_node)
 
     def print_pretty_nodes(self, references: list[str], get, show) -> int:  # noqa: ANN001

@@ -90,7 +90,7 @@ class SecretCommands(CommandBase):
             def get(reference: str) -> bytes:
                 return self.client.get_raw(f"/{kind}s/{path_segment(reference)}")
 
-            return self.print_inspect(opts.args, fmt, get)
+            return self.print_swarm_inspect(opts.args, fmt, get, kind)
         show = pretty_secret if kind == "secret" else pretty_config
 
         def get_object(reference: str) -> dict:

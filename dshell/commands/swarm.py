@@ -346,6 +346,54 @@ class SwarmCommands(CommandBase):
             self.err(str(exc).strip())
             return 1
 
+    def print_swarm_inspect(
+        self,
+        references: list[str],
+        fmt: str | None,
+        get_raw,  # noqa: ANN001
+        kind: str,
+    ) -> int:
+        """``node``/``secret``/``config inspect``: JSON as every inspect prints it; a template
+        runs as docker runs it, on the typed object first (times print as Go's), then, if
+        that fails, on the raw JSON with missingkey=error (secrets and configs: docker keeps
+        no raw JSON of a node)."""
+        import json
+
+        from dshell.render import gotemplate
+        from dshell.render.swarm import typed
+
+        if not fmt or fmt == "json":
+            return self.print_inspect(references, fmt, get_raw)
+        try:
+            template = gotemplate.parse(fmt)
+            strict = gotemplate.parse(fmt).option("missingkey=error")
+        except gotemplate.TemplateError as exc:
+            # These commands wrap every error in a StatusError of 1 (not inspect's 64).
+            self.err(f"template parsing error: {exc}")
+            return 1
+        chunks, errors = [], []
+        for reference in references:
+            try:
+                data = json.loads(get_raw(reference))
+            except EngineError as exc:
+                errors.append(str(exc))
+                continue
+            try:
+                chunks.append(template.execute(typed(data, kind)) + "\n")
+            except gotemplate.TemplateError as exc:
+                if kind == "node":  # docker has no raw JSON of a node to fall back on
+                    errors.append(f"template parsing error: {exc}")
+                    continue
+                try:
+                    chunks.append(strict.execute(data) + "\n")
+                except gotemplate.TemplateError as exc:
+                    errors.append(f"template parsing error: {exc}")
+        self.stdout.write("".join(chunks) or "\n")
+        self.stdout.flush()
+        for line in errors:
+            self.err(line)
+        return 1 if errors else 0
+
     def swarm_inspect(self) -> dict:
         return self.client.get_json("/swarm") or {}
 

@@ -501,3 +501,68 @@ def pretty_config(config: Mapping[str, Any]) -> str:
     data = base64.b64decode(spec.get("Data") or "")
     text += "\nData:\n" + data.decode("utf-8", errors="surrogateescape")
     return text
+
+
+# --- inspect templates over the typed objects docker decodes -----------------------------
+
+
+class GoTime:
+    """A ``time.Time`` field as docker's templates see it (they run on typed structs before
+    the raw JSON): printed as Go's ``Time.String()``, encoded by ``json`` as RFC 3339."""
+
+    go_type_name = "time.Time"
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def String(self) -> str:  # noqa: N802 - Go's Stringer
+        return go_time_text(self._text)
+
+    def marshal_json(self):  # noqa: ANN201
+        return gojson.RawJSON(gojson.dumps(self._text))
+
+
+class TypedObject:
+    """A swarm object as the Go struct docker decodes it into: its top-level fields are
+    struct fields (an unknown one is an error naming the type, a field the JSON left out is
+    its zero value), times are Go times; nested values stay maps."""
+
+    def __init__(self, obj: dict, type_name: str, fields: tuple[str, ...]) -> None:
+        self.go_type_name = type_name
+        self._fields = dict.fromkeys(fields)
+        self._fields.update(obj)
+        for key in ("CreatedAt", "UpdatedAt"):
+            if isinstance(self._fields.get(key), str):
+                self._fields[key] = GoTime(self._fields[key])
+        for key, value in self._fields.items():
+            setattr(self, key, value)
+
+    def marshal_json(self):  # noqa: ANN201
+        present = {k: v for k, v in self._fields.items() if v is not None}
+        return gojson.RawJSON(gojson.dumps(present))
+
+
+#: The Go types docker decodes each kind into, and their top-level fields.
+TYPED_FIELDS = {
+    "node": (
+        "swarm.Node",
+        (
+            "ID",
+            "Version",
+            "CreatedAt",
+            "UpdatedAt",
+            "Spec",
+            "Description",
+            "Status",
+            "ManagerStatus",
+        ),
+    ),
+    "secret": ("swarm.Secret", ("ID", "Version", "CreatedAt", "UpdatedAt", "Spec")),
+    "config": ("swarm.Config", ("ID", "Version", "CreatedAt", "UpdatedAt", "Spec")),
+}
+
+
+def typed(obj: dict, kind: str) -> TypedObject:
+    """``obj`` (a node, secret or config from the daemon) as docker's typed value."""
+    type_name, fields = TYPED_FIELDS[kind]
+    return TypedObject(obj, type_name, fields)

@@ -68,6 +68,9 @@ def test_a_worker_refuses_as_docker(worker, args):
     ("-f", "{{.Description.Hostname}} {{.Spec.Role}}", "node-a", "node-b"),
     ("nosuch",),
     ("--pretty", "node-b", "nosuch", "node-a"),
+    ("-f", "{{.CreatedAt}} {{json .UpdatedAt}} {{.Spec.Labels.nope}}", "self"),
+    ("-f", "{{.Spec.Name", "self"),
+    ("-f", "{{.Nope}}", "self"),
 ])  # fmt: skip
 def test_node_inspect(manager, args):
     harness.assert_same(manager, "node", "inspect", *args, stderr=True)

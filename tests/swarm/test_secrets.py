@@ -155,6 +155,9 @@ def test_ls(manager, objects, kind, flags):
     ("--format", "pretty"),
     ("-f", "{{.Spec.Name}} {{.Spec.Labels}}"),
     ("-f", "json"),
+    ("-f", "{{.CreatedAt}} {{json .UpdatedAt}} {{.Spec.Labels.nope}}"),
+    ("-f", "{{.Nope}}"),
+    ("-f", "{{.Spec.Name"),
 ])  # fmt: skip
 def test_inspect(manager, objects, kind, flags):
     harness.assert_same(manager, kind, "inspect", *flags, *objects[kind], stderr=True)
