@@ -622,18 +622,22 @@ def _converted(opts, long: str, convert: Callable[[str], Any]) -> Any:  # noqa: 
     value = getattr(opts, dest)
     if value is None:
         return None
+    from dshell.commands.run_options import RunOptionError
+
     try:
         return convert(value)
-    except ValueError as exc:
+    except (ValueError, RunOptionError) as exc:
         raise invalid_flag(opts, long, value, str(exc)) from None
 
 
 def _each(opts, long: str, convert: Callable[[str], Any]) -> list[Any]:  # noqa: ANN001
+    from dshell.commands.run_options import RunOptionError
+
     results = []
     for value in getattr(opts, long.replace("-", "_")):
         try:
             results.append(convert(value))
-        except ValueError as exc:
+        except (ValueError, RunOptionError) as exc:
             raise invalid_flag(opts, long, value, str(exc)) from None
     return results
 
@@ -680,10 +684,14 @@ def parse_port(value: str) -> list[dict]:
         if not port.get("TargetPort"):
             raise ValueError("missing mandatory field 'target'")
         return [port]
-    from dshell.commands.run_options import parse_port_spec
+    from dshell.commands.run_options import RunOptionError, parse_port_spec
 
+    try:
+        specs = parse_port_spec(value)
+    except RunOptionError as exc:
+        raise ValueError(str(exc)) from None
     ports = []
-    for proto_port, binding in parse_port_spec(value):
+    for proto_port, binding in specs:
         target, _, protocol = proto_port.partition("/")
         host_port = binding.get("HostPort") or ""
         if binding.get("HostIp"):
@@ -934,13 +942,13 @@ class ServiceCommands(CommandBase):
     def _svc_env(self, opts) -> list[str]:  # noqa: ANN001
         import os
 
-        from dshell.commands.run_options import parse_env_file
+        from dshell.commands.run_options import RunOptionError, parse_env_file
 
         values: list[str] = []
         for path in opts.env_file:
             try:
                 values += parse_env_file(path, os.environ)
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, RunOptionError) as exc:
                 raise SpecError(str(exc)) from None
         for value in opts.env:
             if "=" not in value and value in os.environ:

@@ -157,6 +157,10 @@ def test_create_makes_the_service_docker_makes(manager, pair, case):
         ["--network", "nosuch"],
         ["--placement-pref", "pack=x"],
         ["-p", "published=1,target=x"],
+        ["-p", "x:80"],
+        ["--mount", "type=bind"],
+        ["--ulimit", "nofile=x"],
+        ["--env-file", "/nonexistent-env-file"],
         ["--mode", "replicated-job", "--update-delay", "1s"],
     ],
 )
