@@ -11,7 +11,6 @@ from dshell.commands.declare import (
     Flag,
     command,
 )
-from dshell.commands.inspecting import ObjectNotFound, TemplateParseError, inspect_references
 from dshell.engine.errors import APIError, EngineError, NotFound
 
 INSPECT_TYPES = (
@@ -228,6 +227,8 @@ class SystemCommands(CommandBase):
 
     def print_inspect(self, references: list[str], fmt: str | None, getter) -> int:  # noqa: ANN001
         """Shared by every ``X inspect``: docker's output, errors and statuses."""
+        from dshell.commands.inspecting import TemplateParseError, inspect_references
+
         try:
             out, errors = inspect_references(references, fmt, getter)
         except TemplateParseError as exc:
@@ -266,6 +267,8 @@ class SystemCommands(CommandBase):
 
     def _any_getter(self, size: bool):  # noqa: ANN202
         """Try each type in docker's order; swarm types only on a swarm manager."""
+        from dshell.commands.inspecting import ObjectNotFound
+
         kinds = ["container", "image", "network", "volume", "plugin"]
 
         def get(reference: str) -> bytes:
