@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from dshell import __version__ as dshell_version  # noqa: E402
 from tests import harness  # noqa: E402
 from tests.bench.figures import Figure, machine, print_table  # noqa: E402
 
@@ -48,7 +49,8 @@ FLOOR_CALLS = {
     "version": ["/version"],
 }
 #: The floor client: keep-alive http.client on the unix socket, dshell's headers, bodies to
-#: /dev/null; lines on stdin as dshell reads them. argv: socket path, FLOOR_CALLS as JSON.
+#: /dev/null; lines on stdin as dshell reads them. argv: socket path, FLOOR_CALLS as JSON, the
+#: User-Agent dshell sends.
 FLOOR_PROGRAM = r"""
 import http.client, json, os, socket, sys
 class Unix(http.client.HTTPConnection):
@@ -56,7 +58,7 @@ class Unix(http.client.HTTPConnection):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.connect(sys.argv[1])
 calls = json.loads(sys.argv[2])
-headers = {"User-Agent": "dshell/0.1.0", "Accept-Encoding": "gzip, deflate", "Accept": "*/*",
+headers = {"User-Agent": sys.argv[3], "Accept-Encoding": "gzip, deflate", "Accept": "*/*",
            "Connection": "keep-alive"}
 connection = Unix("localhost")
 sink = open(os.devnull, "wb")
@@ -115,7 +117,8 @@ def per_command(
     Each run times the four programs in an order that alternates between runs, so a neighbour's
     burst on the shared machine falls on both sides alike. The CPU figure is what the client
     itself spends; on a loaded machine the wall figure also pays the wait for a core."""
-    floor = [sys.executable, "-c", FLOOR_PROGRAM, engine.socket, json.dumps(FLOOR_CALLS)]
+    floor = [sys.executable, "-c", FLOOR_PROGRAM, engine.socket, json.dumps(FLOOR_CALLS),
+             f"dshell/{dshell_version}"]  # fmt: skip
     programs = {"dshell": harness.DSHELL_COMMAND, "floor": floor}
     inputs = {short: script(short), long: script(long)}
     timed(floor, engine.env, inputs[short])  # warm the daemon and the page cache alike
