@@ -473,3 +473,24 @@ def test_jobs_wait_until_complete_as_docker_does(manager, pair, mode):
     assert lines(ours)[-1] == "job complete"
     assert lines(ours)[:3] == lines(docker)[:3]
     assert lines(ours)[-2:] == lines(docker)[-2:]
+
+
+def test_update_waits_and_prints_dockers_progress_lines(manager, pair):
+    """``service update --force`` on a pipe: the name, then the same progress lines."""
+
+    def lines(result: harness.Result, name: str) -> list[str]:
+        shown = [line.replace(name, "NAME") for line in result.out.splitlines()]
+        return [line for i, line in enumerate(shown) if i == 0 or line != shown[i - 1]]
+
+    docker_name, dshell_name = pair("upwait")
+    for name in (docker_name, dshell_name):
+        harness.run_docker_ok(manager, "service", "create", "-d", "--name", name, *SLEEP)
+        _wait(manager, name, "1/1")
+    docker = harness.run_docker(manager, "service", "update", "--force", docker_name,
+                                timeout=120)  # fmt: skip
+    ours = harness.run_dshell(manager, "-c", f"service update --force {dshell_name}",
+                              timeout=120)  # fmt: skip
+    assert (ours.status, docker.status) == (0, 0), ours.err
+    assert lines(ours, dshell_name)[:3] == lines(docker, docker_name)[:3]
+    assert lines(ours, dshell_name)[-2:] == lines(docker, docker_name)[-2:]
+    assert lines(ours, dshell_name)[-1] == "verify: Service NAME converged"
