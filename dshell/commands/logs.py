@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from functools import partial
 from typing import TypeVar
 
 from dshell.commands.base import CommandBase
 from dshell.commands.declare import Arg, Flag, command
-from dshell.engine.streams import FRAME_HEADER, UnexpectedEOF
+from dshell.engine.streams import FRAME_HEADER
 from dshell.engine.urls import quote
 
 READ_SIZE = 1 << 20
@@ -170,72 +169,20 @@ def read_pieces(response) -> Callable[[], bytes]:  # noqa: ANN001 - a streamed r
     """A function returning what the response has ready (up to 1 MiB), b"" at the end; a
     body cut short (the daemon died) raises ``UnexpectedEOF``.
 
-    The daemon flushes every log line as its own HTTP chunk; decoding the chunked framing
-    ourselves over large socket reads costs far less than one urllib3 read per chunk. The
+    The daemon flushes every log line as its own HTTP chunk; engine/streams' BodyReader
+    decodes the chunked framing over large socket reads and hands every chunk already
+    received in one piece, which costs far less than one urllib3 read per chunk. The
     connection is then closed by ``response.close()``, never reused half-read.
     """
-    from urllib3.exceptions import ProtocolError
+    from dshell.engine.streams import BodyReader
 
-    raw = response.raw
-    inner = getattr(raw, "_fp", None)
-    socket_file = getattr(inner, "fp", None)
-    read: Callable[[], bytes]
-    if getattr(inner, "chunked", False) and hasattr(socket_file, "read1"):
-        read = partial(next, dechunk(partial(socket_file.read1, READ_SIZE)), b"")
-    else:
-        read = partial(getattr(raw, "read1", None) or raw.read, READ_SIZE)
+    body = BodyReader(response, READ_SIZE)
+    buffer = memoryview(bytearray(READ_SIZE))
 
-    def read_or_cut() -> bytes:
-        try:
-            return read()
-        except (OSError, ProtocolError) as exc:
-            raise UnexpectedEOF() from exc
+    def read() -> bytes:
+        return bytes(buffer[: body.readinto(buffer)])
 
-    return read_or_cut
-
-
-def dechunk(read: Callable[[], bytes]) -> Iterator[bytes]:
-    """Decode HTTP/1.1 chunked framing: one payload string per read that carried any,
-    ending after the zero-size chunk; a peer that closes before it raises ``UnexpectedEOF``
-    (Go's chunked reader says the same)."""
-    data = b""
-    position = 0
-    left = 0  # payload bytes still due in the current chunk; -1: its CRLF is due
-    while True:
-        payload: list[bytes] = []
-        while True:
-            if left > 0:
-                take = min(left, len(data) - position)
-                if take <= 0:
-                    break
-                payload.append(data[position : position + take])
-                position += take
-                left -= take
-                if left == 0:
-                    left = -1
-                continue
-            if left == -1:
-                if len(data) - position < 2:
-                    break
-                position += 2
-                left = 0
-            end = data.find(b"\r\n", position)
-            if end == -1:
-                break
-            size = int(data[position:end].split(b";", 1)[0], 16)
-            position = end + 2
-            if size == 0:
-                if payload:
-                    yield b"".join(payload)
-                return
-            left = size
-        if payload:
-            yield b"".join(payload)
-        more = read()
-        if not more:
-            raise UnexpectedEOF()
-        data = data[position:] + more
-        position = 0
+    return read
 
 
 def interruptible(work: Callable[[], T], cancel: Callable[[], object]) -> T:

@@ -197,24 +197,47 @@ class BodyReader:
         return count
 
     def _read_chunked(self, target: memoryview | bytearray) -> int:
-        while not self._left:
+        """Payload of as many chunks as are buffered, up to ``len(target)``: once some bytes
+        are in hand the socket is never waited on (logs -f shows lines as they come). A log
+        is one chunk a line, so the common path parses size lines in place."""
+        view = memoryview(target)
+        size = len(view)
+        buffer, buffered_view = self._buffer, self._view
+        filled = 0
+        while filled < size:
+            left = self._left
+            if left:
+                start = self._start
+                if start < self._end:
+                    count = min(left, size - filled, self._end - start)
+                    view[filled : filled + count] = buffered_view[start : start + count]
+                    self._start = start + count
+                elif filled:
+                    break
+                else:
+                    count = self._recv(view[: min(left, size)])
+                    if not count:
+                        raise UnexpectedEOF()
+                filled += count
+                self._left = left - count
+                if count == left:
+                    self._after_payload = True
+                continue
+            start = self._start + 2 if self._after_payload else self._start
+            line_end = buffer.find(b"\r\n", start, self._end) if start <= self._end else -1
+            if line_end >= 0:
+                line = buffer[start:line_end]
+                extension = line.find(b";")
+                chunk = int(line if extension < 0 else line[:extension], 16)
+                if chunk > 0:
+                    self._start, self._after_payload, self._left = line_end + 2, False, chunk
+                    continue
+            if filled:
+                break
             self._next_chunk()
             if self._done:
-                return 0
-        want = min(self._left, len(target))
-        buffered = self._end - self._start
-        if buffered:
-            count = min(want, buffered)
-            target[:count] = self._view[self._start : self._start + count]
-            self._start += count
-        else:
-            count = self._recv(memoryview(target)[:want])
-            if not count:
-                raise UnexpectedEOF()
-        self._left -= count
-        if not self._left:
-            self._after_payload = True
-        return count
+                break
+        return filled
 
     def _next_chunk(self) -> None:
         """Parse the next chunk-size line (after the previous chunk's CRLF); a zero size ends

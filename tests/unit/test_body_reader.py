@@ -128,3 +128,17 @@ def test_a_compressed_body_is_decoded_through_urllib3():
     wire = (b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
             % len(packed) + packed)  # fmt: skip
     assert _read_all(BodyReader(_response(wire, pieces=3)), 4096) == data
+
+
+def test_a_read_returns_every_buffered_chunk_and_never_waits_for_more():
+    """logs -f: three lines arrived, the fourth has not; one read gives the three at once,
+    without waiting for the rest of a body that is still open."""
+    lines = [b"one\n", b"two\n", b"three\n"]
+    body = b"".join(b"%x\r\n%s\r\n" % (len(line), line) for line in lines)
+    response = _response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body,
+                         close=False)  # fmt: skip
+    time.sleep(0.1)  # the peer's one write is in the socket before the first read
+    reader = BodyReader(response)
+    target = bytearray(1 << 20)
+    count = reader.readinto(target)
+    assert bytes(target[:count]) == b"".join(lines)

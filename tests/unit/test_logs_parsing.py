@@ -11,7 +11,6 @@ import pytest
 from dshell.commands.logs import (
     FrameWriter,
     TimestampError,
-    dechunk,
     get_timestamp,
     interruptible,
     parse_go_duration,
@@ -85,16 +84,6 @@ def test_frame_writer_survives_any_split_and_sends_system_errors_to_stderr():
         expected_err = b"".join(f[8:] for f in frames if f[0] in (2, 3))
         assert b"".join(bytes(o) for o in outs) == expected_out
         assert b"".join(bytes(e) for e in errs) == expected_err
-
-
-def test_dechunk_any_split_and_stops_at_the_last_chunk():
-    payloads = [b"hello", b"x" * 300, b"", b"abc" * 50]
-    body = b"".join(b"%x;ext=1\r\n%s\r\n" % (len(p), p) for p in payloads if p)
-    body += b"0\r\n\r\nNEXT RESPONSE"
-    for _ in range(100):
-        cuts = sorted(random.sample(range(1, len(body)), random.randint(0, 25)))
-        parts = iter(body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True))
-        assert b"".join(dechunk(lambda parts=parts: next(parts, b""))) == b"".join(payloads)
 
 
 def test_interruptible_returns_and_raises_what_the_work_did():
