@@ -20,8 +20,9 @@ import stat
 import tarfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import IO
+
+from dshell.records import dataclass
 
 STAT_HEADER = "X-Docker-Container-Path-Stat"
 
