@@ -1396,7 +1396,7 @@ class ServiceCommands(CommandBase):
             try:
                 params["since"] = get_timestamp(opts.since)
             except TimestampError as exc:
-                self.err(str(exc))
+                self.err(f'invalid value for "since": {exc}')
                 return 1
         response = self.client.request("GET", path, params=params, stream=True)
         from dshell.render.stats import close_streaming

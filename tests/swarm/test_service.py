@@ -452,6 +452,7 @@ def test_logs_of_one_task_and_of_nothing(manager, chatty):
     pair = harness.differential(manager, "service", "logs", task)
     assert sorted(pair.dshell.out.splitlines()) == sorted(pair.docker.out.splitlines())
     harness.assert_same(manager, "service", "logs", "nosuch-svc", stderr=True)
+    harness.assert_same(manager, "service", "logs", "--since", "soon", chatty, stderr=True)
 
 
 @pytest.mark.parametrize(
