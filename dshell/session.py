@@ -151,6 +151,10 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
     @property
     def client(self) -> EngineClient:
         if self._client is None:
+            if self.endpoint_error is not None:
+                # A failed ``context use`` leaves a placeholder endpoint naming the context
+                # for the prompt; Engine commands fail with the resolution error, as docker's.
+                raise self.endpoint_error
             from dshell.engine.client import EngineClient
 
             self._client = EngineClient(self.endpoint)
