@@ -230,6 +230,12 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
             status = method(opts)
         except UnknownCommand as exc:
             return self.unknown_command(str(exc))
+        except UsageError as exc:
+            # A flag value only the command itself can judge (pflag checks it while parsing):
+            # the same words and status as a parse-time refusal.
+            self.stdout.flush()
+            self.err(str(exc))
+            return exc.status
         except (EngineError, RenderError) as exc:
             self.err(str(exc))
             return 1
