@@ -249,17 +249,20 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
         return 1
 
     def print_group_help(self, cmd) -> None:  # noqa: ANN001
-        self.print_help(cmd)
+        """A management command typed alone: docker prints its help on standard error."""
+        self.stdout.flush()
+        self.print_help(cmd, stream=self.stderr)
 
-    def print_help(self, cmd, invoked: tuple[str, ...] | None = None) -> None:  # noqa: ANN001
+    def print_help(self, cmd, invoked: tuple[str, ...] | None = None,  # noqa: ANN001
+                   stream: Stream | None = None) -> None:  # fmt: skip
         """docker's help for a command, with the flags this daemon lacks left out."""
         from dshell.commands.helptext import command_help
 
         features = self.server_features() if any(
             f.min_api or f.os_type or f.experimental for f in cmd.flags) else None
         registry = self.registry if cmd.group in GROUPS else None
-        self.stdout.write(command_help(cmd, invoked, registry=registry,
-                                       features=features))  # fmt: skip
+        (stream or self.stdout).write(command_help(cmd, invoked, registry=registry,
+                                                   features=features))  # fmt: skip
 
     def server_features(self) -> ServerFeatures:
         """The daemon's API version, OS type and experimental setting, as docker's help and
