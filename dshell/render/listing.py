@@ -9,22 +9,23 @@ from dshell.render import gojson
 
 __all__ = ["go_time_text", "joined_labels", "marshal_fields", "natural_less_key"]
 
-_CHUNK = re.compile(r"(\d+)")
+_CHUNK = re.compile(r"([0-9]+)")
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$"
 )
 
 
 def natural_less_key(text: str) -> tuple:
-    """A sort key close to fvbommel/sortorder's ``NaturalLess``: runs of digits compare as
-    numbers (fewer leading zeros first on a tie), everything else byte by byte."""
+    """A sort key for fvbommel/sortorder's ``NaturalLess`` (docker's listings): runs of ASCII
+    digits compare as numbers (fewer leading zeros first on a tie) and sort before any other
+    byte at the same place; everything else compares byte by byte."""
     key = []
     for index, part in enumerate(_CHUNK.split(text)):
         if index % 2:
             stripped = part.lstrip("0")
-            key.append((1, len(stripped), stripped, len(part)))
+            key.append((0, len(stripped), stripped, len(part)))
         elif part:
-            key.append((0, part.encode()))
+            key.append((1, part.encode("utf-8", "surrogateescape")))
     return tuple(key)
 
 

@@ -4,7 +4,6 @@ cli/command/service formatter.go and progress/progress.go over ``GET /services``
 
 from __future__ import annotations
 
-import re
 import struct
 import time
 from collections.abc import Callable, Mapping
@@ -17,7 +16,7 @@ from dshell.render.formatter import (
     render_list,
     truncate_id,
 )
-from dshell.render.listing import marshal_fields
+from dshell.render.listing import marshal_fields, natural_less_key
 from dshell.render.swarm import _timestamp, ago, familiar_tagged
 from dshell.render.units import bytes_size
 
@@ -61,25 +60,10 @@ def service_format(fmt: str | None, config_format: str, quiet: bool) -> str:
 
 def render_services(services: list[dict], fmt: str) -> str:
     """The services sorted naturally by name, rendered with ``fmt``."""
-    ordered = sorted(services, key=lambda s: natural_key((s.get("Spec") or {}).get("Name") or ""))
+    ordered = sorted(
+        services, key=lambda s: natural_less_key((s.get("Spec") or {}).get("Name") or "")
+    )
     return render_list(fmt, [ServiceContext(s) for s in ordered], SERVICE_HEADER)
-
-
-_CHUNK = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple:
-    """A sort key for fvbommel/sortorder's ``NaturalLess``: digits sort before any other
-    character, runs of digits compare as numbers (fewer leading zeros first on a tie), the
-    rest byte by byte. (listing.natural_less_key puts letters first.)"""
-    key = []
-    for index, part in enumerate(_CHUNK.split(text)):
-        if index % 2:
-            stripped = part.lstrip("0")
-            key.append((0, len(stripped), stripped, len(part)))
-        elif part:
-            key.append((1, part.encode()))
-    return tuple(key)
 
 
 def render_tasks(
@@ -98,7 +82,7 @@ def render_tasks(
         for t in tasks
     ]
     named.sort(key=lambda pair: -_timestamp(pair[1].get("CreatedAt", "")))
-    named.sort(key=lambda pair: natural_key(pair[0]))
+    named.sort(key=lambda pair: natural_less_key(pair[0]))
     indent = " \\_ " if fmt.startswith(TABLE_FORMAT_KEY) else ""
     contexts = []
     previous = None
