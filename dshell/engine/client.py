@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -250,13 +249,27 @@ def _clean_params(params: dict[str, Any] | None) -> dict[str, bytes] | None:
 
 
 def _error_message(response: requests.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip() or response.reason or f"HTTP {response.status_code}"
-    if isinstance(body, dict) and "message" in body:
-        return str(body["message"])
-    return json.dumps(body)
+    """The daemon's message as docker's client reads it: JSON ``message`` (any case, as Go's
+    decoder matches field names) or the plain body, trimmed of surrounding white space."""
+    if response.headers.get("Content-Type") == "application/json":
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            message = next((value for key, value in body.items()
+                            if key.lower() == "message" and isinstance(value, str)), "")
+            if message:
+                return message.strip()
+            from http import HTTPStatus
+
+            try:
+                reason = HTTPStatus(response.status_code).phrase
+            except ValueError:
+                reason = ""
+            return (f"API returned a {response.status_code} ({reason}) but provided no "
+                    "error-message")  # fmt: skip
+    return response.text.strip() or response.reason or f"HTTP {response.status_code}"
 
 
 def _has_errno(exc: BaseException, code: int) -> bool:
