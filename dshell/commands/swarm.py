@@ -4,9 +4,6 @@ cli/command/swarm), over ``/swarm``, ``/swarm/init``, ``/swarm/join``, ``/swarm/
 
 from __future__ import annotations
 
-import getpass
-import hashlib
-import ipaddress
 import time
 from collections.abc import Iterator
 
@@ -171,6 +168,8 @@ def addr_pools(opts) -> list[str]:  # noqa: ANN001
             if not part.strip():
                 continue
             try:
+                import ipaddress
+
                 network = ipaddress.ip_interface(part.strip()).network
             except ValueError:
                 raise invalid_flag(
@@ -614,6 +613,8 @@ class SwarmCommands(CommandBase):
         if self.stdin.is_terminal:
             self.stdout.flush()
             try:
+                import getpass
+
                 return getpass.getpass(prompt)
             except EOFError:
                 return ""
@@ -757,6 +758,8 @@ class SwarmCommands(CommandBase):
             info = swarm.get("ClusterInfo") or swarm
             tls = info.get("TLSInfo") or {}
             in_progress = bool(info.get("RootRotationInProgress"))
+            import hashlib
+
             digest = "sha256:" + hashlib.sha256((tls.get("TrustRoot") or "").encode()).hexdigest()
             yield {"id": "desired root digest", "status": digest, "progressDetail": {}}
             certs_right = roots_right = 0
