@@ -53,7 +53,7 @@ CREATE_FLAGS = [
     ListFlag(
         "config", "Specify configurations to expose to the service", type="config", kind="config"
     ),
-    Flag("constraint", "Placement constraints", type="list"),
+    Flag("constraint", "Placement constraints", type="list", kind="constraint"),
     Flag("container-label", "Container labels", type="list"),
     Flag(
         "credential-spec",
@@ -245,8 +245,8 @@ UPDATE_FLAGS = [
         "config-add", "Add or update a config file on a service", type="config", kind="config"
     ),
     Flag("config-rm", "Remove a configuration file", type="list", kind="config"),
-    Flag("constraint-add", "Add or update a placement constraint", type="list"),
-    Flag("constraint-rm", "Remove a constraint", type="list"),
+    Flag("constraint-add", "Add or update a placement constraint", type="list", kind="constraint"),
+    Flag("constraint-rm", "Remove a constraint", type="list", kind="constraint"),
     Flag("container-label-add", "Add or update a container label", type="list"),
     Flag("container-label-rm", "Remove a container label by its key", type="list"),
     Flag(

@@ -218,8 +218,6 @@ class SystemCommands(CommandBase):
             quoted = ", ".join(f'"{t}"' for t in INSPECT_TYPES)
             self.err(f'unknown type: "{opts.type}": must be one of {quoted}')
             return 1
-        if opts.size and opts.type and opts.type != "container":
-            self.err(f"WARNING: --size ignored for {opts.type}")
         getter = self._typed_getter(opts.type, opts.size) if opts.type else self._any_getter(
             opts.size
         )
@@ -251,7 +249,7 @@ class SystemCommands(CommandBase):
             "plugin": ("/plugins/{}/json", None),
             "config": ("/configs/{}", None),
             "secret": ("/secrets/{}", None),
-            "service": ("/services/{}", None),
+            "service": ("/services/{}", {"insertDefaults": "true"}),  # as docker's inspect
             "task": ("/tasks/{}", None),
             "node": ("/nodes/{}", None),
         }
@@ -263,25 +261,69 @@ class SystemCommands(CommandBase):
         return get
 
     def _typed_getter(self, kind: str, size: bool):  # noqa: ANN202
-        return self.raw_getter(kind, size)
-
-    def _any_getter(self, size: bool):  # noqa: ANN202
-        """Try each type in docker's order; swarm types only on a swarm manager."""
-        from dshell.commands.inspecting import ObjectNotFound
-
-        kinds = ["container", "image", "network", "volume", "plugin"]
+        """``--type``: that type only, its errors as they come."""
+        fetch = self.raw_getter(kind, size)
 
         def get(reference: str) -> bytes:
-            for kind in kinds:
+            raw = fetch(reference)
+            if size and kind != "container":
+                self.err(f"WARNING: --size ignored for {kind}")
+            return raw
+
+        return get
+
+    def _any_getter(self, size: bool):  # noqa: ANN202
+        """docker's inspectAll: each type in its order; the swarm's only when ``/info`` says
+        this Engine is a swarm manager (asked once per reference, when a swarm type is
+        next); a missing object moves on to the next type."""
+        from dshell.commands.inspecting import ObjectNotFound
+
+        def get(reference: str) -> bytes:
+            manager = None
+            for kind in AUTODETECT_ORDER:
+                if kind in SWARM_TYPES:
+                    if manager is None:
+                        manager = swarm_manager(self)
+                    if not manager:
+                        continue
                 try:
-                    return self.raw_getter(kind, size and kind == "container")(reference)
+                    raw = self.raw_getter(kind, size and kind == "container")(reference)
                 except APIError as exc:
-                    if isinstance(exc, NotFound) or exc.status == 400:
+                    if skippable(exc):
                         continue
                     raise
+                if size and kind != "container":
+                    self.err(f"WARNING: --size ignored for {kind}")
+                return raw
             raise ObjectNotFound(reference)
 
         return get
+
+
+#: The order docker's ``inspect`` tries the types in (cli/command/system/inspect.go).
+AUTODETECT_ORDER = ("container", "image", "network", "volume", "service", "task", "node",
+                    "plugin", "secret", "config")  # fmt: skip
+SWARM_TYPES = frozenset({"service", "task", "node", "secret", "config"})
+
+
+def swarm_manager(session: CommandBase) -> bool:
+    """docker's isSwarmManager: ``/info``'s Swarm.ControlAvailable; a failure is printed and
+    counts as no."""
+    import json
+
+    try:
+        info = json.loads(session.client.get_raw("/info"))
+    except (EngineError, ValueError) as exc:
+        session.err(str(exc))
+        return False
+    return bool(((info or {}).get("Swarm") or {}).get("ControlAvailable"))
+
+
+def skippable(exc: APIError) -> bool:
+    """docker's isErrSkippable: not found, not supported, an invalid reference."""
+    message = str(exc)
+    return (isinstance(exc, NotFound) or exc.status == 400 or "not supported" in message
+            or "invalid reference format" in message)  # fmt: skip
 
 
 def system_prune_warning(opts, filters: list[str]) -> str:  # noqa: ANN001

@@ -21,14 +21,28 @@ from pathlib import Path
 from dshell.engine.endpoint import Endpoint
 
 KINDS = ("containers", "images", "networks", "volumes")
-#: Event ``Type`` → the list to reload.
-EVENT_KINDS = {"container": "containers", "image": "images", "network": "networks",
-               "volume": "volumes"}  # fmt: skip
+#: The lists only a swarm manager can give; fetched only while ``/info`` says we are one.
+SWARM_KINDS = ("services", "tasks", "nodes", "secrets", "configs")
+#: Not a list: the swarm state in ``/info`` (re-read on connect, node events, ``swarm …``).
+SWARM = "swarm"
+#: Event ``Type`` → the lists to reload (tasks follow their services and nodes; node events
+#: may be a promotion or demotion of this node, which changes what /info says).
+EVENT_KINDS = {"container": ("containers",), "image": ("images",), "network": ("networks",),
+               "volume": ("volumes",), "service": ("services", "tasks"),
+               "node": ("nodes", "tasks", SWARM), "secret": ("secrets",),
+               "config": ("configs",)}  # fmt: skip
+#: The label a task's container carries: its events move the task list too.
+TASK_LABEL = "com.docker.swarm.task.id"
 LIST_PATHS = {
     "containers": ("/containers/json", {"all": True}),
     "images": ("/images/json", None),
     "networks": ("/networks", None),
     "volumes": ("/volumes", None),
+    "services": ("/services", None),
+    "tasks": ("/tasks", None),
+    "nodes": ("/nodes", None),
+    "secrets": ("/secrets", None),
+    "configs": ("/configs", None),
 }
 #: Container event actions that change nothing a list shows (an exec in a running container).
 QUIET_ACTIONS = ("exec_create", "exec_start", "exec_die", "exec_detach", "top", "resize",
@@ -45,6 +59,16 @@ class Snapshot:
     images: tuple[dict, ...] = ()
     networks: tuple[dict, ...] = ()
     volumes: tuple[dict, ...] = ()
+    services: tuple[dict, ...] = ()
+    tasks: tuple[dict, ...] = ()
+    nodes: tuple[dict, ...] = ()
+    secrets: tuple[dict, ...] = ()
+    configs: tuple[dict, ...] = ()
+    #: ``manager``, ``worker``, or /info's LocalNodeState when not active (``locked``,
+    #: ``pending``, ``error``); "" in no swarm.
+    swarm: str = ""
+    #: This node's swarm ID (``self`` in node completion).
+    node_id: str = ""
     contexts: tuple[tuple[str, str], ...] = ()
     engine_version: str = ""
     api_version: str = ""
@@ -57,6 +81,29 @@ class Snapshot:
     def running(self) -> int:
         """Counted once per snapshot: the toolbar shows it on every frame."""
         return sum(1 for c in self.containers if c.get("State") == "running")
+
+    @cached_property
+    def nodes_ready(self) -> int:
+        return sum(1 for n in self.nodes if (n.get("Status") or {}).get("State") == "ready")
+
+    @cached_property
+    def stacks(self) -> tuple[str, ...]:
+        """Stack names, as ``stack ls`` finds them: the services' namespace label."""
+        names = {((s.get("Spec") or {}).get("Labels") or {}).get(STACK_LABEL)
+                 for s in self.services}  # fmt: skip
+        return tuple(sorted(str(name) for name in names if name))
+
+
+STACK_LABEL = "com.docker.stack.namespace"
+
+
+def swarm_role(info: dict) -> str:
+    """What the toolbar and the cache call this node's place in a swarm, from ``/info``."""
+    swarm = info.get("Swarm") or {}
+    state = str(swarm.get("LocalNodeState") or "inactive")
+    if state == "active":
+        return "manager" if swarm.get("ControlAvailable") else "worker"
+    return "" if state == "inactive" else state
 
 
 def load_contexts(config_directory: Path | None) -> tuple[tuple[str, str], ...]:
@@ -76,7 +123,8 @@ def load_contexts(config_directory: Path | None) -> tuple[tuple[str, str], ...]:
 
 
 class ResourceCache:
-    """Containers, images, networks and volumes of one Engine, refreshed by its events."""
+    """Containers, images, networks and volumes of one Engine, and its swarm objects when it
+    is a swarm manager, refreshed by its events."""
 
     def __init__(
         self,
@@ -155,7 +203,7 @@ class ResourceCache:
             except (EngineError, ValueError, OSError):
                 client.reset()
                 self._publish(replace(self.snapshot, connected=False, unreachable=True))
-                self.mark_dirty(*KINDS)
+                self.mark_dirty(*KINDS, *SWARM_KINDS)
                 self._stopped.wait(RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)])
                 failures += 1
         client.close()
@@ -167,6 +215,8 @@ class ResourceCache:
             changes["engine_version"] = str(version.get("Version", ""))
             changes["api_version"] = client.api_version
             changes["contexts"] = load_contexts(self.config_directory)
+            kinds = {*kinds, SWARM}
+        changes.update(self._fetch_swarm(client, kinds))
         for kind in KINDS:
             if kind in kinds:
                 path, params = LIST_PATHS[kind]
@@ -174,8 +224,35 @@ class ResourceCache:
                 if kind == "volumes":
                     body = (body or {}).get("Volumes") or []
                 changes[kind] = tuple(body or ())
-        return replace(self.snapshot, connected=True, unreachable=False, loaded_at=time.time(),
-                       **changes)
+        return replace(
+            self.snapshot, connected=True, unreachable=False, loaded_at=time.time(), **changes
+        )
+
+    def _fetch_swarm(self, client, kinds: set[str]) -> dict:  # noqa: ANN001
+        """The swarm state and, on a manager only, the swarm lists asked for. A list the
+        daemon refuses (demoted meanwhile, a lost quorum) is empty, never a reconnect."""
+        from dshell.engine.errors import APIError
+
+        changes: dict = {}
+        role = self.snapshot.swarm
+        if SWARM in kinds:
+            info = client.request("GET", "/info", timeout=LIST_TIMEOUT).json() or {}
+            role = changes["swarm"] = swarm_role(info)
+            changes["node_id"] = str((info.get("Swarm") or {}).get("NodeID") or "")
+            if role == "manager" and self.snapshot.swarm != "manager":
+                kinds = {*kinds, *SWARM_KINDS}
+        for kind in SWARM_KINDS:
+            if role != "manager":
+                changes[kind] = ()
+            elif kind in kinds:
+                path, params = LIST_PATHS[kind]
+                try:
+                    body = client.request("GET", path, params=params,
+                                          timeout=LIST_TIMEOUT).json()  # fmt: skip
+                except APIError:
+                    body = ()
+                changes[kind] = tuple(body or ())
+        return changes
 
     def _publish(self, snapshot: Snapshot) -> None:
         if snapshot == self.snapshot and snapshot.loaded_at == self.snapshot.loaded_at:
@@ -207,13 +284,16 @@ class ResourceCache:
                     "GET", "/events", params={"filters": filters}, stream=True
                 )
                 self._watch_response = response
-                if failures:
-                    self.mark_dirty(*KINDS, "version")  # the daemon may have restarted
+                if failures:  # the daemon may have restarted
+                    self.mark_dirty(*KINDS, *SWARM_KINDS, "version")
                 failures = 0
                 for event in iter_json_objects(response.iter_content(chunk_size=None)):
-                    kind = EVENT_KINDS.get(event.get("Type", ""))
-                    if kind and not str(event.get("Action", "")).startswith(QUIET_ACTIONS):
-                        self.mark_dirty(kind)
+                    kinds = EVENT_KINDS.get(event.get("Type", ""))
+                    if kinds and not str(event.get("Action", "")).startswith(QUIET_ACTIONS):
+                        self.mark_dirty(*kinds)
+                        attributes = (event.get("Actor") or {}).get("Attributes") or {}
+                        if TASK_LABEL in attributes and self.snapshot.swarm == "manager":
+                            self.mark_dirty("tasks")
                     if self._stopped.is_set():
                         break
             except Exception:  # noqa: BLE001 - any failure means: reconnect
@@ -224,7 +304,7 @@ class ResourceCache:
             if self._stopped.is_set():
                 break
             failures += 1
-            self.mark_dirty(*KINDS, "version")
+            self.mark_dirty(*KINDS, *SWARM_KINDS, "version")
             self._stopped.wait(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)])
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from dshell.commands.declare import Command, Registry
-from dshell.repl.cache import Snapshot
+from dshell.repl.cache import STACK_LABEL, Snapshot
 from dshell.repl.suggest import FILTERS, FORMAT_FIELDS, Suggestion
 from dshell.shellstate import ShellState
 
@@ -144,6 +144,121 @@ def volumes(snapshot: Snapshot) -> list[Candidate]:
                    for v in snapshot.volumes), key=lambda c: c.text)  # fmt: skip
 
 
+def services(snapshot: Snapshot) -> list[Candidate]:
+    found = []
+    for service in snapshot.services:
+        spec = service.get("Spec") or {}
+        image = str(((spec.get("TaskTemplate") or {}).get("ContainerSpec") or {})
+                    .get("Image") or "").split("@", 1)[0]  # fmt: skip
+        mode = next(iter(spec.get("Mode") or {}), "").lower()
+        found.append(Candidate(str(spec.get("Name", "")), f"{image} · {mode}".strip(" ·")))
+    return sorted(found, key=lambda c: c.text)
+
+
+def tasks(snapshot: Snapshot) -> list[Candidate]:
+    """Task IDs (what ``inspect`` and ``service logs`` take), shown short, with the task's
+    name as ``service ps`` shows it (service.slot) and its state."""
+    names = {s.get("ID"): (s.get("Spec") or {}).get("Name", "") for s in snapshot.services}
+    found = []
+    for task in snapshot.tasks:
+        ident = str(task.get("ID", ""))
+        service = names.get(task.get("ServiceID")) or str(task.get("ServiceID", ""))[:12]
+        slot = task.get("Slot") or task.get("NodeID") or ""
+        state = (task.get("Status") or {}).get("State", "")
+        found.append(Candidate(ident, f"{service}.{slot} · {state}", display=ident[:12]))
+    return sorted(found, key=lambda c: c.text)
+
+
+def nodes(snapshot: Snapshot, by: str = "") -> list[Candidate]:
+    """Nodes by hostname and by ID (``by`` = ``hostname`` or ``id`` for one of them), and
+    ``self`` for the node the Engine runs on, as docker's node commands accept them."""
+    found = []
+    if not by and snapshot.node_id:
+        found.append(Candidate("self", "this node"))
+    for node in snapshot.nodes:
+        ident = str(node.get("ID", ""))
+        hostname = str((node.get("Description") or {}).get("Hostname") or "")
+        role = (node.get("Spec") or {}).get("Role", "")
+        state = (node.get("Status") or {}).get("State", "")
+        meta = f"{role} · {state}"
+        if by in ("", "hostname") and hostname:
+            found.append(Candidate(hostname, meta))
+        if by in ("", "id"):
+            found.append(Candidate(ident, f"{hostname} · {meta}", display=ident[:12]))
+    return sorted(found, key=lambda c: c.text)
+
+
+def named_objects(items: Iterable[dict], meta: str) -> list[Candidate]:
+    """Secrets or configs by name."""
+    return sorted((Candidate(str((item.get("Spec") or {}).get("Name", "")), meta)
+                   for item in items), key=lambda c: c.text)  # fmt: skip
+
+
+def stacks(snapshot: Snapshot) -> list[Candidate]:
+    counts: dict[str, int] = {}
+    for service in snapshot.services:
+        name = ((service.get("Spec") or {}).get("Labels") or {}).get(STACK_LABEL)
+        if name:
+            counts[name] = counts.get(name, 0) + 1
+    return [Candidate(name, f"{counts[name]} services" if counts[name] != 1 else "1 service")
+            for name in snapshot.stacks]  # fmt: skip
+
+
+#: ``--constraint`` keys docker's placement accepts (swarmkit's constraint package), with what
+#: completes their value; label keys are added from the nodes in the cache.
+CONSTRAINT_KEYS = {
+    "node.id": "the node's ID", "node.hostname": "the node's hostname",
+    "node.role": "manager or worker", "node.platform.os": "e.g. linux",
+    "node.platform.arch": "e.g. x86_64",
+}  # fmt: skip
+CONSTRAINT_PREFIXES = {"node.labels.": "a node label (node update --label-add)",
+                       "engine.labels.": "a daemon label (dockerd --label)"}  # fmt: skip
+
+
+def _node_labels(snapshot: Snapshot, prefix: str) -> dict[str, set[str]]:
+    """Label keys (and their values) on the cached nodes, under ``node.labels.`` (the nodes'
+    spec) or ``engine.labels.`` (the daemons')."""
+    found: dict[str, set[str]] = {}
+    for node in snapshot.nodes:
+        if prefix == "node.labels.":
+            labels = (node.get("Spec") or {}).get("Labels") or {}
+        else:
+            labels = (((node.get("Description") or {}).get("Engine") or {})
+                      .get("Labels") or {})  # fmt: skip
+        for key, value in labels.items():
+            found.setdefault(prefix + key, set()).add(str(value))
+    return found
+
+
+def constraint_keys(snapshot: Snapshot) -> list[Candidate]:
+    found = [Candidate(f"{key}==", meta, display=key) for key, meta in CONSTRAINT_KEYS.items()]
+    for prefix, meta in CONSTRAINT_PREFIXES.items():
+        found.append(Candidate(prefix, meta))
+        found += [Candidate(f"{key}==", "label", display=key)
+                  for key in sorted(_node_labels(snapshot, prefix))]  # fmt: skip
+    return found
+
+
+def constraint_values(snapshot: Snapshot, key: str) -> list[Candidate]:
+    """Values of one constraint key (the text before ``==``/``!=``), from the cached nodes."""
+    if key == "node.id":
+        return nodes(snapshot, "id")
+    if key == "node.hostname":
+        return nodes(snapshot, "hostname")
+    if key == "node.role":
+        return [Candidate("manager"), Candidate("worker")]
+    if key in ("node.platform.os", "node.platform.arch"):
+        field = "OS" if key.endswith("os") else "Architecture"
+        seen = {str(((n.get("Description") or {}).get("Platform") or {}).get(field) or "")
+                for n in snapshot.nodes}  # fmt: skip
+        return [Candidate(value) for value in sorted(seen) if value]
+    for prefix in CONSTRAINT_PREFIXES:
+        if key.startswith(prefix):
+            values = _node_labels(snapshot, prefix).get(key, set())
+            return [Candidate(value) for value in sorted(values)]
+    return []
+
+
 def contexts(snapshot: Snapshot) -> list[Candidate]:
     return [Candidate(name, description) for name, description in snapshot.contexts]
 
@@ -223,9 +338,28 @@ def for_suggestion(
         return containers(snapshot, detail or "all")
     if kind in ("image", "image-tagged"):
         return images(snapshot)
-    if kind == "object":  # inspect: any named object
+    if kind == "object":  # inspect: any named object (the swarm's only on a manager)
         return sorted([*containers(snapshot, "all"), *images(snapshot), *networks(snapshot),
-                       *volumes(snapshot)], key=lambda c: c.text)  # fmt: skip
+                       *volumes(snapshot), *services(snapshot), *tasks(snapshot),
+                       *nodes(snapshot, "hostname"), *named_objects(snapshot.secrets, "secret"),
+                       *named_objects(snapshot.configs, "config")],
+                      key=lambda c: c.text)  # fmt: skip
+    if kind == "service":
+        return services(snapshot)
+    if kind == "task":
+        return tasks(snapshot)
+    if base == "node":
+        return nodes(snapshot, detail)
+    if kind == "secret":
+        return named_objects(snapshot.secrets, "secret")
+    if kind == "config":
+        return named_objects(snapshot.configs, "config")
+    if kind == "stack":
+        return stacks(snapshot)
+    if kind == "constraint":
+        return constraint_keys(snapshot)
+    if base == "constraint-value":
+        return constraint_values(snapshot, detail)
     if kind == "network":
         return networks(snapshot)
     if kind == "volume":

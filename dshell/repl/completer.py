@@ -45,11 +45,13 @@ from dshell.repl.suggest import (
 from dshell.shellstate import ShellState
 
 #: Kinds whose candidates depend only on the snapshot (and so are indexed per snapshot).
-_SNAPSHOT_KINDS = ("container:", "image", "network", "volume", "context", "object")
+_SNAPSHOT_KINDS = ("container:", "image", "network", "volume", "context", "object", "service",
+                   "task", "node", "secret", "config", "stack", "constraint")  # fmt: skip
 #: Kinds whose candidates come from the daemon or the file system.
 _SLOW_KINDS = frozenset({CONTAINER_PATH, PATH, "path:dir", "directory", HOST_COMMAND})
 #: The snapshot's fields those kinds read.
-_SNAPSHOT_LISTS = ("containers", "images", "networks", "volumes", "contexts")
+_SNAPSHOT_LISTS = ("containers", "images", "networks", "volumes", "contexts", "services", "tasks",
+                   "nodes", "secrets", "configs", "node_id")  # fmt: skip
 #: Typed prefixes whose completions one kind keeps for its snapshot.
 _PREFIXES_KEPT = 64
 

@@ -14,7 +14,7 @@ from dshell.commands.base import SessionExit
 from dshell.engine.endpoint import Endpoint
 from dshell.lines import continues
 from dshell.repl.autosuggest import IndexedHistory, IndexedSuggest
-from dshell.repl.cache import ResourceCache, Snapshot
+from dshell.repl.cache import SWARM, ResourceCache, Snapshot
 from dshell.repl.completer import DockerCompleter, PromptCompleter, bound_menus
 from dshell.repl.containerfs import ContainerPaths
 from dshell.repl.history import history_path, open_history
@@ -193,3 +193,6 @@ def _loop(session: DockerSession, prompt: PromptSession, pager) -> int:  # noqa:
         except KeyboardInterrupt:
             shell.state.last_status = 130
             session.stdout.write("\n")
+        finally:
+            if "swarm" in text:  # init, join, leave: no event tells the cache; re-read /info
+                prompt.completer.completer.cache.mark_dirty(SWARM)

@@ -42,6 +42,8 @@ VARIABLE = "variable"  # a shell variable's name (after ``$``, ``${``; export/un
 EXPORTED = "variable:exported"  # an exported one (``!…`` text reaches /bin/sh unexpanded)
 HOST_COMMAND = "host-command"  # a program on $PATH: the first word of a host stage
 PATH = "path"  # a local path
+CONSTRAINT = "constraint"  # a placement constraint's key (``node.role==``, ``node.labels.``)
+CONSTRAINT_VALUE = "constraint-value"  # ``constraint-value:<key>``: the value after ==/!=
 
 #: Appended to the text at the cursor before parsing: made of name characters, so that after
 #: ``$``, ``${``, an operator or inside a word it lands in the node the cursor is in.
@@ -76,8 +78,9 @@ FILTERS: dict[str, dict[str, str | None]] = {
         "name": "volume",
     },
     "event": {
-        "container": "container:all", "daemon": None, "event": None, "image": "image",
-        "label": None, "network": "network", "type":
+        "config": "config", "container": "container:all", "daemon": None, "event": None,
+        "image": "image", "label": None, "network": "network", "node": "node",
+        "scope": "choice:local|swarm", "secret": "secret", "service": "service", "type":
             "choice:container|image|volume|network|daemon|plugin|node|service|secret|config",
         "volume": "volume",
     },
@@ -86,14 +89,15 @@ FILTERS: dict[str, dict[str, str | None]] = {
     "prune": {"label": None, "label!": None, "until": None},
     "image-prune": {"dangling": "choice:true|false", "label": None, "label!": None,
                     "until": None},
-    "node": {"id": None, "label": None, "node.label": None,
-             "membership": "choice:accepted|pending", "name": None,
+    "node": {"id": "node:id", "label": None, "node.label": None,
+             "membership": "choice:accepted|pending", "name": "node:hostname",
              "role": "choice:manager|worker"},
-    "service": {"id": None, "label": None, "mode": "choice:replicated|global", "name": None},
-    "secret": {"id": None, "label": None, "name": None},
-    "config": {"id": None, "label": None, "name": None},
-    "task": {"desired-state": "choice:running|shutdown|accepted", "id": None, "name": None,
-             "node": None},
+    "service": {"id": None, "label": None, "mode": "choice:replicated|global",
+                "name": "service"},
+    "secret": {"id": None, "label": None, "name": "secret"},
+    "config": {"id": None, "label": None, "name": "config"},
+    "task": {"desired-state": "choice:running|shutdown|accepted", "id": "task", "name": None,
+             "node": "node"},
 }  # fmt: skip
 
 #: ``--format`` fields per resource (``format:<what>``): the methods of docker's formatter
@@ -448,6 +452,12 @@ def _value(
             return (Suggestion(kind, replace=current),)
         value_kind = FILTERS.get(kind[len("filter:"):], {}).get(key)
         return _value(value_kind, value, command, state) if value_kind else ()
+    if kind == CONSTRAINT:
+        found = re.match(r"(.*?)(==|!=)(.*)\Z", current, re.S)
+        if not found:
+            return (Suggestion(kind, replace=current),)
+        key = found.group(1).strip()
+        return (Suggestion(f"{CONSTRAINT_VALUE}:{key}", replace=found.group(3)),)
     if kind == "format" or kind.startswith("format:"):
         start = current.rfind("{{")
         return (Suggestion(kind, replace=current[start:] if start >= 0 else current),)

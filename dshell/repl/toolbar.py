@@ -11,6 +11,18 @@ def where(endpoint: Endpoint) -> str:
     return endpoint.context if endpoint.context != "default" else endpoint.host
 
 
+def swarm_state(snapshot: Snapshot) -> str:
+    """``swarm: manager, 2/2 nodes ready`` (the nodes a manager lists), ``swarm: worker``
+    (a worker sees no node list), ``swarm: locked``/``pending``/``error``; "" in no swarm."""
+    if not snapshot.swarm:
+        return ""
+    if snapshot.swarm == "manager" and snapshot.nodes:
+        total = len(snapshot.nodes)
+        noun = "nodes" if total != 1 else "node"
+        return f"swarm: manager, {snapshot.nodes_ready}/{total} {noun} ready"
+    return f"swarm: {snapshot.swarm}"
+
+
 def toolbar_fragments(endpoint: Endpoint, snapshot: Snapshot, vi: bool) -> list[tuple[str, str]]:
     if snapshot.connected:
         engine = f"Engine {snapshot.engine_version} · API {snapshot.api_version}"
@@ -29,6 +41,9 @@ def toolbar_fragments(endpoint: Endpoint, snapshot: Snapshot, vi: bool) -> list[
     ]
     if counts:
         fragments.append(("class:bottom-toolbar", f"  {counts}"))
+        swarm = swarm_state(snapshot)
+        if swarm:
+            fragments.append(("class:bottom-toolbar", f"  {swarm}"))
     mode = "vi" if vi else "emacs"
     fragments.append(("class:bottom-toolbar.muted",
                       f"   [Tab] complete  [Ctrl-R] search  [F4] {mode}  [Ctrl-D] exit"))
