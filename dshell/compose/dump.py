@@ -1,0 +1,157 @@
+"""``stack config``'s output: the merged config marshalled as docker's Go YAML encoder does
+(struct fields in their declaration order, map keys sorted, two-space indents, sequences
+indented under their key, strings that would read back as another type double-quoted)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_SERVICE_ORDER = (
+    "build cap_add cap_drop cgroupns_mode cgroup_parent command configs container_name "
+    "credential_spec depends_on deploy devices dns dns_search domainname entrypoint environment "
+    "env_file expose external_links extra_hosts hostname healthcheck image init ipc isolation "
+    "labels links logging mac_address network_mode networks pid ports privileged read_only "
+    "restart secrets security_opt shm_size stdin_open stop_grace_period stop_signal sysctls "
+    "tmpfs tty ulimits user oom_score_adj userns_mode volumes working_dir"
+).split()
+
+#: Field order of docker's compose types, by the key that holds them.
+_ORDERS: dict[str, list[str]] = {
+    "": ["version", "services", "networks", "volumes", "secrets", "configs"],
+    "service": _SERVICE_ORDER,
+    "deploy": "mode replicas labels update_config rollback_config resources restart_policy "
+    "placement endpoint_mode".split(),
+    "reference": "source target uid gid mode".split(),
+    "port": "mode target published protocol".split(),
+    "network": "name driver driver_opts ipam external internal attachable labels".split(),
+    "volume": "name driver driver_opts external labels x-cluster-spec".split(),
+    "secret": "name file external labels driver driver_opts template_driver".split(),
+    "config": "name file external labels driver driver_opts template_driver".split(),
+    "healthcheck": "test timeout interval retries start_period start_interval disable".split(),
+    "update_config": "parallelism delay failure_action monitor max_failure_ratio order".split(),
+    "restart_policy": "condition delay max_attempts window".split(),
+    "placement": "constraints preferences max_replicas_per_node".split(),
+    "mount": "type source target read_only consistency bind volume tmpfs".split(),
+}
+_CHILD_KIND = {
+    "services": "service",
+    "networks": "network",
+    "volumes": "volume",
+    "secrets": "secret",
+    "configs": "config",
+}
+_FIELD_KIND = {
+    "deploy": "deploy",
+    "healthcheck": "healthcheck",
+    "update_config": "update_config",
+    "rollback_config": "update_config",
+    "restart_policy": "restart_policy",
+    "placement": "placement",
+}
+_LIST_KIND = {"secrets": "reference", "configs": "reference", "ports": "port", "volumes": "mount"}
+
+_PLAIN = re.compile(r"^[A-Za-z_./][-A-Za-z0-9_./:=@+ ]*$")
+_RESERVED = {
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
+    "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
+    "~",
+}  # fmt: skip
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    if (
+        text
+        and _PLAIN.match(text)
+        and text not in _RESERVED
+        and not text.endswith((" ", ":"))
+        and ": " not in text
+        and " #" not in text
+    ):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _ordered(mapping: dict, kind: str) -> list:
+    order = _ORDERS.get(kind)
+    if order is None:
+        return sorted(mapping, key=str)
+    known = [k for k in order if k in mapping]
+    rest = sorted((k for k in mapping if k not in order), key=str)
+    return known + rest
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == {} or value == [] or value == "" or value is False
+
+
+def _emit(value: Any, kind: str, indent: int, lines: list[str], struct: bool) -> None:
+    pad = "  " * indent
+    if isinstance(value, dict):
+        for key in _ordered(value, kind):
+            item = value[key]
+            if struct and _empty(item) and not (kind == "" and key == "services"):
+                continue
+            child_kind = _child(kind, key) or ""
+            label = f"{pad}{_scalar(key)}:"
+            _entry(label, item, child_kind, indent, lines, child_kind in _ORDERS)
+        return
+    for item in value:
+        item_kind = _LIST_KIND.get(kind, "")
+        if isinstance(item, dict) and item:
+            sub: list[str] = []
+            _emit(item, item_kind, indent + 1, sub, bool(item_kind))
+            first = sub[0][len("  " * (indent + 1)) :]
+            lines.append(f"{pad}- {first}")
+            lines.extend(sub[1:])
+        else:
+            lines.append(f"{pad}- {_inline(item)}")
+
+
+def _inline(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    return _scalar(value)
+
+
+def _entry(label: str, item: Any, kind: str, indent: int, lines: list[str], struct: bool) -> None:
+    if isinstance(item, (dict, list)) and item:
+        lines.append(label)
+        list_kind = kind
+        if isinstance(item, list):
+            list_kind = label.strip().rstrip(":")
+        _emit(item, list_kind, indent + 1, lines, struct)
+    else:
+        lines.append(f"{label} {_inline(item)}")
+
+
+def _child(kind: str, key: Any) -> str | None:
+    if kind == "":
+        return {"services": "services", "networks": "networks", "volumes": "volumes",
+                "secrets": "secrets", "configs": "configs"}.get(key)  # fmt: skip
+    if kind in _CHILD_KIND:
+        return _CHILD_KIND[kind]
+    if kind == "service":
+        return _FIELD_KIND.get(key, "-")
+    if kind == "deploy":
+        return _FIELD_KIND.get(key, "-")
+    return "-"
+
+
+def dump(config: dict) -> str:
+    """The config as ``stack config`` prints it."""
+    lines: list[str] = []
+    _emit(config, "", 0, lines, True)
+    return "\n".join(lines) + "\n"

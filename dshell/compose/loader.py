@@ -1,0 +1,322 @@
+"""docker/cli's cli/command/stack/loader.go and cli/compose/loader: read the files, check
+their keys against the v3 schema's property names, interpolate from the environment (only
+the process environment: ``stack deploy`` reads no ``.env``), normalise the short syntaxes
+as the typed load does, and merge later files over earlier ones."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from collections.abc import Mapping
+from typing import IO, Any
+
+from dshell.compose import ComposeError
+
+DEFAULT_VERSION = "3.13"
+SECTIONS = ("services", "networks", "volumes", "secrets", "configs")
+
+_SERVICE_KEYS = frozenset(
+    "build cap_add cap_drop cgroup_parent cgroupns_mode command configs container_name "
+    "credential_spec depends_on deploy devices dns dns_search domainname entrypoint env_file "
+    "environment expose external_links extra_hosts healthcheck hostname image init ipc "
+    "isolation labels links logging mac_address network_mode networks oom_score_adj pid ports "
+    "privileged read_only restart secrets security_opt shm_size stdin_open stop_grace_period "
+    "stop_signal sysctls tmpfs tty ulimits user userns_mode volumes working_dir".split()
+)
+_DEPLOY_KEYS = frozenset(
+    "endpoint_mode labels mode placement replicas resources restart_policy rollback_config "
+    "update_config".split()
+)
+#: Property names of each top-level section's entries (``x-`` keys are always allowed).
+_ENTRY_KEYS = {
+    "networks": frozenset(
+        "attachable driver driver_opts external internal ipam labels name".split()
+    ),
+    "volumes": frozenset("driver driver_opts external labels name x-cluster-spec".split()),
+    "secrets": frozenset("driver driver_opts external file labels name template_driver".split()),
+    "configs": frozenset("external file labels name template_driver".split()),
+}
+
+
+def read_files(paths: list[str], stdin: IO[bytes] | None) -> tuple[str, list[dict]]:
+    """getConfigDetails: the working directory (the first file's) and each file's mapping."""
+    if not paths:
+        raise ComposeError("Specify a Compose file (with --compose-file)")
+    if paths[0] == "-" and len(paths) == 1:
+        working_dir = os.getcwd()
+    else:
+        working_dir = os.path.dirname(os.path.abspath(paths[0]))
+    dicts = []
+    for path in paths:
+        if path == "-":
+            data = stdin.read() if stdin is not None else b""
+        else:
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError as exc:
+                reason = (exc.strerror or str(exc)).lower()
+                raise ComposeError(f"open {path}: {reason}") from None
+        dicts.append(parse_yaml(data))
+    return working_dir, dicts
+
+
+def parse_yaml(data: bytes) -> dict:
+    """loader.ParseYAML: one mapping with string keys, else docker's refusal."""
+    import yaml
+
+    try:
+        value = yaml.safe_load(data)
+    except yaml.MarkedYAMLError as exc:
+        if exc.context and exc.context_mark is not None:
+            line = exc.context_mark.line
+        else:
+            line = exc.problem_mark.line + 1 if exc.problem_mark is not None else 0
+        raise ComposeError(f"yaml: line {line}: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise ComposeError(f"yaml: {exc}") from None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ComposeError("Top-level object must be a mapping")
+    return value
+
+
+def version_of(config: Mapping[str, Any]) -> str:
+    """schema.Version: the file's ``version`` as text, or the newest 3.x."""
+    if "version" not in config:
+        return DEFAULT_VERSION
+    version = config["version"]
+    return str(version)
+
+
+def _extra(key: Any) -> bool:
+    return isinstance(key, str) and key.startswith("x-")
+
+
+def _check_keys(mapping: Any, allowed: frozenset, where: str) -> None:
+    if not isinstance(mapping, dict):
+        return
+    for key in mapping:
+        if key not in allowed and not _extra(key):
+            raise ComposeError(f"{where} Additional property {key} is not allowed")
+
+
+def validate(config: Mapping[str, Any]) -> None:
+    """The schema's additionalProperties checks that catch misspelt keys."""
+    _check_keys(config, frozenset(("version", *SECTIONS)), "(root)")
+    for name, service in (config.get("services") or {}).items():
+        _check_keys(service, _SERVICE_KEYS, f"services.{name}")
+        if isinstance(service, dict):
+            _check_keys(service.get("deploy"), _DEPLOY_KEYS, f"services.{name}.deploy")
+    for section, allowed in _ENTRY_KEYS.items():
+        for name, entry in (config.get(section) or {}).items():
+            _check_keys(entry, allowed, f"{section}.{name}")
+
+
+def load(dicts: list[dict], working_dir: str, env: Mapping[str, str],
+         interpolate: bool = True) -> dict:  # fmt: skip
+    """loader.Load: each file checked, interpolated and normalised, then merged in order."""
+    from dshell.compose.interpolate import interpolate as substitute
+
+    merged: dict[str, Any] = {"version": version_of(dicts[0]) if dicts else DEFAULT_VERSION}
+    for raw in dicts:
+        validate(raw)
+        config = dict(raw)
+        if interpolate:
+            for section in SECTIONS:
+                if section in config and config[section] is not None:
+                    config[section] = substitute(config[section], section, env)
+        normal = normalise(config, working_dir, env)
+        merge_into(merged, normal)
+    merged.setdefault("services", {})
+    return merged
+
+
+# --- normalising the short syntaxes -----------------------------------------------------
+
+
+def _key_values(value: Any, nil: bool = True) -> dict[str, str | None]:
+    """A ``KEY=VALUE`` list or a mapping as a mapping of strings (``KEY`` alone → None)."""
+    if isinstance(value, dict):
+        return {str(k): (None if v is None else _text(v)) for k, v in value.items()}
+    result: dict[str, str | None] = {}
+    for item in value or []:
+        key, sep, val = str(item).partition("=")
+        result[key] = val if sep else (None if nil else "")
+    return result
+
+
+def _text(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+def _command(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return shlex.split(value)
+    return [_text(v) for v in value]
+
+
+def _references(value: Any) -> list[dict]:
+    refs = []
+    for item in value or []:
+        if isinstance(item, str):
+            refs.append({"source": item})
+        else:
+            refs.append(dict(item))
+    return refs
+
+
+_PORT = re.compile(
+    r"^(?:(?P<ip>[^:]*):)??(?:(?P<published>[\d-]*):)?(?P<target>[\d-]+)(?:/(?P<proto>\w+))?$"
+)
+
+
+def _ports(value: Any) -> list[dict]:
+    ports: list[dict] = []
+    for item in value or []:
+        if isinstance(item, dict):
+            ports.append(dict(item))
+            continue
+        match = _PORT.match(str(item))
+        if match is None:
+            raise ComposeError(f"Invalid containerPort: {item}")
+        entry: dict[str, Any] = {"mode": "ingress", "target": int(match.group("target"))}
+        if match.group("published"):
+            entry["published"] = int(match.group("published"))
+        entry["protocol"] = match.group("proto") or "tcp"
+        ports.append(entry)
+    return ports
+
+
+def _volumes(value: Any, working_dir: str) -> list[dict]:
+    mounts: list[dict] = []
+    for item in value or []:
+        if isinstance(item, dict):
+            mounts.append(dict(item))
+            continue
+        parts = str(item).split(":")
+        if len(parts) == 1:
+            mounts.append({"type": "volume", "target": parts[0]})
+            continue
+        source, target = parts[0], parts[1]
+        entry: dict[str, Any] = {}
+        if source.startswith((".", "/", "~")):
+            entry["type"] = "bind"
+            if source.startswith("."):
+                source = os.path.normpath(os.path.join(working_dir, source))
+        else:
+            entry["type"] = "volume"
+        entry["source"] = source
+        entry["target"] = target
+        if len(parts) > 2 and "ro" in parts[2].split(","):
+            entry["read_only"] = True
+        mounts.append(entry)
+    return mounts
+
+
+def _service(service: Any, working_dir: str, env: Mapping[str, str]) -> dict:
+    result = dict(service or {})
+    for key in ("command", "entrypoint"):
+        if key in result:
+            result[key] = _command(result[key])
+    if "environment" in result:
+        environment = _key_values(result["environment"])
+        result["environment"] = {
+            k: (env[k] if v is None and k in env else v) for k, v in environment.items()
+        }
+    if "labels" in result:
+        result["labels"] = _key_values(result["labels"], nil=False)
+    deploy = result.get("deploy")
+    if isinstance(deploy, dict):
+        deploy = dict(deploy)
+        if "labels" in deploy:
+            deploy["labels"] = _key_values(deploy["labels"], nil=False)
+        result["deploy"] = deploy
+    for key in ("secrets", "configs"):
+        if key in result:
+            result[key] = _references(result[key])
+    if isinstance(result.get("networks"), list):
+        result["networks"] = {name: None for name in result["networks"]}
+    if "ports" in result:
+        result["ports"] = _ports(result["ports"])
+    if "volumes" in result:
+        result["volumes"] = _volumes(result["volumes"], working_dir)
+    return result
+
+
+def _entry(entry: Any, section: str, working_dir: str) -> dict:
+    result = dict(entry or {})
+    if "labels" in result:
+        result["labels"] = _key_values(result["labels"], nil=False)
+    if section in ("secrets", "configs") and result.get("file"):
+        result["file"] = os.path.join(working_dir, os.path.expanduser(str(result["file"])))
+        result["file"] = os.path.normpath(result["file"])
+    return result
+
+
+def normalise(config: Mapping[str, Any], working_dir: str, env: Mapping[str, str]) -> dict:
+    """One file's sections in the typed load's shapes."""
+    result: dict[str, Any] = {}
+    services = config.get("services") or {}
+    result["services"] = {name: _service(svc, working_dir, env) for name, svc in services.items()}
+    for section in SECTIONS[1:]:
+        entries = config.get(section)
+        if entries:
+            result[section] = {
+                name: _entry(entry, section, working_dir) for name, entry in entries.items()
+            }
+    return result
+
+
+# --- merging ------------------------------------------------------------------------------
+
+#: Lists merged entry by entry on a key (merge.go's specials); other lists are replaced.
+_LIST_KEYS = {
+    "secrets": lambda e: e.get("source"),
+    "configs": lambda e: e.get("source"),
+    "ports": lambda e: (e.get("published"), e.get("target"), e.get("protocol")),
+    "volumes": lambda e: e.get("target"),
+}
+
+
+def _merge_service(base: dict, override: dict) -> dict:
+    result = dict(base)
+    for key, value in override.items():
+        old = result.get(key)
+        if key in _LIST_KEYS and isinstance(old, list) and isinstance(value, list):
+            keyed = {_LIST_KEYS[key](e): e for e in old}
+            keyed.update({_LIST_KEYS[key](e): e for e in value})
+            result[key] = list(keyed.values())
+        elif isinstance(old, dict) and isinstance(value, dict) and key not in ("command",):
+            result[key] = _merge_dicts(old, value)
+        else:
+            result[key] = value
+    return result
+
+
+def _merge_dicts(base: dict, override: dict) -> dict:
+    result = dict(base)
+    for key, value in override.items():
+        if isinstance(result.get(key), dict) and isinstance(value, dict):
+            result[key] = _merge_dicts(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+def merge_into(merged: dict, config: Mapping[str, Any]) -> None:
+    """Services merged key by key; networks, volumes, secrets, configs entry by entry."""
+    services = merged.setdefault("services", {})
+    for name, service in config.get("services", {}).items():
+        services[name] = _merge_service(services[name], service) if name in services else service
+    for section in SECTIONS[1:]:
+        if section in config:
+            merged.setdefault(section, {}).update(config[section])
