@@ -30,4 +30,5 @@ MIXINS: tuple[tuple[str, str], ...] = (
     ("dshell.commands.swarm", "SwarmCommands"),
     ("dshell.commands.nodes", "NodeCommands"),
     ("dshell.commands.secrets", "SecretCommands"),
+    ("dshell.commands.stacks", "StackCommands"),
 )
