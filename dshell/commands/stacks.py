@@ -38,15 +38,34 @@ def _stack_filter(namespace: str, extra: list[str] | None = None) -> str | None:
 class StackCommands(CommandBase):
     cmd_stack = swarm_group("stack", "Manage Swarm stacks")
 
-    def _stack_load(self, files: list[str], interpolate: bool = True) -> dict:
-        from dshell.compose import loader
+    def _stack_load(self, files: list[str], interpolate: bool = True,
+                    deploying: bool = False) -> dict:  # fmt: skip
+        """The merged config; for ``deploy`` also docker's warnings about keys swarm
+        ignores and its wording of forbidden ones."""
+        from dshell.compose import ComposeError, loader
 
         stdin = None
         if "-" in files:
             handle = self.stdin.handle
             stdin = getattr(handle, "buffer", handle)
         working_dir, dicts = loader.read_files(files, stdin)
-        return loader.load(dicts, working_dir, dict(os.environ), interpolate)
+        try:
+            config = loader.load(dicts, working_dir, dict(os.environ), interpolate)
+        except loader.ForbiddenProperties as exc:
+            if not deploying:
+                raise
+            warnings = loader.property_warnings(exc.properties)
+            message = f"Compose file contains unsupported options:\n\n{warnings}\n"
+            raise ComposeError(message) from None
+        if deploying:
+            unsupported = loader.unsupported_properties(dicts)
+            if unsupported:
+                self.err(f"Ignoring unsupported options: {', '.join(unsupported)}\n")
+            deprecated = loader.service_properties(dicts, loader.DEPRECATED)
+            if deprecated:
+                warnings = loader.property_warnings(deprecated)
+                self.err(f"Ignoring deprecated options:\n\n{warnings}\n")
+        return config
 
     # -- deploy --------------------------------------------------------------------------
     @command(
@@ -76,7 +95,7 @@ class StackCommands(CommandBase):
             self.err(f"invalid stack name: {go_quote(namespace)}")
             return 1
         try:
-            config = self._stack_load(_files(opts.compose_file))
+            config = self._stack_load(_files(opts.compose_file), deploying=True)
             for name, service in config["services"].items():
                 if not service.get("image"):
                     raise ComposeError(
@@ -365,7 +384,8 @@ class StackCommands(CommandBase):
                               ("network", "networks")):  # fmt: skip
                 for obj in found[key]:
                     name = obj.get("Name") or (obj.get("Spec") or {}).get("Name", "")
-                    failed = self._stack_remove(kind, name, obj["ID"]) or failed
+                    ident = obj.get("ID") or obj.get("Id") or ""
+                    failed = self._stack_remove(kind, name, ident) or failed
             if failed:
                 errors.append(f"failed to remove some resources from stack: {namespace}")
                 continue

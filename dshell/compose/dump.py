@@ -52,12 +52,44 @@ _FIELD_KIND = {
 }
 _LIST_KIND = {"secrets": "reference", "configs": "reference", "ports": "port", "volumes": "mount"}
 
-_PLAIN = re.compile(r"^[A-Za-z_./][-A-Za-z0-9_./:=@+ ]*$")
-_RESERVED = {
+_INT = re.compile(r"^[-+]?(?:[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)$")
+_FLOAT = re.compile(
+    r"^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$"
+    r"|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"
+)
+_BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+_WORDS = {
     "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
     "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
     "~",
 }  # fmt: skip
+_FIRST_INDICATORS = set("#,[]{}&*!|>'\"%@`")
+
+
+def _plain_allowed(text: str) -> bool:
+    """go-yaml's emitter analysis: may the string be written without quotes?"""
+    if not text or text[0] in " \t" or text[-1] in " \t" or text in ("---", "..."):
+        return False
+    if any(c in text for c in "\n\r\t") or not text.isprintable():
+        return False
+    first = text[0]
+    followed = len(text) == 1 or text[1] == " "
+    if first in _FIRST_INDICATORS or (first in "?:-" and followed):
+        return False
+    if text.startswith(("---", "...")):
+        return False
+    return ": " not in text and not text.endswith(":") and " #" not in text
+
+
+def _resolves_to_other(text: str) -> bool:
+    return bool(
+        text in _WORDS
+        or _INT.match(text)
+        or _FLOAT.match(text)
+        or _BASE60.match(text)
+        or _TIMESTAMP.match(text)
+    )
 
 
 def _scalar(value: Any) -> str:
@@ -70,14 +102,7 @@ def _scalar(value: Any) -> str:
     if isinstance(value, (int, float)):
         return str(value)
     text = str(value)
-    if (
-        text
-        and _PLAIN.match(text)
-        and text not in _RESERVED
-        and not text.endswith((" ", ":"))
-        and ": " not in text
-        and " #" not in text
-    ):
+    if _plain_allowed(text) and not _resolves_to_other(text):
         return text
     return json.dumps(text, ensure_ascii=False)
 

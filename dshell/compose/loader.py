@@ -73,7 +73,7 @@ def parse_yaml(data: bytes) -> dict:
             line = exc.context_mark.line
         else:
             line = exc.problem_mark.line + 1 if exc.problem_mark is not None else 0
-        raise ComposeError(f"yaml: line {line}: {exc.problem}") from None
+        raise ComposeError(f"yaml: line {line}: {_go_yaml_problem(exc)}") from None
     except yaml.YAMLError as exc:
         raise ComposeError(f"yaml: {exc}") from None
     if value is None:
@@ -81,6 +81,19 @@ def parse_yaml(data: bytes) -> dict:
     if not isinstance(value, dict):
         raise ComposeError("Top-level object must be a mapping")
     return value
+
+
+def _go_yaml_problem(exc: Any) -> str:
+    """PyYAML's wording of a problem in go-yaml's, where they differ."""
+    problem = str(exc.problem or "")
+    context = str(exc.context or "")
+    if problem.startswith("expected <block end>") and "block mapping" in context:
+        return "did not find expected key"
+    if problem.startswith("expected <block end>") and "block collection" in context:
+        return "did not find expected '-' indicator"
+    if problem.startswith("found character") and "cannot start any token" in problem:
+        return "found character that cannot start any token"
+    return problem
 
 
 def version_of(config: Mapping[str, Any]) -> str:
@@ -115,19 +128,83 @@ def validate(config: Mapping[str, Any]) -> None:
             _check_keys(entry, allowed, f"{section}.{name}")
 
 
+UNSUPPORTED = (
+    "build cgroupns_mode cgroup_parent devices domainname external_links ipc links mac_address "
+    "network_mode pid privileged restart security_opt shm_size userns_mode"
+).split()
+DEPRECATED = {
+    "container_name": "Setting the container name is not supported.",
+    "expose": "Exposing ports is unnecessary - services on the same network can access each "
+    "other's containers on any port.",
+}
+_RESOURCES = "Set resource limits using deploy.resources"
+FORBIDDEN = {
+    "extends": "Support for `extends` is not implemented yet.",
+    "volume_driver": "Instead of setting the volume driver on the service, define a volume "
+    "using the top-level `volumes` option and specify the driver there.",
+    "volumes_from": "To share a volume between services, define it using the top-level "
+    "`volumes` option and reference it from each service that shares it using the "
+    "service-level `volumes` option.",
+    "cpu_quota": _RESOURCES,
+    "cpu_shares": _RESOURCES,
+    "cpuset": _RESOURCES,
+    "mem_limit": _RESOURCES,
+    "memswap_limit": _RESOURCES,
+}
+
+
+class ForbiddenProperties(ComposeError):
+    """Service keys ``stack deploy`` refuses outright (and their reasons)."""
+
+    def __init__(self, properties: dict[str, str]) -> None:
+        super().__init__("Configuration contains forbidden properties")
+        self.properties = properties
+
+
+def _services(config: Mapping[str, Any]) -> list[dict]:
+    services = config.get("services")
+    if not isinstance(services, dict):
+        return []
+    return [s for s in services.values() if isinstance(s, dict)]
+
+
+def service_properties(dicts: list[dict], table: Mapping[str, str]) -> dict[str, str]:
+    """The keys of ``table`` some service of the files sets, with their descriptions."""
+    return {key: text for config in dicts for svc in _services(config)
+            for key, text in table.items() if key in svc}  # fmt: skip
+
+
+def unsupported_properties(dicts: list[dict]) -> list[str]:
+    """GetUnsupportedProperties: service keys swarm ignores, sorted."""
+    return sorted({key for config in dicts for svc in _services(config)
+                   for key in UNSUPPORTED if key in svc})  # fmt: skip
+
+
+def property_warnings(properties: Mapping[str, str]) -> str:
+    return "\n\n".join(sorted(f"{name}: {text}" for name, text in properties.items()))
+
+
 def load(dicts: list[dict], working_dir: str, env: Mapping[str, str],
          interpolate: bool = True) -> dict:  # fmt: skip
     """loader.Load: each file checked, interpolated and normalised, then merged in order."""
     from dshell.compose.interpolate import interpolate as substitute
 
-    merged: dict[str, Any] = {"version": version_of(dicts[0]) if dicts else DEFAULT_VERSION}
+    version = version_of(dicts[0]) if dicts else DEFAULT_VERSION
+    merged: dict[str, Any] = {"version": version}
     for raw in dicts:
-        validate(raw)
+        if version_of(raw) != version:
+            raise ComposeError(
+                f"version mismatched between two composefiles : {version} and {version_of(raw)}"
+            )
+        forbidden = service_properties([raw], FORBIDDEN)
+        if forbidden:
+            raise ForbiddenProperties(forbidden)
         config = dict(raw)
         if interpolate:
             for section in SECTIONS:
                 if section in config and config[section] is not None:
                     config[section] = substitute(config[section], section, env)
+        validate(config)
         normal = normalise(config, working_dir, env)
         merge_into(merged, normal)
     merged.setdefault("services", {})

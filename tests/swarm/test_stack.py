@@ -1,0 +1,231 @@
+"""``stack …`` against docker 28 on the shared swarm's manager: one compose file (two busybox
+services, one with two replicas, labels, environment, a secret, a config, a second network)
+deployed by ``docker stack deploy`` as one stack and by dshell as another, then compared
+object by object with names and IDs normalised; ls/ps/services/rm/config differentials, help,
+and bad files' messages and statuses."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests import harness
+
+COMPOSE = """\
+version: "3.8"
+services:
+  web:
+    image: busybox
+    command: sleep 100000
+    environment:
+      - GREETING=${GREETING:-hello}
+      - PLAIN
+      - COST=$$5
+    labels:
+      com.example.svc: web
+    deploy:
+      replicas: 2
+      labels:
+        com.example.deploy: "yes"
+      update_config:
+        parallelism: 2
+        delay: 10s
+    secrets:
+      - s1
+    configs:
+      - source: c1
+        target: /etc/c1.conf
+        mode: 0440
+  worker:
+    image: busybox
+    command: ["sleep", "100000"]
+    networks: [back]
+    restart: on-failure:3
+networks:
+  back:
+    labels:
+      tier: back
+secrets:
+  s1:
+    file: ./s1.txt
+configs:
+  c1:
+    file: ./c1.txt
+    labels:
+      k: v
+"""
+OVERRIDE = """\
+version: "3.8"
+services:
+  web:
+    environment:
+      EXTRA: "1"
+    deploy:
+      replicas: 1
+"""
+BAD_FILES = {
+    "unknown-key": "services:\n  web:\n    image: busybox\n    foo: 1\n",
+    "unknown-top": "bogus: 1\nservices:\n  web:\n    image: busybox\n",
+    "yaml-error": "services:\n  web:\n   image: busybox\n  - x\n",
+    "required": "services:\n  web:\n    image: busybox\n    environment:\n"
+    "      A: ${NOPE_H15:?must be set}\n",
+    "no-image": "services:\n  web: {}\n",
+    "forbidden": "services:\n  web:\n    image: busybox\n    mem_limit: 1g\n    cpuset: '0'\n",
+    "version-mismatch": "version: '3.2'\nservices:\n  web:\n    image: busybox\n",
+}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("stack")
+    (folder / "compose.yml").write_text(COMPOSE)
+    (folder / "override.yml").write_text(OVERRIDE)
+    (folder / "s1.txt").write_text("secret\n")
+    (folder / "c1.txt").write_text("conf\n")
+    # stack deploy reads no .env: a value here must not reach the services.
+    (folder / ".env").write_text("GREETING=from-dotenv\n")
+    for name, text in BAD_FILES.items():
+        (folder / f"{name}.yml").write_text(text)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def stacks(manager, project) -> Iterator[tuple[str, str]]:
+    """Stack A deployed by docker, B by dshell, from the same file; both removed after."""
+    theirs, mine = harness.unique_name("sta"), harness.unique_name("stb")
+    args = ("stack", "deploy", "-c", str(project / "compose.yml"))
+    oracle = harness.run_docker(manager, *args, theirs, cwd=project)
+    ours = harness.run_dshell(manager, "-c", f"stack deploy -c compose.yml {mine}", cwd=project)
+    try:
+        assert oracle.status == ours.status == 0, (oracle.err, ours.err)
+        assert ours.err == oracle.err
+        assert sorted(ours.out.replace(mine, "S").splitlines()) == sorted(
+            oracle.out.replace(theirs, "S").splitlines()
+        )
+        yield theirs, mine
+    finally:
+        harness.run_docker(manager, "stack", "rm", theirs, mine)
+
+
+def _normal(text: str, stack: str) -> str:
+    text = text.replace(f"{stack}_", "S_").replace(f'"{stack}"', '"S"')
+    return re.sub(r'"(Target|SecretID|ConfigID)":"[a-z0-9]{25}"', r'"\1":"X"', text)
+
+
+def _specs(manager, stack: str, kind: str, names: list[str], template: str) -> list:
+    out = []
+    for name in names:
+        shown = harness.run_docker_ok(manager, kind, "inspect", "-f", template, f"{stack}_{name}")
+        out.append(json.loads(_normal(shown.out, stack)))
+    return out
+
+
+def test_deploy_makes_the_objects_docker_makes(manager, stacks):
+    theirs, mine = stacks
+    for kind, names, template in (
+        ("service", ["web", "worker"], "{{json .Spec}}"),
+        ("secret", ["s1"], "{{json .Spec}}"),
+        ("config", ["c1"], "{{json .Spec}}"),
+        ("network", ["default", "back"],
+         "[{{json .Driver}},{{json .Scope}},{{json .Labels}},{{json .Attachable}}]"),
+    ):  # fmt: skip
+        expected = _specs(manager, theirs, kind, names, template)
+        assert _specs(manager, mine, kind, names, template) == expected
+    web = _specs(manager, mine, "service", ["web"], "{{json .Spec}}")[0]
+    env = web["TaskTemplate"]["ContainerSpec"]["Env"]
+    assert env == ["COST=$5", "GREETING=hello", "PLAIN"]
+    assert web["Labels"]["com.docker.stack.namespace"] == "S"
+    assert web["Mode"] == {"Replicated": {"Replicas": 2}}
+
+
+def test_redeploy_updates_in_place_with_an_override(manager, project, stacks):
+    theirs, mine = stacks
+    files = ("-c", "compose.yml", "-c", "override.yml")
+    versions = {
+        stack: harness.run_docker_ok(manager, "service", "inspect", "-f", "{{.Version.Index}}",
+                                     f"{stack}_web").out.strip()
+        for stack in stacks
+    }  # fmt: skip
+    oracle = harness.run_docker(manager, "stack", "deploy", *files, theirs, cwd=project)
+    ours = harness.run_dshell(manager, "-c", f"stack deploy {' '.join(files)} {mine}", cwd=project)
+    assert ours.status == oracle.status == 0
+    assert "Updating service " + mine + "_web (id: " in ours.out
+    assert sorted(re.sub(r"id: \w+", "id: X", ours.out.replace(mine, "S")).splitlines()) == sorted(
+        re.sub(r"id: \w+", "id: X", oracle.out.replace(theirs, "S")).splitlines()
+    )
+    assert ours.err == oracle.err
+    spec = _specs(manager, mine, "service", ["web"], "{{json .Spec}}")
+    assert spec == _specs(manager, theirs, "service", ["web"], "{{json .Spec}}")
+    assert spec[0]["Mode"] == {"Replicated": {"Replicas": 1}}
+    after = harness.run_docker_ok(manager, "service", "inspect", "-f", "{{.Version.Index}}",
+                                  f"{mine}_web").out.strip()  # fmt: skip
+    assert int(after) > int(versions[mine])
+
+
+def test_ls_services_and_ps_as_docker(manager, stacks):
+    theirs, mine = stacks
+    harness.assert_same(manager, "stack", "ls", tries=3)
+    harness.assert_same(manager, "stack", "ls", "--format", "{{.Name}}:{{.Services}}", tries=3)
+    harness.assert_same(manager, "stack", "ls", "--format", "json", tries=3)
+    for stack in stacks:
+        harness.assert_same(manager, "stack", "services", stack, "--format",
+                            "{{.Name}} {{.Mode}} {{.Image}}", tries=3)  # fmt: skip
+        harness.assert_same(manager, "stack", "services", "-q", stack, tries=3)
+        harness.assert_same(manager, "stack", "ps", stack, "--format",
+                            "{{.Name}} {{.Image}} {{.DesiredState}}", tries=3)  # fmt: skip
+        harness.assert_same(manager, "stack", "ps", "-q", "--no-trunc", stack, tries=3)
+    for args in (("ps", "nope-h15"), ("services", "nope-h15"), ("rm", "nope-h15")):
+        harness.assert_same(manager, "stack", *args)
+
+
+def test_rm_removes_everything_with_dockers_lines(manager, project):
+    theirs, mine = harness.unique_name("rma"), harness.unique_name("rmb")
+    for stack in (theirs, mine):
+        harness.run_docker_ok(manager, "stack", "deploy", "-c", "compose.yml", stack, cwd=project)
+    oracle = harness.run_docker(manager, "stack", "rm", theirs)
+    ours = harness.run_dshell(manager, "-c", f"stack rm {mine} nope-h15")
+    assert oracle.status == 0 and ours.status == 0
+    assert ours.err == "Nothing found in stack: nope-h15\n"
+    assert sorted(ours.out.replace(mine, "S").splitlines()) == sorted(
+        oracle.out.replace(theirs, "S").splitlines()
+    )
+    assert ours.out.splitlines()[0].startswith(f"Removing service {mine}_")
+    for kind in ("service", "secret", "config"):
+        left = harness.run_docker_ok(manager, kind, "ls", "-q", "--filter", f"name={mine}_").out
+        assert left == ""
+
+
+@pytest.mark.parametrize("files", [("compose.yml",), ("compose.yml", "override.yml")])
+def test_config_prints_the_merged_file(manager, project, files):
+    flags = [arg for name in files for arg in ("-c", name)]
+    for extra in ([], ["--skip-interpolation"]):
+        oracle = harness.run_docker(manager, "stack", "config", *flags, *extra, cwd=project)
+        ours = harness.run_dshell(manager, "-c", " ".join(["stack config", *flags, *extra]),
+                                  cwd=project)  # fmt: skip
+        assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
+        assert oracle.status == 0
+
+
+@pytest.mark.parametrize("name", [*BAD_FILES, "missing"])
+@pytest.mark.parametrize("verb", ["deploy", "config"])
+def test_bad_files_give_dockers_message(manager, project, name, verb):
+    tail = ("bad-h15",) if verb == "deploy" else ()
+    files = ["-c", f"{name}.yml"]
+    if name == "version-mismatch":
+        files = ["-c", "compose.yml", *files]
+    oracle = harness.run_docker(manager, "stack", verb, *files, *tail, cwd=project)
+    ours = harness.run_dshell(manager, "-c", " ".join(["stack", verb, *files, *tail]),
+                              cwd=project)  # fmt: skip
+    assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
+    if not (verb == "config" and name == "no-image"):
+        assert oracle.status == 1
+
+
+@pytest.mark.parametrize("words", ["", "deploy", "ls", "ps", "rm", "services", "config"])
+def test_help_as_docker(manager, words):
+    args = ["stack", *words.split(), "--help"]
+    harness.assert_same(manager, *args)
