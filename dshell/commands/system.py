@@ -218,9 +218,11 @@ class SystemCommands(CommandBase):
             quoted = ", ".join(f'"{t}"' for t in INSPECT_TYPES)
             self.err(f'unknown type: "{opts.type}": must be one of {quoted}')
             return 1
-        getter = self._typed_getter(opts.type, opts.size) if opts.type else self._any_getter(
-            opts.size
-        )
+        found: list[str] = []
+        getter = self._typed_getter(opts.type, opts.size, found) if opts.type else \
+            self._any_getter(opts.size, found)  # fmt: skip
+        if opts.format and opts.format != "json":
+            return print_typed_inspect(self, opts.args, opts.format, getter, found)
         return self.print_inspect(opts.args, opts.format, getter)
 
     def print_inspect(self, references: list[str], fmt: str | None, getter) -> int:  # noqa: ANN001
@@ -260,19 +262,22 @@ class SystemCommands(CommandBase):
 
         return get
 
-    def _typed_getter(self, kind: str, size: bool):  # noqa: ANN202
-        """``--type``: that type only, its errors as they come."""
+    def _typed_getter(self, kind: str, size: bool, found: list[str] | None = None):  # noqa: ANN202
+        """``--type``: that type only, its errors as they come. The kind of each object got
+        is appended to ``found``."""
         fetch = self.raw_getter(kind, size)
 
         def get(reference: str) -> bytes:
             raw = fetch(reference)
             if size and kind != "container":
                 self.err(f"WARNING: --size ignored for {kind}")
+            if found is not None:
+                found.append(kind)
             return raw
 
         return get
 
-    def _any_getter(self, size: bool):  # noqa: ANN202
+    def _any_getter(self, size: bool, found: list[str] | None = None):  # noqa: ANN202
         """docker's inspectAll: each type in its order; the swarm's only when ``/info`` says
         this Engine is a swarm manager (asked once per reference, when a swarm type is
         next); a missing object moves on to the next type."""
@@ -294,6 +299,8 @@ class SystemCommands(CommandBase):
                     raise
                 if size and kind != "container":
                     self.err(f"WARNING: --size ignored for {kind}")
+                if found is not None:
+                    found.append(kind)
                 return raw
             raise ObjectNotFound(reference)
 
@@ -317,6 +324,92 @@ def swarm_manager(session: CommandBase) -> bool:
         session.err(str(exc))
         return False
     return bool(((info or {}).get("Swarm") or {}).get("ControlAvailable"))
+
+
+#: The top-level fields of the Go structs docker decodes a service and a task into (their
+#: embedded Meta and Annotations flattened), for templates that run on the typed value.
+SWARM_STRUCTS = {
+    "service": ("swarm.Service", ("ID", "Version", "CreatedAt", "UpdatedAt", "Spec",
+                                  "PreviousSpec", "Endpoint", "UpdateStatus", "ServiceStatus",
+                                  "JobStatus")),
+    "task": ("swarm.Task", ("ID", "Version", "CreatedAt", "UpdatedAt", "Name", "Labels", "Spec",
+                            "ServiceID", "Slot", "NodeID", "Status", "DesiredState",
+                            "NetworksAttachments", "GenericResources", "JobIteration",
+                            "Volumes")),
+}  # fmt: skip
+
+
+class SwarmVersion:
+    """swarm.Version as a template prints it: its Stringer gives the index alone."""
+
+    go_type_name = "swarm.Version"
+
+    def __init__(self, value: dict) -> None:
+        self._value = value
+        self.Index = value.get("Index", 0)  # noqa: N815 - the Go field
+
+    def String(self) -> str:  # noqa: N802 - Go's Stringer
+        return str(self.Index)
+
+    def marshal_json(self):  # noqa: ANN201
+        from dshell.render import gojson
+
+        return gojson.RawJSON(gojson.dumps(self._value))
+
+
+def swarm_typed(obj: dict, kind: str):  # noqa: ANN201
+    """A swarm object as docker's ``inspect`` hands it to a template first: the Go struct
+    (times as Go times, the version as its index, an unknown field an error)."""
+    from dshell.render.swarm import TYPED_FIELDS, TypedObject
+
+    type_name, fields = SWARM_STRUCTS.get(kind) or TYPED_FIELDS[kind]
+    value = TypedObject(obj, type_name, fields)
+    if isinstance(obj.get("Version"), dict):
+        value.Version = value._fields["Version"] = SwarmVersion(obj["Version"])
+    return value
+
+
+def print_typed_inspect(session: CommandBase, references: list[str], fmt: str, getter,  # noqa: ANN001
+                        found: list[str]) -> int:  # fmt: skip
+    """docker's TemplateInspector: the template runs on the typed object first, then on the
+    raw JSON with missingkey=error. Only swarm objects differ typed (Go times, versions);
+    the others run on their JSON as every inspect does."""
+    import json
+
+    from dshell.commands.inspecting import (
+        InspectElementError,
+        ObjectNotFound,
+        TemplateParseError,
+        make_inspector,
+    )
+    from dshell.render import gotemplate
+
+    try:
+        inspector = make_inspector(fmt)
+        loose = gotemplate.parse(fmt)
+    except (TemplateParseError, gotemplate.TemplateError) as exc:
+        session.err(str(exc))
+        return 64
+    errors = []
+    for reference in references:
+        try:
+            raw = getter(reference)
+            kind = found[-1] if found else ""
+            if kind in SWARM_TYPES:
+                try:
+                    text = loose.execute(swarm_typed(json.loads(raw), kind))
+                except gotemplate.TemplateError:
+                    pass
+                else:
+                    inspector.chunks.append(text + "\n")
+                    continue
+            inspector.add(raw)
+        except (EngineError, InspectElementError, ObjectNotFound) as exc:
+            errors.append(str(exc))
+    session.stdout.write(inspector.flush())
+    for line in errors:
+        session.err(line)
+    return 1 if errors else 0
 
 
 def skippable(exc: APIError) -> bool:

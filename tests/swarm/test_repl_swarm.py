@@ -174,3 +174,13 @@ def test_inspect_mixed_and_missing_references(manager, objects):
 def test_inspect_on_a_worker_skips_the_swarm_types(worker):
     harness.assert_same(worker, "inspect", "node-a", stderr=True)
     harness.assert_same(worker, "inspect", "--type", "node", "node-a", stderr=True)
+
+
+@pytest.mark.parametrize("kind", ["service", "node", "secret", "config", "task"])
+def test_inspect_templates_see_dockers_typed_objects(manager, objects, kind):
+    reference = {"node": "node-a", "task": None}.get(kind, objects.get(kind))
+    if reference is None:
+        reference = _task_id(manager, objects["service"])
+    for template in ("{{.CreatedAt}} {{.Version}}", "{{.Version.Index}} {{.UpdatedAt}}",
+                     "{{.Nope}}", "{{json .Version}}", "{{.ID}} {{json .Spec}}"):
+        harness.assert_same(manager, "inspect", "-f", template, reference, stderr=True)
