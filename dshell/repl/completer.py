@@ -52,6 +52,13 @@ _SLOW_KINDS = frozenset({CONTAINER_PATH, PATH, "path:dir", "directory", HOST_COM
 #: The snapshot's fields those kinds read.
 _SNAPSHOT_LISTS = ("containers", "images", "networks", "volumes", "contexts", "services", "tasks",
                    "nodes", "secrets", "configs", "node_id")  # fmt: skip
+#: The snapshot fields each kind's candidates read, by the kind's name before ``:``. Kinds not
+#: here (``object``, ``image``: its ages move with the clock) are rebuilt on any change.
+_KIND_FIELDS = {"container": ("containers",), "network": ("networks",), "volume": ("volumes",),
+                "context": ("contexts",), "service": ("services",),
+                "task": ("tasks", "services"), "node": ("nodes", "node_id"),
+                "secret": ("secrets",), "config": ("configs",), "stack": ("services",),
+                "constraint": ("nodes",), "constraint-value": ("nodes", "node_id")}  # fmt: skip
 #: Typed prefixes whose completions one kind keeps for its snapshot.
 _PREFIXES_KEPT = 64
 
@@ -136,6 +143,7 @@ class KindCompletions:
 
     def __init__(self, candidates: list[Candidate], made: list[MenuCompletion]) -> None:
         self.candidates = candidates
+        self.completions = made
         self.texts = [c.text for c in candidates]
         self.ordered = all(a <= b for a, b in zip(self.texts, self.texts[1:], strict=False))
         self._by_prefix: dict[str, CompletionList] = {"": CompletionList(made)}
@@ -193,13 +201,20 @@ class SnapshotIndex:
         return self
 
     def moved_to(self, snapshot: Snapshot) -> SnapshotIndex:
-        """This index for ``snapshot``, when it holds the same lists (only the connection
-        state changed): the completions built so far carry over."""
-        if any(getattr(snapshot, name) is not getattr(self.snapshot, name)
-               for name in _SNAPSHOT_LISTS):  # fmt: skip
-            return SnapshotIndex(snapshot, self.registry)
+        """This index for ``snapshot``: the completions of the kinds whose lists did not
+        change carry over (all of them when only the connection state changed), so that a
+        service event on a big swarm does not rebuild the containers' completions."""
+        changed = {name for name in _SNAPSHOT_LISTS
+                   if getattr(snapshot, name) is not getattr(self.snapshot, name)}  # fmt: skip
         moved = SnapshotIndex(snapshot, self.registry)
-        moved._kinds, moved._made = self._kinds, self._made
+        if not changed:
+            moved._kinds, moved._made = self._kinds, self._made
+            return moved
+        for kind, found in self._kinds.items():
+            fields = _KIND_FIELDS.get(kind.partition(":")[0])
+            if fields is not None and changed.isdisjoint(fields):
+                moved._kinds[kind] = found
+                moved._made.update(zip(found.candidates, found.completions, strict=True))
         return moved
 
 

@@ -125,6 +125,7 @@ FORMAT_FIELDS: dict[str, tuple[str, ...]] = {
     "task": ("ID", "Name", "Image", "Node", "DesiredState", "CurrentState", "Error", "Ports"),
     "secret": ("ID", "Name", "Driver", "CreatedAt", "UpdatedAt", "Labels"),
     "config": ("ID", "Name", "CreatedAt", "UpdatedAt", "Labels"),
+    "stack": ("Name", "Services"),
 }  # fmt: skip
 
 

@@ -126,3 +126,26 @@ def test_swarm_events_reload_their_lists_and_stacks_follow_services():
     assert "nodes" in EVENT_KINDS["node"] and "secrets" in EVENT_KINDS["secret"]
     assert "configs" in EVENT_KINDS["config"]
     assert manager_cache().snapshot.stacks == ("shop",)
+
+
+def test_stacks_complete_from_the_services_label(completer):
+    assert completer.candidates_for("stack rm ") == ["shop"]
+    assert "{{.Services}}" in completer.candidates_for("stack ls --format ")
+
+
+def test_a_service_change_rebuilds_only_what_reads_the_services():
+    from dataclasses import replace
+
+    from dshell.repl.completer import SnapshotIndex
+
+    snapshot = manager_cache().snapshot
+    index = SnapshotIndex(snapshot, DockerSession.registry).prepare(
+        ["service", "node", "secret", "stack", "object", "container:all"])
+    more = (*SERVICES, {"ID": "svc4id", "Spec": {"Name": "cache"}})
+    moved = index.moved_to(replace(snapshot, services=more))
+    for kept in ("node", "secret", "container:all"):
+        assert moved.has(kept) and moved.kind(kept) is index.kind(kept), kept
+    for rebuilt in ("service", "stack", "object"):
+        assert not moved.has(rebuilt), rebuilt
+    assert "cache" in moved.kind("service").texts
+    assert moved.kind("node").completions[0] is index.kind("node").completions[0]
