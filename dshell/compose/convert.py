@@ -314,9 +314,8 @@ def service_spec(stack: str, name: str, service: Mapping[str, Any],
         "ReadOnly": bool(service.get("read_only")) or None,
         "Init": service.get("init"),
         "Isolation": service.get("isolation"),
-        "Sysctls": service.get("sysctls"),
-        "CapabilityAdd": service.get("cap_add"),
-        "CapabilityDrop": service.get("cap_drop"),
+        "Sysctls": {k: _text(v) for k, v in (service.get("sysctls") or {}).items()} or None,
+        "Ulimits": _ulimits(service.get("ulimits")) or None,
         "Healthcheck": _healthcheck(service.get("healthcheck")),
         "Secrets": sorted(
             _file_references(stack, service, config, "secrets"), key=lambda r: r["SecretName"]
@@ -335,6 +334,9 @@ def service_spec(stack: str, name: str, service: Mapping[str, Any],
             "Nameservers": _list(service.get("dns")),
             "Search": _list(service.get("dns_search")),
         }
+    add, drop = _capabilities(service.get("cap_add") or [], service.get("cap_drop") or [])
+    optional["CapabilityAdd"] = add or None
+    optional["CapabilityDrop"] = drop or None
     container.update({k: v for k, v in optional.items() if v not in (None, "", [])})
     placement = deploy.get("placement") or {}
     task: dict[str, Any] = {
@@ -378,6 +380,47 @@ def service_spec(stack: str, name: str, service: Mapping[str, Any],
         if converted is not None:
             spec[field] = converted
     return spec
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _capabilities(add: list[str], drop: list[str]) -> tuple[list[str], list[str]]:
+    """opts.EffectiveCapAddCapDrop: normalised names; ALL trumps the rest; adding wins."""
+
+    def normal(names: list[str]) -> set[str]:
+        result = set()
+        for name in names:
+            upper = name.strip().upper()
+            if upper in ("ALL", "RESET"):
+                result.add(upper)
+            elif upper:
+                result.add(upper if upper.startswith("CAP_") else "CAP_" + upper)
+        return result
+
+    adds, drops = normal(add), normal(drop)
+    if "ALL" in adds:
+        adds = {"ALL"}
+    if "ALL" in drops:
+        drops = {"ALL"}
+    return (
+        sorted(c for c in adds if c != "RESET"),
+        sorted(c for c in drops if c not in adds and c != "RESET"),
+    )
+
+
+def _ulimits(limits: Mapping[str, Any] | None) -> list[dict]:
+    result = []
+    for name, limit in sorted((limits or {}).items()):
+        if isinstance(limit, dict):
+            soft, hard = int(limit.get("soft") or 0), int(limit.get("hard") or 0)
+        else:
+            soft = hard = int(limit)
+        result.append({"Name": name, "Soft": soft, "Hard": hard})
+    return result
 
 
 def _list(value: Any) -> list[str]:

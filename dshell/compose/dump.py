@@ -33,6 +33,7 @@ _ORDERS: dict[str, list[str]] = {
     "update_config": "parallelism delay failure_action monitor max_failure_ratio order".split(),
     "restart_policy": "condition delay max_attempts window".split(),
     "placement": "constraints preferences max_replicas_per_node".split(),
+    "ulimit": ["single", "soft", "hard"],
     "mount": "type source target read_only consistency bind volume tmpfs".split(),
 }
 _CHILD_KIND = {
@@ -169,7 +170,9 @@ def _child(kind: str, key: Any) -> str | None:
     if kind in _CHILD_KIND:
         return _CHILD_KIND[kind]
     if kind == "service":
-        return _FIELD_KIND.get(key, "-")
+        return _FIELD_KIND.get(key, "ulimits" if key == "ulimits" else "-")
+    if kind == "ulimits":
+        return "ulimit"
     if kind == "deploy":
         return _FIELD_KIND.get(key, "-")
     return "-"

@@ -47,23 +47,88 @@ def substitute(template: str, env: Mapping[str, str]) -> str:
     return _PATTERN.sub(replace, template)
 
 
+_SERVICE_CASTS = {
+    "configs.[].mode": "int",
+    "secrets.[].mode": "int",
+    "healthcheck.retries": "int",
+    "healthcheck.disable": "bool",
+    "deploy.replicas": "int",
+    "deploy.update_config.parallelism": "int",
+    "deploy.update_config.max_failure_ratio": "float",
+    "deploy.rollback_config.parallelism": "int",
+    "deploy.rollback_config.max_failure_ratio": "float",
+    "deploy.restart_policy.max_attempts": "int",
+    "deploy.placement.max_replicas_per_node": "int",
+    "ports.[].target": "int",
+    "ports.[].published": "int",
+    "ulimits.*": "int",
+    "ulimits.*.hard": "int",
+    "ulimits.*.soft": "int",
+    "privileged": "bool",
+    "oom_score_adj": "int",
+    "read_only": "bool",
+    "stdin_open": "bool",
+    "tty": "bool",
+    "volumes.[].read_only": "bool",
+    "volumes.[].volume.nocopy": "bool",
+}
+#: interpolateTypeCastMapping: where an interpolated string becomes a number or a boolean.
+CASTS = {f"services.*.{path}": kind for path, kind in _SERVICE_CASTS.items()} | {
+    f"{section}.*.{key}": "bool"
+    for section, keys in (("networks", ("external", "internal", "attachable")),
+                          ("volumes", ("external",)), ("secrets", ("external",)),
+                          ("configs", ("external",)))
+    for key in keys
+}  # fmt: skip
+
+
+def _cast_kind(path: tuple[str, ...]) -> str | None:
+    for pattern, kind in CASTS.items():
+        parts = pattern.split(".")
+        if len(parts) == len(path) and all(p in ("*", q) for p, q in zip(parts, path, strict=True)):
+            return kind
+    return None
+
+
+def _cast(value: str, kind: str) -> Any:
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+    except ValueError:
+        func = "Atoi" if kind == "int" else "ParseFloat"
+        reason = f'strconv.{func}: parsing "{value}": invalid syntax'
+        raise ComposeError(f"failed to cast to expected type: {reason}") from None
+    lowered = value.lower()
+    if lowered in ("y", "yes", "true", "on"):
+        return True
+    if lowered in ("n", "no", "false", "off"):
+        return False
+    raise ComposeError(f"failed to cast to expected type: invalid boolean: {value}")
+
+
 def interpolate(section: Any, path: str, env: Mapping[str, str]) -> Any:
-    """Every string under ``section`` substituted; an error names the dotted path."""
+    """Every string under ``section`` substituted (and cast where docker casts it); an error
+    names the dotted path."""
+    return _walk(section, tuple(path.split(".")) if path else (), env)
+
+
+def _walk(value: Any, path: tuple[str, ...], env: Mapping[str, str]) -> Any:
     from dshell.render.formatter import go_quote
 
-    if isinstance(section, dict):
-        return {
-            key: interpolate(value, f"{path}.{key}" if path else str(key), env)
-            for key, value in section.items()
-        }
-    if isinstance(section, list):
-        return [interpolate(value, path, env) for value in section]
-    if isinstance(section, str):
-        try:
-            return substitute(section, env)
-        except TemplateError as exc:
-            raise ComposeError(
-                f"invalid interpolation format for {path}: {go_quote(str(exc))}; "
-                "you may need to escape any $ with another $"
-            ) from None
-    return section
+    if isinstance(value, dict):
+        return {key: _walk(item, (*path, str(key)), env) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_walk(item, (*path, "[]"), env) for item in value]
+    if not isinstance(value, str):
+        return value
+    try:
+        text = substitute(value, env)
+    except TemplateError as exc:
+        raise ComposeError(
+            f"invalid interpolation format for {'.'.join(path)}: {go_quote(str(exc))}; "
+            "you may need to escape any $ with another $"
+        ) from None
+    kind = _cast_kind(path)
+    return _cast(text, kind) if kind else text

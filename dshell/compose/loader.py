@@ -299,8 +299,77 @@ def _volumes(value: Any, working_dir: str) -> list[dict]:
     return mounts
 
 
+def _go_duration(value: Any) -> Any:
+    """A duration as the typed load keeps it (printed back as Go's Duration.String)."""
+    from dshell.commands.run_options import parse_duration
+    from dshell.render.services import go_duration_ns
+
+    if value is None:
+        return None
+    try:
+        return go_duration_ns(parse_duration(str(value)))
+    except ValueError:
+        raise ComposeError(f"time: invalid duration {_quote(str(value))}") from None
+
+
+def _quote(text: str) -> str:
+    from dshell.render.formatter import go_quote
+
+    return go_quote(text)
+
+
+def _durations(mapping: Any, keys: tuple[str, ...]) -> Any:
+    if not isinstance(mapping, dict):
+        return mapping
+    result = dict(mapping)
+    for key in keys:
+        if result.get(key) is not None:
+            result[key] = _go_duration(result[key])
+    return result
+
+
+def _deploy(deploy: dict) -> dict:
+    from dshell.commands.run_options import parse_bytes
+
+    deploy = dict(deploy)
+    if "labels" in deploy:
+        deploy["labels"] = _key_values(deploy["labels"], nil=False)
+    for key in ("update_config", "rollback_config"):
+        if key in deploy:
+            deploy[key] = _durations(deploy[key], ("delay", "monitor"))
+    if "restart_policy" in deploy:
+        deploy["restart_policy"] = _durations(deploy["restart_policy"], ("delay", "window"))
+    resources = deploy.get("resources")
+    if isinstance(resources, dict):
+        resources = dict(resources)
+        for key in ("limits", "reservations"):
+            entry = resources.get(key)
+            if isinstance(entry, dict) and entry.get("memory") is not None:
+                entry = dict(entry)
+                try:
+                    entry["memory"] = str(parse_bytes(str(entry["memory"])))
+                except ValueError as exc:
+                    raise ComposeError(str(exc)) from None
+                resources[key] = entry
+        deploy["resources"] = resources
+    return deploy
+
+
 def _service(service: Any, working_dir: str, env: Mapping[str, str]) -> dict:
     result = dict(service or {})
+    for key in ("dns", "dns_search"):
+        if isinstance(result.get(key), str):
+            result[key] = [result[key]]
+    if "sysctls" in result:
+        result["sysctls"] = {k: v or "" for k, v in _key_values(result["sysctls"]).items()}
+    if result.get("stop_grace_period") is not None:
+        result["stop_grace_period"] = _go_duration(result["stop_grace_period"])
+    check = result.get("healthcheck")
+    if isinstance(check, dict):
+        check = _durations(check, ("timeout", "interval", "start_period", "start_interval"))
+        if isinstance(check.get("test"), str):
+            check["test"] = ["CMD-SHELL", check["test"]]
+        result["healthcheck"] = check
     for key in ("command", "entrypoint"):
         if key in result:
             result[key] = _command(result[key])
@@ -311,12 +380,8 @@ def _service(service: Any, working_dir: str, env: Mapping[str, str]) -> dict:
         }
     if "labels" in result:
         result["labels"] = _key_values(result["labels"], nil=False)
-    deploy = result.get("deploy")
-    if isinstance(deploy, dict):
-        deploy = dict(deploy)
-        if "labels" in deploy:
-            deploy["labels"] = _key_values(deploy["labels"], nil=False)
-        result["deploy"] = deploy
+    if isinstance(result.get("deploy"), dict):
+        result["deploy"] = _deploy(result["deploy"])
     for key in ("secrets", "configs"):
         if key in result:
             result[key] = _references(result[key])

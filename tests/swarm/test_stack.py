@@ -67,6 +67,109 @@ services:
     deploy:
       replicas: 1
 """
+#: Most of what convert.Service reads, with published ports from the environment.
+RICH = """\
+version: "3.9"
+services:
+  api:
+    image: busybox:latest
+    entrypoint: /bin/sh -c
+    command: "sleep 100000"
+    hostname: api-host
+    user: "1000"
+    working_dir: /tmp
+    stop_grace_period: 1m30s
+    stop_signal: SIGINT
+    tty: true
+    init: true
+    read_only: true
+    extra_hosts:
+      - "somehost:162.242.195.82"
+    dns: 8.8.8.8
+    dns_search: [example.com]
+    cap_add: [NET_ADMIN]
+    sysctls:
+      net.core.somaxconn: 1024
+    ulimits:
+      nofile:
+        soft: 1000
+        hard: 2000
+      nproc: 65535
+    ports:
+      - "${PUB}:80"
+      - target: 443
+        published: ${PUB_HOST}
+        mode: host
+    volumes:
+      - data:/data
+      - /tmp:/hosttmp:ro
+      - type: tmpfs
+        target: /scratch
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 30s
+      timeout: 5s
+      retries: 3
+      start_period: 10s
+    logging:
+      driver: json-file
+      options:
+        max-size: "10m"
+    deploy:
+      mode: replicated
+      replicas: 0
+      endpoint_mode: vip
+      resources:
+        limits:
+          cpus: "0.5"
+          memory: 50M
+          pids: 100
+        reservations:
+          cpus: "0.25"
+          memory: 20M
+      restart_policy:
+        condition: on-failure
+        delay: 5s
+        max_attempts: 3
+        window: 120s
+      placement:
+        constraints: [node.role == manager]
+        preferences:
+          - spread: node.labels.zone
+        max_replicas_per_node: 2
+      update_config:
+        parallelism: 2
+        delay: 10s
+        failure_action: rollback
+        monitor: 60s
+        max_failure_ratio: 0.3
+        order: start-first
+      rollback_config:
+        parallelism: 0
+        order: stop-first
+    networks:
+      front:
+        aliases: [apialias]
+  globe:
+    image: busybox
+    command: sleep 100000
+    deploy:
+      mode: global
+    networks: [front, back]
+networks:
+  front:
+    driver: overlay
+    attachable: true
+    driver_opts:
+      encrypted: ""
+  back:
+    internal: true
+volumes:
+  data:
+    driver: local
+    labels:
+      v: "1"
+"""
 BAD_FILES = {
     "unknown-key": "services:\n  web:\n    image: busybox\n    foo: 1\n",
     "unknown-top": "bogus: 1\nservices:\n  web:\n    image: busybox\n",
@@ -84,6 +187,7 @@ def project(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("stack")
     (folder / "compose.yml").write_text(COMPOSE)
     (folder / "override.yml").write_text(OVERRIDE)
+    (folder / "rich.yml").write_text(RICH)
     (folder / "s1.txt").write_text("secret\n")
     (folder / "c1.txt").write_text("conf\n")
     # stack deploy reads no .env: a value here must not reach the services.
@@ -229,3 +333,35 @@ def test_bad_files_give_dockers_message(manager, project, name, verb):
 def test_help_as_docker(manager, words):
     args = ["stack", *words.split(), "--help"]
     harness.assert_same(manager, *args)
+
+
+def test_rich_file_converts_as_docker_converts(manager, project):
+    """Ports, mounts, healthcheck, resources, placement, update/rollback/restart policies,
+    logging, capabilities, ulimits, sysctls, a global service on two networks."""
+    theirs, mine = harness.unique_name("rca"), harness.unique_name("rcb")
+    ports = {theirs: ("18080", "18443"), mine: ("18081", "18444")}
+    try:
+        results = {}
+        for stack, runner in ((theirs, harness.run_docker), (mine, harness.run_dshell)):
+            env = {"PUB": ports[stack][0], "PUB_HOST": ports[stack][1]}
+            args = ("stack", "deploy", "-c", "rich.yml", stack)
+            if runner is harness.run_dshell:
+                args = ("-c", " ".join(args))
+            results[stack] = runner(manager, *args, cwd=project, env=env)
+        assert results[mine].status == results[theirs].status == 0, results[mine].err
+        assert results[mine].err == results[theirs].err
+        for name in ("api", "globe"):
+            specs = []
+            for stack in (theirs, mine):
+                (spec,) = _specs(manager, stack, "service", [name], "{{json .Spec}}")
+                for port in (spec.get("EndpointSpec") or {}).get("Ports") or []:
+                    port["PublishedPort"] = 0
+                specs.append(spec)
+            assert specs[1] == specs[0]
+        oracle = harness.run_docker(manager, "stack", "config", "-c", "rich.yml", cwd=project,
+                                    env={"PUB": "1", "PUB_HOST": "2"})  # fmt: skip
+        ours = harness.run_dshell(manager, "-c", "stack config -c rich.yml", cwd=project,
+                                  env={"PUB": "1", "PUB_HOST": "2"})  # fmt: skip
+        assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
+    finally:
+        harness.run_docker(manager, "stack", "rm", theirs, mine)
