@@ -102,7 +102,7 @@ class StackCommands(CommandBase):
                         f"invalid image reference for service {name}: no image specified"
                     )
             if opts.resolve_image not in RESOLVE_CHOICES:
-                raise ComposeError(f"invalid option {opts.resolve_image} for flag --resolve-image")
+                raise ComposeError(f"Invalid option {opts.resolve_image} for flag --resolve-image")
             if opts.detach and "detach" not in opts.given:
                 self.stdout.flush()
                 self.err(DETACH_HINT)

@@ -365,3 +365,46 @@ def test_rich_file_converts_as_docker_converts(manager, project):
         assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
     finally:
         harness.run_docker(manager, "stack", "rm", theirs, mine)
+
+
+SMALL = "services:\n  one:\n    image: busybox\n    command: sleep 100000\n"
+
+
+def test_prune_resolve_image_and_stdin(manager, project):
+    """--prune removes the services the new file drops; --resolve-image changed keeps the
+    image an unchanged service runs (no registry query, no warning); ``-c -`` reads stdin;
+    a bad --resolve-image is refused in docker's words."""
+    (project / "small.yml").write_text(SMALL)
+    theirs, mine = harness.unique_name("pra"), harness.unique_name("prb")
+    try:
+        for stack in (theirs, mine):
+            harness.run_docker_ok(manager, "stack", "deploy", "-d", "-c", "compose.yml", stack,
+                                  cwd=project)  # fmt: skip
+        steps = [
+            ("stack", "deploy", "--prune", "--resolve-image", "never", "-c", "small.yml"),
+            ("stack", "deploy", "--resolve-image", "changed", "-c", "-"),
+            ("stack", "deploy", "--resolve-image", "bogus", "-c", "small.yml"),
+        ]
+        outputs = []
+        for step in steps:
+            stdin = SMALL if "-" in step else None
+            oracle = harness.run_docker(manager, *step, theirs, cwd=project, input=stdin)
+            ours = harness.run_dshell(manager, "-c", " ".join([*step, mine]), cwd=project,
+                                      input=stdin)  # fmt: skip
+            assert ours.status == oracle.status
+            assert ours.err == oracle.err
+            shown = [re.sub(r"id: \w+", "id: X", r.out.replace(s, "S"))
+                     for r, s in ((oracle, theirs), (ours, mine))]  # fmt: skip
+            assert sorted(shown[1].splitlines()) == sorted(shown[0].splitlines())
+            outputs.append(shown[1])
+        assert "Removing service S_web\nRemoving service S_worker\n" in outputs[0]
+        template = "{{.Spec.Name}} {{.Spec.TaskTemplate.ContainerSpec.Image}}"
+        listed = {
+            stack: harness.run_docker_ok(manager, "service", "inspect", "-f", template,
+                                         f"{stack}_one").out.replace(stack, "S")
+            for stack in (theirs, mine)
+        }  # fmt: skip
+        # Never resolved, then "changed" with the same image keeps what the service runs.
+        assert listed[mine] == listed[theirs] == "S_one busybox\n"
+    finally:
+        harness.run_docker(manager, "stack", "rm", theirs, mine)
