@@ -132,11 +132,17 @@ def test_worker_cache_knows_its_role_and_asks_for_no_lists(worker):
 # --- the prompt --------------------------------------------------------------------------
 
 
-def test_service_rm_tab_shows_the_services(manager, objects, tmp_path):
-    env = session_env(manager, tmp_path, PROMPT_TOOLKIT_NO_CPR="1",
-                      XDG_CONFIG_HOME=str(tmp_path / "config"))  # fmt: skip
+def test_toolbar_and_service_rm_tab_on_a_manager(manager, objects, tmp_path):
+    env = session_env(manager, tmp_path, XDG_CONFIG_HOME=str(tmp_path / "config"))
     with interactive_dshell(env, timeout=15) as child:
-        time.sleep(1.0)  # the cache's first load: /info, then the swarm lists
+        time.sleep(1.5)  # the cache's first load: /info, then the swarm lists
+        # prompt_toolkit draws the toolbar once the terminal answered its cursor position
+        # request; the first toolbar painted is the loaded one, whole.
+        child.send("\x1b[1;1R")
+        child.send(" ")
+        child.expect_exact("swarm: manager, 2/2 nodes ready")
+        child.sendcontrol("c")
+        child.expect(PROMPT)
         child.send("service rm dsh-rs-s\t")
         child.expect_exact(objects["service"][len("dsh-rs-s") :])
         child.sendcontrol("c")
