@@ -190,3 +190,28 @@ def test_inspect_templates_see_dockers_typed_objects(manager, objects, kind):
     for template in ("{{.CreatedAt}} {{.Version}}", "{{.Version.Index}} {{.UpdatedAt}}",
                      "{{.Nope}}", "{{json .Version}}", "{{.ID}} {{json .Spec}}"):
         harness.assert_same(manager, "inspect", "-f", template, reference, stderr=True)
+
+
+def test_cache_follows_swarm_init_and_leave(scratch):
+    """A node in no swarm: no swarm state, no lists. ``swarm init`` (the prompt marks the
+    swarm state dirty after a line naming ``swarm``) makes it a manager with its node listed;
+    a service created afterwards reaches the cache through the events stream opened before
+    the swarm existed; ``swarm leave`` empties it all again."""
+    node = scratch.nodes[0]
+    cache = _cache(node.engine)
+    name = harness.unique_name("dsh-rs-init")
+    try:
+        assert cache.snapshot.swarm == "" and not cache.snapshot.nodes
+        harness.run_docker_ok(node.engine, "swarm", "init", "--advertise-addr", node.address)
+        cache.mark_dirty("swarm")
+        assert _until(lambda: cache.snapshot.swarm == "manager" and len(cache.snapshot.nodes) == 1)
+        assert "self" in _texts(cache, "node")
+        harness.run_docker_ok(node.engine, "service", "create", "-d", "--name", name, *SLEEP)
+        assert _until(lambda: name in _texts(cache, "service"), 10), "no service event seen"
+        harness.run_docker_ok(node.engine, "swarm", "leave", "--force")
+        cache.mark_dirty("swarm")
+        assert _until(lambda: cache.snapshot.swarm == "" and not cache.snapshot.services)
+        assert cache.snapshot.connected
+    finally:
+        cache.close()
+        harness.run_docker(node.engine, "swarm", "leave", "--force")
