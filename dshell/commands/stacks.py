@@ -35,6 +35,15 @@ def _stack_filter(namespace: str, extra: list[str] | None = None) -> str | None:
     return filters_param([*(extra or []), f"label={LABEL_NAMESPACE}={namespace}"])
 
 
+def _tag_image(spec: dict) -> None:
+    """The client library's ServiceCreate/ServiceUpdate tag an untagged image (``latest``)
+    whether or not the registry is asked."""
+    from dshell.commands.services import _image_with_tag
+
+    container = spec["TaskTemplate"]["ContainerSpec"]
+    container["Image"] = _image_with_tag(container.get("Image") or "")
+
+
 class StackCommands(CommandBase):
     cmd_stack = swarm_group("stack", "Manage Swarm stacks")
 
@@ -239,6 +248,7 @@ class StackCommands(CommandBase):
                 spec["TaskTemplate"]["ContainerSpec"]["Image"] = old_image
             elif query:
                 self._svc_resolve_image(spec, opts, warnings)
+            _tag_image(spec)
             force = (old.get("TaskTemplate") or {}).get("ForceUpdate")
             if force:
                 spec["TaskTemplate"]["ForceUpdate"] = force
@@ -255,6 +265,7 @@ class StackCommands(CommandBase):
                 self.err(warning)
             return current["ID"]
         self.out(f"Creating service {name}")
+        _tag_image(spec)
         if opts.resolve_image in ("always", "changed"):
             self._svc_resolve_image(spec, opts, warnings)
         try:

@@ -404,7 +404,7 @@ def test_prune_resolve_image_and_stdin(manager, project):
                                          f"{stack}_one").out.replace(stack, "S")
             for stack in (theirs, mine)
         }  # fmt: skip
-        # Never resolved, then "changed" with the same image keeps what the service runs.
-        assert listed[mine] == listed[theirs] == "S_one busybox\n"
+        # The client tags an image on every create and update, resolved or not.
+        assert listed[mine] == listed[theirs] == "S_one busybox:latest\n"
     finally:
         harness.run_docker(manager, "stack", "rm", theirs, mine)
