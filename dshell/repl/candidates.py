@@ -239,6 +239,16 @@ def constraint_keys(snapshot: Snapshot) -> list[Candidate]:
     return found
 
 
+def placement_prefs(snapshot: Snapshot) -> list[Candidate]:
+    """``--placement-pref``: docker's one strategy, spread over a node or engine label."""
+    found = []
+    for prefix, meta in CONSTRAINT_PREFIXES.items():
+        found.append(Candidate(f"spread={prefix}", meta))
+        keys = sorted(_node_labels(snapshot, prefix))
+        found += [Candidate(f"spread={key}", "label") for key in keys]
+    return found
+
+
 def constraint_values(snapshot: Snapshot, key: str) -> list[Candidate]:
     """Values of one constraint key (the text before ``==``/``!=``), from the cached nodes."""
     if key == "node.id":
@@ -358,6 +368,8 @@ def for_suggestion(
         return stacks(snapshot)
     if kind == "constraint":
         return constraint_keys(snapshot)
+    if kind == "placement-pref":
+        return placement_prefs(snapshot)
     if base == "constraint-value":
         return constraint_values(snapshot, detail)
     if kind == "network":

@@ -46,7 +46,8 @@ from dshell.shellstate import ShellState
 
 #: Kinds whose candidates depend only on the snapshot (and so are indexed per snapshot).
 _SNAPSHOT_KINDS = ("container:", "image", "network", "volume", "context", "object", "service",
-                   "task", "node", "secret", "config", "stack", "constraint")  # fmt: skip
+                   "task", "node", "secret", "config", "stack", "constraint",
+                   "placement-pref")  # fmt: skip
 #: Kinds whose candidates come from the daemon or the file system.
 _SLOW_KINDS = frozenset({CONTAINER_PATH, PATH, "path:dir", "directory", HOST_COMMAND})
 #: The snapshot's fields those kinds read.
@@ -58,7 +59,8 @@ _KIND_FIELDS = {"container": ("containers",), "network": ("networks",), "volume"
                 "context": ("contexts",), "service": ("services",),
                 "task": ("tasks", "services"), "node": ("nodes", "node_id"),
                 "secret": ("secrets",), "config": ("configs",), "stack": ("services",),
-                "constraint": ("nodes",), "constraint-value": ("nodes", "node_id")}  # fmt: skip
+                "constraint": ("nodes",), "constraint-value": ("nodes", "node_id"),
+                "placement-pref": ("nodes",)}  # fmt: skip
 #: Typed prefixes whose completions one kind keeps for its snapshot.
 _PREFIXES_KEPT = 64
 

@@ -149,3 +149,11 @@ def test_a_service_change_rebuilds_only_what_reads_the_services():
         assert not moved.has(rebuilt), rebuilt
     assert "cache" in moved.kind("service").texts
     assert moved.kind("node").completions[0] is index.kind("node").completions[0]
+
+
+def test_placement_preferences_spread_over_the_nodes_labels(completer):
+    found = completer.candidates_for("service create --placement-pref ")
+    assert {"spread=node.labels.", "spread=node.labels.zone", "spread=engine.labels.disk"} <= \
+        set(found)  # fmt: skip
+    assert "spread=node.labels.zone" in completer.candidates_for(
+        "service update --placement-pref-add spread=node.labels.z")
