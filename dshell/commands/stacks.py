@@ -14,8 +14,11 @@ from dshell.engine.errors import EngineError, NotFound
 
 LABEL_NAMESPACE = "com.docker.stack.namespace"
 RESOLVE_CHOICES = ("always", "changed", "never")
+#: ``stack config``'s (docker gives it no API version: it never asks the daemon anything).
 COMPOSE_FLAG = Flag("compose-file", 'Path to a Compose file, or "-" to read from stdin',
-                    short="c", type="stringSlice", kind="path", min_api="1.25")  # fmt: skip
+                    short="c", type="stringSlice", kind="path")  # fmt: skip
+DEPLOY_COMPOSE_FLAG = Flag("compose-file", 'Path to a Compose file, or "-" to read from stdin',
+                           short="c", type="stringSlice", kind="path", min_api="1.25")  # fmt: skip
 DETACH_HINT = (
     "Since --detach=false was not specified, tasks will be created in the background.\n"
     "In a future release, --detach=false will become the default."
@@ -82,7 +85,7 @@ class StackCommands(CommandBase):
         aliases=["stack up"],
         usage="[OPTIONS] STACK",
         flags=[
-            COMPOSE_FLAG,
+            DEPLOY_COMPOSE_FLAG,
             Flag("detach", "Exit immediately instead of waiting for the stack services to "
                  "converge", short="d", default=True),
             Flag("prune", "Prune services that are no longer referenced", min_api="1.27"),
