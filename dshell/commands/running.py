@@ -216,6 +216,7 @@ class RunCommands(CommandBase):
         """Create the container (pulling per ``--pull``); show warnings. The cidfile is made
         first and removed again if no container came of it (docker's cidFile)."""
         with ContainerIDFile(cidfile) as id_file:
+            _check_image_reference(spec.image)
             if spec.pull == "always":
                 self._pull(spec, quiet)
             params = {"name": spec.name, "platform": spec.platform}
@@ -479,10 +480,11 @@ class RunCommands(CommandBase):
     def _hijack(self, path: str, params: dict[str, Any] | None, body: Any):  # noqa: ANN202
         from dshell import __version__
         from dshell.engine.hijack import hijack
+        from dshell.engine.urls import api_path
 
         try:
             return hijack(
-                self.client.endpoint, f"/v{self.client.api_version}{path}", params=params,
+                self.client.endpoint, api_path(self.client.api_version, path), params=params,
                 body=body, user_agent=f"dshell/{__version__}",
             )  # fmt: skip
         except APIError as exc:
@@ -565,6 +567,19 @@ def logrus_error(message: str) -> str:
     if stamp.endswith("+00:00"):
         stamp = stamp[: -len("+00:00")] + "Z"
     return f'time="{stamp}" level=error msg={json.dumps(message, ensure_ascii=False)}'
+
+
+def _check_image_reference(image: str) -> None:
+    """docker's ``reference.ParseAnyReference`` before it creates anything: an image ID or
+    a digest passes, anything else must be a valid name (``invalid reference format``)."""
+    import re
+
+    from dshell.engine.references import parse_reference
+
+    if re.fullmatch(r"[a-f0-9]{64}|sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}",
+                    image):  # fmt: skip
+        return
+    parse_reference(image)
 
 
 def _familiar(image: str) -> str:

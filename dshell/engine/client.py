@@ -76,7 +76,9 @@ class EngineClient:
 
     # -- requests --------------------------------------------------------------------------
     def url(self, path: str) -> str:
-        return f"{self._base}/v{self.api_version}{path}"
+        from dshell.engine.urls import api_path
+
+        return f"{self._base}{api_path(self.api_version, path)}"
 
     def request(
         self,
@@ -105,6 +107,12 @@ class EngineClient:
         )
         if response.status_code >= 400:
             raise api_error(response.status_code, _error_message(response))
+        if response.status_code >= 300:
+            # docker's client follows no redirect (client.CheckRedirect); a path the daemon
+            # would redirect never leaves it, being cleaned first (urls.api_path).
+            response.close()
+            raise EngineError(f'error during connect: {method.title()} "{url}": unexpected '
+                              "redirect in response")  # fmt: skip
         return response
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:

@@ -248,9 +248,9 @@ def test_pull_image_method_for_the_run_flow(engine, registry):
 
 
 def test_help_lists_image_commands(engine):
-    result = dshell(engine, "image")
+    result = dshell(engine, "image")  # a group alone: its help on standard error, as docker
     for word in ("pull", "push", "tag", "rm", "history", "save", "load", "import", "prune"):
-        assert f"\n  {word} " in result.out or f"  {word}  " in result.out, word
+        assert f"\n  {word} " in result.err or f"  {word}  " in result.err, word
 
 
 

@@ -70,7 +70,7 @@ def test_help_lists_grouped_commands_and_command_help(engine):
     assert "docker container ls, docker container list, docker container ps, docker ps" in ps_help
     ls_help = harness.run_dshell(engine, "-c", "help container ls").out
     assert ls_help == ps_help.replace("Usage:  docker ps", "Usage:  docker container ls", 1)
-    group = harness.run_dshell(engine, "-c", "container").out
+    group = harness.run_dshell(engine, "-c", "container").err
     assert "  ls " in group and "  inspect " in group
 
 
