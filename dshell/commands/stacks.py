@@ -225,6 +225,7 @@ class StackCommands(CommandBase):
         for ref, name in zip(refs, names, strict=True):
             if name not in ids:
                 raise SwarmError(f"service {service}: {kind.lower()} not found: {name}")
+            # (docker looks IDs up before converting the rest of the service)
             ref[f"{kind}ID"] = ids[name]
             # The API's field order: File, <Kind>ID, <Kind>Name.
             ref[f"{kind}Name"] = ref.pop(f"{kind}Name")

@@ -148,7 +148,7 @@ def _mode(deploy: Mapping[str, Any]) -> dict:
         return {"ReplicatedJob": {"MaxConcurrent": replicas, "TotalCompletions": replicas}}
     if mode == "replicated":
         return {"Replicated": {} if replicas is None else {"Replicas": int(replicas)}}
-    raise ComposeError(f"unknown mode: {mode}")
+    raise ComposeError(f"Unknown mode: {mode}")
 
 
 def _update_config(source: Mapping[str, Any] | None) -> dict | None:
@@ -291,9 +291,27 @@ def _environment(env: Mapping[str, str | None] | None) -> list[str]:
 
 def service_spec(stack: str, name: str, service: Mapping[str, Any],
                  config: Mapping[str, Any]) -> dict:  # fmt: skip
-    """convert.Service: one ServiceSpec (secret and config IDs still to be looked up)."""
+    """convert.Service: one ServiceSpec (secret and config IDs still to be looked up); a
+    refusal names the service as docker's does."""
+    try:
+        return _service_spec(stack, name, service, config)
+    except ComposeError as exc:
+        raise ComposeError(f"service {name}: {exc}") from None
+
+
+def _service_spec(stack: str, name: str, service: Mapping[str, Any],
+                  config: Mapping[str, Any]) -> dict:  # fmt: skip
     deploy = service.get("deploy") or {}
     image = service.get("image") or ""
+    # Docker's order, so that the first problem is the one it reports.
+    secrets = _file_references(stack, service, config, "secrets")
+    configs = _file_references(stack, service, config, "configs")
+    mode = _mode(deploy)
+    mounts = _mounts(stack, service, config)
+    resources = _resources(deploy.get("resources") or {})
+    policy = _restart_policy(service, deploy)
+    healthcheck = _healthcheck(service.get("healthcheck"))
+    networks = _service_networks(stack, service, config, name)
     container: dict[str, Any] = {
         "Image": image,
         "Labels": stack_labels(stack, service.get("labels")),
@@ -306,7 +324,7 @@ def service_spec(stack: str, name: str, service: Mapping[str, Any],
         "Env": _environment(service.get("environment")) or None,
         "Dir": service.get("working_dir"),
         "User": service.get("user"),
-        "Mounts": _mounts(stack, service, config) or None,
+        "Mounts": mounts or None,
         "StopGracePeriod": _duration(service.get("stop_grace_period")),
         "StopSignal": service.get("stop_signal"),
         "TTY": bool(service.get("tty")) or None,
@@ -316,15 +334,9 @@ def service_spec(stack: str, name: str, service: Mapping[str, Any],
         "Isolation": service.get("isolation"),
         "Sysctls": {k: _text(v) for k, v in (service.get("sysctls") or {}).items()} or None,
         "Ulimits": _ulimits(service.get("ulimits")) or None,
-        "Healthcheck": _healthcheck(service.get("healthcheck")),
-        "Secrets": sorted(
-            _file_references(stack, service, config, "secrets"), key=lambda r: r["SecretName"]
-        )
-        or None,  # fmt: skip
-        "Configs": sorted(
-            _file_references(stack, service, config, "configs"), key=lambda r: r["ConfigName"]
-        )
-        or None,  # fmt: skip
+        "Healthcheck": healthcheck,
+        "Secrets": sorted(secrets, key=lambda r: r["SecretName"]) or None,  # fmt: skip
+        "Configs": sorted(configs, key=lambda r: r["ConfigName"]) or None,  # fmt: skip
     }
     hosts = [f"{ip} {host}" for host, _, ip in
              (h.partition(":") for h in service.get("extra_hosts") or []) if ip]  # fmt: skip
@@ -341,7 +353,7 @@ def service_spec(stack: str, name: str, service: Mapping[str, Any],
     placement = deploy.get("placement") or {}
     task: dict[str, Any] = {
         "ContainerSpec": container,
-        "Resources": _resources(deploy.get("resources") or {}),
+        "Resources": resources,
         "Placement": {
             k: v
             for k, v in {
@@ -355,9 +367,8 @@ def service_spec(stack: str, name: str, service: Mapping[str, Any],
             }.items()
             if v
         },  # fmt: skip
-        "Networks": _service_networks(stack, service, config, name),
+        "Networks": networks,
     }
-    policy = _restart_policy(service, deploy)
     if policy is not None:
         task["RestartPolicy"] = policy
     logging = service.get("logging")
@@ -369,7 +380,7 @@ def service_spec(stack: str, name: str, service: Mapping[str, Any],
         "Name": scoped(stack, name),
         "Labels": labels,
         "TaskTemplate": task,
-        "Mode": _mode(deploy),
+        "Mode": mode,
         "EndpointSpec": {
             "Mode": str(deploy.get("endpoint_mode") or "").lower(),
             "Ports": _ports(service),

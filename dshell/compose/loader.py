@@ -76,10 +76,8 @@ def parse_yaml(data: bytes) -> dict:
         raise ComposeError(f"yaml: line {line}: {_go_yaml_problem(exc)}") from None
     except yaml.YAMLError as exc:
         raise ComposeError(f"yaml: {exc}") from None
-    if value is None:
-        return {}
     if not isinstance(value, dict):
-        raise ComposeError("Top-level object must be a mapping")
+        raise ComposeError("top-level object must be a mapping")
     return value
 
 
@@ -394,8 +392,21 @@ def _service(service: Any, working_dir: str, env: Mapping[str, str]) -> dict:
     return result
 
 
-def _entry(entry: Any, section: str, working_dir: str) -> dict:
+def _entry(entry: Any, section: str, working_dir: str, name: str) -> dict:
     result = dict(entry or {})
+    external = result.get("external")
+    if isinstance(external, dict):
+        if external.get("name"):
+            if result.get("name"):
+                raise ComposeError(
+                    f"{section[:-1]} {name}: {section[:-1]}.external.name and "
+                    f"{section[:-1]}.name conflict; only use {section[:-1]}.name"
+                )
+            result["name"] = external["name"]
+        result["external"] = bool(external.get("external", True))
+        external = result["external"]
+    if external is True and not result.get("name"):
+        result["name"] = name
     if "labels" in result:
         result["labels"] = _key_values(result["labels"], nil=False)
     if section in ("secrets", "configs") and result.get("file"):
@@ -413,7 +424,7 @@ def normalise(config: Mapping[str, Any], working_dir: str, env: Mapping[str, str
         entries = config.get(section)
         if entries:
             result[section] = {
-                name: _entry(entry, section, working_dir) for name, entry in entries.items()
+                name: _entry(entry, section, working_dir, name) for name, entry in entries.items()
             }
     return result
 

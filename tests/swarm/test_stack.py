@@ -408,3 +408,53 @@ def test_prune_resolve_image_and_stdin(manager, project):
         assert listed[mine] == listed[theirs] == "S_one busybox:latest\n"
     finally:
         harness.run_docker(manager, "stack", "rm", theirs, mine)
+
+
+EDGE_FILES = {
+    "external-net": "services:\n  web:\n    image: busybox\n    networks: [outside]\n"
+    "networks:\n  outside:\n    external: true\n",
+    "undefined-net": "services:\n  web:\n    image: busybox\n    networks: [nowhere]\n",
+    "undefined-secret": "services:\n  web:\n    image: busybox\n    secrets: [nope]\n",
+    "missing-secret-file": "services:\n  web:\n    image: busybox\n    secrets: [s]\n"
+    "secrets:\n  s:\n    file: ./absent.txt\n",
+    "empty": "",
+    "list": "- a\n- b\n",
+    "bad-mode": "services:\n  web:\n    image: busybox\n    deploy:\n      mode: sideways\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGE_FILES))
+def test_edge_files_as_docker(manager, project, name):
+    (project / f"{name}.yml").write_text(EDGE_FILES[name])
+    theirs, mine = harness.unique_name("edga"), harness.unique_name("edgb")
+    try:
+        for verb, tail in (("config", ()), ("deploy", ("STACK",))):
+            args = ("stack", verb, "-c", f"{name}.yml", *tail)
+            oracle = harness.run_docker(manager, *(a.replace("STACK", theirs) for a in args),
+                                        cwd=project)  # fmt: skip
+            ours = harness.run_dshell(manager, "-c", " ".join(args).replace("STACK", mine),
+                                      cwd=project)  # fmt: skip
+            assert ours.status == oracle.status
+            assert ours.out.replace(mine, "S") == oracle.out.replace(theirs, "S")
+            assert ours.err.replace(mine, "S") == oracle.err.replace(theirs, "S")
+    finally:
+        harness.run_docker(manager, "stack", "rm", theirs, mine)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["stack ls", "stack ps nope-h15", "stack services nope-h15", "stack rm nope-h15",
+     "stack deploy -c compose.yml nope-h15"],
+)  # fmt: skip
+def test_a_worker_refuses_as_docker(worker, project, line):
+    oracle = harness.run_docker(worker, *line.split(), cwd=project)
+    ours = harness.run_dshell(worker, "-c", line, cwd=project)
+    assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
+    assert oracle.status == 1
+
+
+def test_config_reads_stdin(manager, project):
+    oracle = harness.run_docker(manager, "stack", "config", "-c", "-", input=COMPOSE, cwd=project)
+    ours = harness.run_dshell(manager, "-c", "stack config -c -", input=COMPOSE, cwd=project)
+    assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
+    assert "GREETING: hello" in ours.out
