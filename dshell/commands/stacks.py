@@ -431,12 +431,17 @@ class StackCommands(CommandBase):
         return False
 
     def _stack_wait_tasks(self, namespace: str) -> None:
-        """waitOnTasks: until no task of the stack is left running."""
+        """waitOnTasks as docker runs it: each listing that shows a task in a terminal state
+        counts once, until the count reaches the number of tasks listed (a short pause
+        between listings where docker spins)."""
         import time
 
         terminal = {"complete", "shutdown", "failed", "rejected", "orphaned", "remove"}
+        reached = 0
         while True:
             tasks = self.client.get_json("/tasks", {"filters": _stack_filter(namespace)}) or []
-            if all((t.get("Status") or {}).get("State") in terminal for t in tasks):
+            if any((t.get("Status") or {}).get("State") in terminal for t in tasks):
+                reached += 1
+            if reached == len(tasks):
                 return
-            time.sleep(0.5)
+            time.sleep(0.05)
