@@ -79,7 +79,8 @@ class ContainerCommands(CommandBase):
         args=[Arg("CONTAINER", kind="container:all", many=True)],
     )
     def cmd_container_inspect(self, opts) -> int:  # noqa: ANN001
-        return self.print_inspect(opts.args, opts.format, self.raw_getter("container", opts.size))
+        return self.print_inspect(opts.args, opts.format, self.raw_getter("container", opts.size),
+                                  "container")  # fmt: skip
 
     # -- lifecycle of many containers at once ----------------------------------------------
     @command(

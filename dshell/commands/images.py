@@ -60,7 +60,7 @@ class ImageCommands(CommandBase):
         args=[Arg("IMAGE", kind="image", many=True)],
     )
     def cmd_image_inspect(self, opts) -> int:  # noqa: ANN001
-        return self.print_inspect(opts.args, opts.format, self.raw_getter("image"))
+        return self.print_inspect(opts.args, opts.format, self.raw_getter("image"), "image")
 
     # -- pull / push ------------------------------------------------------------------------
     @command(

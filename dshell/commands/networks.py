@@ -125,7 +125,7 @@ class NetworkCommands(CommandBase):
         def get(reference: str) -> bytes:
             return self.client.get_raw(f"/networks/{quote(reference, safe='')}", params)
 
-        return self.print_inspect(opts.args, opts.format, get)
+        return self.print_inspect(opts.args, opts.format, get, "network")
 
     @command(
         "Remove one or more networks",

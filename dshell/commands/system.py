@@ -225,12 +225,14 @@ class SystemCommands(CommandBase):
             return print_typed_inspect(self, opts.args, opts.format, getter, found)
         return self.print_inspect(opts.args, opts.format, getter)
 
-    def print_inspect(self, references: list[str], fmt: str | None, getter) -> int:  # noqa: ANN001
-        """Shared by every ``X inspect``: docker's output, errors and statuses."""
+    def print_inspect(self, references: list[str], fmt: str | None, getter,  # noqa: ANN001
+                      kind: str = "") -> int:  # fmt: skip
+        """Shared by every ``X inspect``: docker's output, errors and statuses. ``kind``: the
+        objects' type, for templates that run on the typed value first."""
         from dshell.commands.inspecting import TemplateParseError, inspect_references
 
         try:
-            out, errors = inspect_references(references, fmt, getter)
+            out, errors = inspect_references(references, fmt, getter, kind)
         except TemplateParseError as exc:
             self.err(str(exc))
             return 64
@@ -381,6 +383,7 @@ def print_typed_inspect(session: CommandBase, references: list[str], fmt: str, g
         ObjectNotFound,
         TemplateParseError,
         make_inspector,
+        typed_name,
     )
     from dshell.render import gotemplate
 
@@ -403,6 +406,7 @@ def print_typed_inspect(session: CommandBase, references: list[str], fmt: str, g
                 else:
                     inspector.chunks.append(text + "\n")
                     continue
+            inspector.typed = typed_name(fmt, kind)
             inspector.add(raw)
         except (EngineError, InspectElementError, ObjectNotFound) as exc:
             errors.append(str(exc))
