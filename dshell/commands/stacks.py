@@ -61,14 +61,18 @@ class StackCommands(CommandBase):
             handle = self.stdin.handle
             stdin = getattr(handle, "buffer", handle)
         working_dir, dicts = loader.read_files(files, stdin)
+        logged: list[str] = []
         try:
-            config = loader.load(dicts, working_dir, dict(os.environ), interpolate)
+            config = loader.load(dicts, working_dir, dict(os.environ), interpolate, logged)
         except loader.ForbiddenProperties as exc:
             if not deploying:
                 raise
             warnings = loader.property_warnings(exc.properties)
             message = f"Compose file contains unsupported options:\n\n{warnings}\n"
             raise ComposeError(message) from None
+        finally:
+            for message in logged:
+                self._stack_log_warning(message)
         if deploying:
             unsupported = loader.unsupported_properties(dicts)
             if unsupported:
@@ -78,6 +82,13 @@ class StackCommands(CommandBase):
                 warnings = loader.property_warnings(deprecated)
                 self.err(f"Ignoring deprecated options:\n\n{warnings}\n")
         return config
+
+    def _stack_log_warning(self, message: str) -> None:
+        """A warning as docker's logrus prints it on standard error."""
+        import time
+
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.err(f'time="{stamp}" level=warning msg="{message}"')
 
     # -- deploy --------------------------------------------------------------------------
     @command(

@@ -213,6 +213,8 @@ def _mounts(stack: str, service: Mapping[str, Any], config: Mapping[str, Any]) -
             else:
                 source = entry.get("name") or scoped(stack, source)
                 options: dict[str, Any] = {"Labels": stack_labels(stack, entry.get("labels"))}
+                if (volume.get("volume") or {}).get("nocopy"):
+                    options["NoCopy"] = True
                 if entry.get("driver") or entry.get("driver_opts"):
                     options["DriverConfig"] = {
                         "Name": entry.get("driver") or "",

@@ -6,7 +6,6 @@ as the typed load does, and merge later files over earlier ones."""
 from __future__ import annotations
 
 import os
-import re
 import shlex
 from collections.abc import Mapping
 from typing import IO, Any
@@ -183,8 +182,9 @@ def property_warnings(properties: Mapping[str, str]) -> str:
 
 
 def load(dicts: list[dict], working_dir: str, env: Mapping[str, str],
-         interpolate: bool = True) -> dict:  # fmt: skip
-    """loader.Load: each file checked, interpolated and normalised, then merged in order."""
+         interpolate: bool = True, warnings: list[str] | None = None) -> dict:  # fmt: skip
+    """loader.Load: each file checked, interpolated and normalised, then merged in order;
+    the loader's logged warnings go to ``warnings``."""
     from dshell.compose.interpolate import interpolate as substitute
 
     version = version_of(dicts[0]) if dicts else DEFAULT_VERSION
@@ -203,7 +203,7 @@ def load(dicts: list[dict], working_dir: str, env: Mapping[str, str],
                 if section in config and config[section] is not None:
                     config[section] = substitute(config[section], section, env)
         validate(config)
-        normal = normalise(config, working_dir, env)
+        normal = normalise(config, working_dir, env, warnings)
         merge_into(merged, normal)
     merged.setdefault("services", {})
     return merged
@@ -249,25 +249,51 @@ def _references(value: Any) -> list[dict]:
     return refs
 
 
-_PORT = re.compile(
-    r"^(?:(?P<ip>[^:]*):)??(?:(?P<published>[\d-]*):)?(?P<target>[\d-]+)(?:/(?P<proto>\w+))?$"
-)
+def _port_range(text: str, what: str, spec: str) -> list[int]:
+    first, sep, last = text.partition("-")
+    try:
+        low = int(first)
+        high = int(last) if sep else low
+    except ValueError:
+        raise ComposeError(f"Invalid {what}: {spec}") from None
+    return list(range(low, high + 1))
 
 
-def _ports(value: Any) -> list[dict]:
+def _short_port(spec: str, warnings: list[str]) -> list[dict]:
+    """nat.ParsePortSpec for one short-syntax port, ranges expanded pairwise."""
+    body, _, proto = spec.partition("/")
+    proto = proto or "tcp"
+    parts = body.rsplit(":", 2)
+    ip = published = ""
+    if len(parts) == 3:
+        ip, published, target = parts
+    elif len(parts) == 2:
+        published, target = parts
+    else:
+        (target,) = parts
+    if ip:
+        warnings.append(f"ignoring IP-address ({body}/{proto}) service will listen on '0.0.0.0'")
+    targets = _port_range(target, "containerPort", spec)
+    hosts = _port_range(published, "hostPort", spec) if published else []
+    if hosts and len(hosts) != len(targets) and len(hosts) > 1:
+        raise ComposeError(f"Invalid ranges specified for container and host Ports: {spec}")
+    entries = []
+    for index, port in enumerate(targets):
+        entry: dict[str, Any] = {"mode": "ingress", "target": port}
+        if hosts:
+            entry["published"] = hosts[index] if len(hosts) > 1 else hosts[0]
+        entry["protocol"] = proto
+        entries.append(entry)
+    return entries
+
+
+def _ports(value: Any, warnings: list[str]) -> list[dict]:
     ports: list[dict] = []
     for item in value or []:
         if isinstance(item, dict):
             ports.append(dict(item))
-            continue
-        match = _PORT.match(str(item))
-        if match is None:
-            raise ComposeError(f"Invalid containerPort: {item}")
-        entry: dict[str, Any] = {"mode": "ingress", "target": int(match.group("target"))}
-        if match.group("published"):
-            entry["published"] = int(match.group("published"))
-        entry["protocol"] = match.group("proto") or "tcp"
-        ports.append(entry)
+        else:
+            ports.extend(_short_port(str(item), warnings))
     return ports
 
 
@@ -282,17 +308,22 @@ def _volumes(value: Any, working_dir: str) -> list[dict]:
             mounts.append({"type": "volume", "target": parts[0]})
             continue
         source, target = parts[0], parts[1]
+        options = parts[2].split(",") if len(parts) > 2 else []
         entry: dict[str, Any] = {}
         if source.startswith((".", "/", "~")):
             entry["type"] = "bind"
-            if source.startswith("."):
+            if source.startswith("~"):
+                source = os.path.expanduser(source)
+            elif source.startswith("."):
                 source = os.path.normpath(os.path.join(working_dir, source))
         else:
             entry["type"] = "volume"
         entry["source"] = source
         entry["target"] = target
-        if len(parts) > 2 and "ro" in parts[2].split(","):
+        if "ro" in options:
             entry["read_only"] = True
+        if "nocopy" in options:
+            entry["volume"] = {"nocopy": True}
         mounts.append(entry)
     return mounts
 
@@ -353,7 +384,8 @@ def _deploy(deploy: dict) -> dict:
     return deploy
 
 
-def _service(service: Any, working_dir: str, env: Mapping[str, str]) -> dict:
+def _service(service: Any, working_dir: str, env: Mapping[str, str],
+             warnings: list[str]) -> dict:  # fmt: skip
     result = dict(service or {})
     for key in ("dns", "dns_search"):
         if isinstance(result.get(key), str):
@@ -386,7 +418,7 @@ def _service(service: Any, working_dir: str, env: Mapping[str, str]) -> dict:
     if isinstance(result.get("networks"), list):
         result["networks"] = {name: None for name in result["networks"]}
     if "ports" in result:
-        result["ports"] = _ports(result["ports"])
+        result["ports"] = _ports(result["ports"], warnings)
     if "volumes" in result:
         result["volumes"] = _volumes(result["volumes"], working_dir)
     return result
@@ -415,11 +447,16 @@ def _entry(entry: Any, section: str, working_dir: str, name: str) -> dict:
     return result
 
 
-def normalise(config: Mapping[str, Any], working_dir: str, env: Mapping[str, str]) -> dict:
-    """One file's sections in the typed load's shapes."""
+def normalise(config: Mapping[str, Any], working_dir: str, env: Mapping[str, str],
+              warnings: list[str] | None = None) -> dict:  # fmt: skip
+    """One file's sections in the typed load's shapes; what docker's loader logs as warnings
+    is added to ``warnings``."""
     result: dict[str, Any] = {}
     services = config.get("services") or {}
-    result["services"] = {name: _service(svc, working_dir, env) for name, svc in services.items()}
+    notes = warnings if warnings is not None else []
+    result["services"] = {
+        name: _service(svc, working_dir, env, notes) for name, svc in services.items()
+    }
     for section in SECTIONS[1:]:
         entries = config.get(section)
         if entries:

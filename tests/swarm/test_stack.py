@@ -458,3 +458,75 @@ def test_config_reads_stdin(manager, project):
     ours = harness.run_dshell(manager, "-c", "stack config -c -", input=COMPOSE, cwd=project)
     assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
     assert "GREETING: hello" in ours.out
+
+
+SHORT_SYNTAX = """\
+services:
+  web:
+    image: busybox
+    command: sleep 100000
+    deploy: {replicas: 0}
+    ports:
+      - "80"
+      - "127.0.0.1:18181:81"
+      - "18900-18901:90-91"
+      - 18053:53/udp
+    volumes:
+      - data:/data:nocopy
+      - ./rel:/rel
+      - /tmp:/hosttmp:ro
+      - /anon
+    extra_hosts:
+      - "a:1.2.3.4"
+    expose: ["3000"]
+    container_name: x
+    restart: always
+volumes:
+  data:
+"""
+
+
+def _no_stamps(text: str) -> str:
+    return re.sub(r'time="[^"]*"', 'time="T"', text)
+
+
+def test_short_syntaxes_and_warnings_as_docker(manager, project):
+    """Short ports (ranges, a host IP docker warns about), short volumes (nocopy, relative,
+    read-only, anonymous), unsupported and deprecated keys: the same config text, the same
+    warnings, the same service (deployed one after the other: the ports are the same)."""
+    (project / "short.yml").write_text(SHORT_SYNTAX)
+    oracle = harness.run_docker(manager, "stack", "config", "-c", "short.yml", cwd=project)
+    ours = harness.run_dshell(manager, "-c", "stack config -c short.yml", cwd=project)
+    assert (ours.status, ours.out, _no_stamps(ours.err)) == (
+        oracle.status, oracle.out, _no_stamps(oracle.err))  # fmt: skip
+    assert "ignoring IP-address" in oracle.err
+    specs, outputs = [], []
+    for runner, stack in ((harness.run_docker, harness.unique_name("ssa")),
+                          (harness.run_dshell, harness.unique_name("ssb"))):  # fmt: skip
+        args = ("stack", "deploy", "-c", "short.yml", stack)
+        if runner is harness.run_dshell:
+            args = ("-c", " ".join(args))
+        try:
+            done = runner(manager, *args, cwd=project)
+            assert done.status == 0, done.err
+            outputs.append((done.out.replace(stack, "S"), _no_stamps(done.err)))
+            (spec,) = _specs(manager, stack, "service", ["web"], "{{json .Spec}}")
+            specs.append(spec)
+        finally:
+            harness.run_docker(manager, "stack", "rm", stack)
+            _wait_gone(manager, stack)
+    assert outputs[1] == outputs[0]
+    assert specs[1] == specs[0]
+
+
+def _wait_gone(manager, stack: str, timeout: float = 30) -> None:
+    """Until the stack's service and network are gone (their ports and names free again)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        left = harness.run_docker(manager, "network", "ls", "-q", "--filter",
+                                  f"label=com.docker.stack.namespace={stack}").out  # fmt: skip
+        if not left.strip():
+            return
+        time.sleep(0.3)
