@@ -1359,7 +1359,7 @@ class ServiceCommands(CommandBase):
     @command(
         "Fetch the logs of a service or task",
         flags=LOGS_FLAGS,
-        args=[Arg("SERVICE|TASK", kind="service")],
+        args=[Arg("SERVICE|TASK", kind="service-or-task")],
     )
     @_flag_errors
     def cmd_service_logs(self, opts) -> int:  # noqa: ANN001

@@ -356,6 +356,8 @@ def for_suggestion(
                       key=lambda c: c.text)  # fmt: skip
     if kind == "service":
         return services(snapshot)
+    if kind == "service-or-task":  # service logs
+        return sorted([*services(snapshot), *tasks(snapshot)], key=lambda c: c.text)
     if kind == "task":
         return tasks(snapshot)
     if base == "node":

@@ -57,7 +57,8 @@ _SNAPSHOT_LISTS = ("containers", "images", "networks", "volumes", "contexts", "s
 #: here (``object``, ``image``: its ages move with the clock) are rebuilt on any change.
 _KIND_FIELDS = {"container": ("containers",), "network": ("networks",), "volume": ("volumes",),
                 "context": ("contexts",), "service": ("services",),
-                "task": ("tasks", "services"), "node": ("nodes", "node_id"),
+                "task": ("tasks", "services"), "service-or-task": ("services", "tasks"),
+                "node": ("nodes", "node_id"),
                 "secret": ("secrets",), "config": ("configs",), "stack": ("services",),
                 "constraint": ("nodes",), "constraint-value": ("nodes", "node_id"),
                 "placement-pref": ("nodes",)}  # fmt: skip

@@ -53,6 +53,13 @@ def test_services_by_name(completer):
     assert completer.candidates_for("service scale w") == ["web", "worker"]
 
 
+def test_service_logs_offers_services_and_tasks(completer):
+    offered = completer.candidates_for("service logs ")
+    assert {"db", "web", "worker"} <= set(offered)
+    assert any(text.startswith("task1") for text in offered)
+    assert completer.candidates_for("service rm ") == ["db", "web", "worker"]
+
+
 def test_nodes_by_hostname_id_and_self(completer):
     found = completer.candidates_for("node inspect ")
     assert {"self", "node-a", "node-b", NODES[0]["ID"], NODES[1]["ID"]} == set(found)
