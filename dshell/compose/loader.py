@@ -468,13 +468,19 @@ def normalise(config: Mapping[str, Any], working_dir: str, env: Mapping[str, str
 
 # --- merging ------------------------------------------------------------------------------
 
-#: Lists merged entry by entry on a key (merge.go's specials); other lists are replaced.
+#: Lists merged entry by entry on a key, then sorted by it (merge.go's specials); the
+#: commands are replaced; every other list is appended to (mergo.WithAppendSlice).
 _LIST_KEYS = {
-    "secrets": lambda e: e.get("source"),
-    "configs": lambda e: e.get("source"),
-    "ports": lambda e: (e.get("published"), e.get("target"), e.get("protocol")),
-    "volumes": lambda e: e.get("target"),
+    "secrets": lambda e: e.get("source") or "",
+    "configs": lambda e: e.get("source") or "",
+    "ports": lambda e: int(e.get("published") or 0),
+    "volumes": lambda e: e.get("target") or "",
 }
+_REPLACED = ("command", "entrypoint")
+
+
+def _zero(value: Any) -> bool:
+    return value is None or value is False or value == "" or value == 0
 
 
 def _merge_service(base: dict, override: dict) -> dict:
@@ -484,10 +490,15 @@ def _merge_service(base: dict, override: dict) -> dict:
         if key in _LIST_KEYS and isinstance(old, list) and isinstance(value, list):
             keyed = {_LIST_KEYS[key](e): e for e in old}
             keyed.update({_LIST_KEYS[key](e): e for e in value})
-            result[key] = list(keyed.values())
-        elif isinstance(old, dict) and isinstance(value, dict) and key not in ("command",):
+            result[key] = [keyed[k] for k in sorted(keyed)]
+        elif key in _REPLACED:
+            if value:
+                result[key] = value
+        elif isinstance(old, list) and isinstance(value, list):
+            result[key] = old + value
+        elif isinstance(old, dict) and isinstance(value, dict):
             result[key] = _merge_dicts(old, value)
-        else:
+        elif not _zero(value) or key not in result:
             result[key] = value
     return result
 
@@ -495,9 +506,12 @@ def _merge_service(base: dict, override: dict) -> dict:
 def _merge_dicts(base: dict, override: dict) -> dict:
     result = dict(base)
     for key, value in override.items():
-        if isinstance(result.get(key), dict) and isinstance(value, dict):
-            result[key] = _merge_dicts(result[key], value)
-        else:
+        old = result.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            result[key] = _merge_dicts(old, value)
+        elif isinstance(old, list) and isinstance(value, list):
+            result[key] = old + value
+        elif key == "replicas" or not _zero(value) or key not in result:
             result[key] = value
     return result
 

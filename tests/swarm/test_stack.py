@@ -530,3 +530,57 @@ def _wait_gone(manager, stack: str, timeout: float = 30) -> None:
         if not left.strip():
             return
         time.sleep(0.3)
+
+
+MERGE_BASE = """\
+version: "3.8"
+services:
+  web:
+    image: busybox
+    command: sleep 1
+    dns: [1.1.1.1]
+    ports: ["8080:80", "9090:90"]
+    volumes: ["/b:/b", "/a:/a"]
+    secrets: [b, a]
+    environment: {A: "1", B: "2"}
+    tty: true
+    deploy:
+      replicas: 3
+      placement: {constraints: [node.role==manager]}
+      labels: {x: "1"}
+secrets:
+  a: {file: ./a}
+  b: {file: ./b, labels: {l: "1"}}
+"""
+MERGE_OVERRIDE = """\
+version: "3.8"
+services:
+  web:
+    command: ["sleep", "2"]
+    dns: [8.8.8.8]
+    ports: ["8080:81", "7070:70"]
+    volumes: ["/c:/a"]
+    secrets: [{source: a, target: t}]
+    environment: {B: "3"}
+    tty: false
+    deploy:
+      replicas: 0
+      placement: {constraints: [node.role==worker]}
+      labels: {y: "2"}
+  other:
+    image: busybox
+secrets:
+  b: {file: ./bb}
+"""
+
+
+def test_merge_as_docker_merges(manager, project):
+    """merge.go's rules: commands replaced, ports/volumes/secrets merged on their key and
+    sorted, other lists appended, maps merged, a zero value overriding only replicas."""
+    (project / "m1.yml").write_text(MERGE_BASE)
+    (project / "m2.yml").write_text(MERGE_OVERRIDE)
+    args = ("stack", "config", "-c", "m1.yml", "-c", "m2.yml")
+    oracle = harness.run_docker(manager, *args, cwd=project)
+    ours = harness.run_dshell(manager, "-c", " ".join(args), cwd=project)
+    assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
+    assert "      - 1.1.1.1\n      - 8.8.8.8\n" in oracle.out
