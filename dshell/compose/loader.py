@@ -384,6 +384,23 @@ def _deploy(deploy: dict) -> dict:
     return deploy
 
 
+def _env_files(files: Any, working_dir: str, env: Mapping[str, str]) -> dict[str, str | None]:
+    """resolveEnvironment's env_file part: kvfile.Parse of each file (relative to the
+    working directory), a bare ``KEY`` filled from the environment or dropped."""
+    from dshell.commands.run_options import RunOptionError, parse_env_file
+
+    if isinstance(files, str):
+        files = [files]
+    values: dict[str, str | None] = {}
+    for name in files or []:
+        path = os.path.join(working_dir, os.path.expanduser(str(name)))
+        try:
+            values.update(_key_values(parse_env_file(path, env)))
+        except RunOptionError as exc:
+            raise ComposeError(str(exc)) from None
+    return values
+
+
 def _service(service: Any, working_dir: str, env: Mapping[str, str],
              warnings: list[str]) -> dict:  # fmt: skip
     result = dict(service or {})
@@ -403,8 +420,9 @@ def _service(service: Any, working_dir: str, env: Mapping[str, str],
     for key in ("command", "entrypoint"):
         if key in result:
             result[key] = _command(result[key])
-    if "environment" in result:
-        environment = _key_values(result["environment"])
+    if "environment" in result or result.get("env_file"):
+        environment = _env_files(result.get("env_file"), working_dir, env)
+        environment.update(_key_values(result.get("environment")))
         result["environment"] = {
             k: (env[k] if v is None and k in env else v) for k, v in environment.items()
         }

@@ -420,6 +420,7 @@ EDGE_FILES = {
     "empty": "",
     "list": "- a\n- b\n",
     "bad-mode": "services:\n  web:\n    image: busybox\n    deploy:\n      mode: sideways\n",
+    "missing-env-file": "services:\n  web:\n    image: busybox\n    env_file: nope.env\n",
 }
 
 
@@ -584,3 +585,18 @@ def test_merge_as_docker_merges(manager, project):
     ours = harness.run_dshell(manager, "-c", " ".join(args), cwd=project)
     assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
     assert "      - 1.1.1.1\n      - 8.8.8.8\n" in oracle.out
+
+
+def test_env_file_as_docker_reads_it(manager, project):
+    """env_file read relative to the file (a bare KEY from the environment), environment
+    winning over it."""
+    (project / "e.env").write_text("A=1\n# comment\nB\nC=x y\nUNSET_H15\n")
+    (project / "ef.yml").write_text(
+        "services:\n  web:\n    image: busybox\n    env_file: [e.env]\n    environment: {C: z}\n"
+    )
+    args = ("stack", "config", "-c", "ef.yml")
+    env = {"B": "from-env", "UNSET_H15": None}
+    oracle = harness.run_docker(manager, *args, cwd=project, env=env)
+    ours = harness.run_dshell(manager, "-c", " ".join(args), cwd=project, env=env)
+    assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
+    assert "      B: from-env\n      C: z\n" in oracle.out
