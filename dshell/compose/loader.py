@@ -442,15 +442,28 @@ def _service(service: Any, working_dir: str, env: Mapping[str, str],
     return result
 
 
-def _entry(entry: Any, section: str, working_dir: str, name: str) -> dict:
+def _version_at_least(version: str, floor: str) -> bool:
+    def key(text: str) -> tuple[int, ...]:
+        return tuple(int(p) if p.isdigit() else 0 for p in text.split("."))
+
+    return key(version) >= key(floor)
+
+
+def _entry(entry: Any, section: str, working_dir: str, name: str, version: str,
+           warnings: list[str]) -> dict:  # fmt: skip
     result = dict(entry or {})
     external = result.get("external")
+    kind = section[:-1]
     if isinstance(external, dict):
         if external.get("name"):
             if result.get("name"):
                 raise ComposeError(
-                    f"{section[:-1]} {name}: {section[:-1]}.external.name and "
-                    f"{section[:-1]}.name conflict; only use {section[:-1]}.name"
+                    f"{kind} {name}: {kind}.external.name and {kind}.name conflict; "
+                    f"only use {kind}.name"
+                )
+            if _version_at_least(version, "3.4" if section == "volumes" else "3.5"):
+                warnings.append(
+                    f"{kind} {name}: {kind}.external.name is deprecated in favor of {kind}.name"
                 )
             result["name"] = external["name"]
         result["external"] = bool(external.get("external", True))
@@ -479,7 +492,8 @@ def normalise(config: Mapping[str, Any], working_dir: str, env: Mapping[str, str
         entries = config.get(section)
         if entries:
             result[section] = {
-                name: _entry(entry, section, working_dir, name) for name, entry in entries.items()
+                name: _entry(entry, section, working_dir, name, version_of(config), notes)
+                for name, entry in entries.items()
             }
     return result
 

@@ -600,3 +600,46 @@ def test_env_file_as_docker_reads_it(manager, project):
     ours = harness.run_dshell(manager, "-c", " ".join(args), cwd=project, env=env)
     assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
     assert "      B: from-env\n      C: z\n" in oracle.out
+
+
+def test_external_objects_and_waiting(manager, project):
+    """External secret, config and overlay network used by name (not created, not removed);
+    a named secret; -d=false -q waits for convergence and prints only the Creating lines."""
+    outside = harness.unique_name("ext")
+    harness.run_docker_ok(manager, "network", "create", "-d", "overlay", outside)
+    harness.run_docker_ok(manager, "secret", "create", outside, "-", input="x")
+    harness.run_docker_ok(manager, "config", "create", outside, "-", input="y")
+    text = (
+        "services:\n  web:\n    image: busybox\n    command: sleep 100000\n"
+        "    networks: [outside]\n    secrets: [ext, named]\n    configs: [extc]\n"
+        f"networks:\n  outside:\n    external: true\n    name: {outside}\n"
+        f"secrets:\n  ext:\n    external: true\n    name: {outside}\n"
+        "  named:\n    file: ./s1.txt\n    name: NAMED\n"
+        f"configs:\n  extc:\n    external:\n      name: {outside}\n"
+    )
+    theirs, mine = harness.unique_name("exa"), harness.unique_name("exb")
+    try:
+        results = {}
+        for stack in (theirs, mine):
+            (project / f"{stack}.yml").write_text(text.replace("NAMED", f"{stack}_custom"))
+            args = ("stack", "deploy", "-d=false", "-q", "-c", f"{stack}.yml", stack)
+            if stack == theirs:
+                results[stack] = harness.run_docker(manager, *args, cwd=project, timeout=120)
+            else:
+                results[stack] = harness.run_dshell(manager, "-c", " ".join(args),
+                                                    cwd=project, timeout=120)  # fmt: skip
+        assert results[mine].status == results[theirs].status == 0, results[mine].err
+        assert results[mine].out.replace(mine, "S") == results[theirs].out.replace(theirs, "S")
+        assert _no_stamps(results[mine].err) == _no_stamps(results[theirs].err)
+        specs = [_specs(manager, s, "service", ["web"], "{{json .Spec}}")[0] for s in results]
+        assert specs[1] == specs[0]
+        running = harness.run_docker_ok(manager, "service", "ls", "--filter", f"name={mine}_web",
+                                        "--format", "{{.Replicas}}").out  # fmt: skip
+        assert running == "1/1\n"
+    finally:
+        removed = harness.run_dshell(manager, "-c", f"stack rm {theirs} {mine}")
+        harness.run_docker(manager, "network", "rm", outside)
+        harness.run_docker(manager, "secret", "rm", outside)
+        harness.run_docker(manager, "config", "rm", outside)
+    assert f"Removing secret {mine}_custom" in removed.out
+    assert outside not in removed.out
