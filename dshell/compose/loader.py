@@ -189,7 +189,7 @@ def load(dicts: list[dict], working_dir: str, env: Mapping[str, str],
 
     version = version_of(dicts[0]) if dicts else DEFAULT_VERSION
     merged: dict[str, Any] = {"version": version}
-    for raw in dicts:
+    for index, raw in enumerate(dicts):
         if version_of(raw) != version:
             raise ComposeError(
                 f"version mismatched between two composefiles : {version} and {version_of(raw)}"
@@ -204,7 +204,7 @@ def load(dicts: list[dict], working_dir: str, env: Mapping[str, str],
                     config[section] = substitute(config[section], section, env)
         validate(config)
         normal = normalise(config, working_dir, env, warnings)
-        merge_into(merged, normal)
+        merge_into(merged, normal, first=index == 0)
     merged.setdefault("services", {})
     return merged
 
@@ -470,6 +470,9 @@ def _entry(entry: Any, section: str, working_dir: str, name: str, version: str,
         external = result["external"]
     if external is True and not result.get("name"):
         result["name"] = name
+    if external is not True:
+        # loadExtras keeps an entry's x- keys only for external ones.
+        result = {k: v for k, v in result.items() if not _extra(k)}
     if "labels" in result:
         result["labels"] = _key_values(result["labels"], nil=False)
     if section in ("secrets", "configs") and result.get("file"):
@@ -495,6 +498,9 @@ def normalise(config: Mapping[str, Any], working_dir: str, env: Mapping[str, str
                 name: _entry(entry, section, working_dir, name, version_of(config), notes)
                 for name, entry in entries.items()
             }
+    for key, value in config.items():
+        if _extra(key):
+            result[key] = value
     return result
 
 
@@ -548,7 +554,7 @@ def _merge_dicts(base: dict, override: dict) -> dict:
     return result
 
 
-def merge_into(merged: dict, config: Mapping[str, Any]) -> None:
+def merge_into(merged: dict, config: Mapping[str, Any], first: bool = False) -> None:
     """Services merged key by key; networks, volumes, secrets, configs entry by entry."""
     services = merged.setdefault("services", {})
     for name, service in config.get("services", {}).items():
@@ -556,3 +562,6 @@ def merge_into(merged: dict, config: Mapping[str, Any]) -> None:
     for section in SECTIONS[1:]:
         if section in config:
             merged.setdefault(section, {}).update(config[section])
+    if first:
+        # merge keeps the first file's x- keys (the base config's Extras) and no other.
+        merged.update((key, value) for key, value in config.items() if _extra(key))

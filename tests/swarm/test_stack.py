@@ -643,3 +643,22 @@ def test_external_objects_and_waiting(manager, project):
         harness.run_docker(manager, "config", "rm", outside)
     assert f"Removing secret {mine}_custom" in removed.out
     assert outside not in removed.out
+
+
+@pytest.mark.parametrize("order", [("x1", "x2"), ("x2", "x1"), ("x0", "x2")])
+def test_extension_fields_as_docker(manager, project, order):
+    """x- keys: YAML anchors through them, kept on services, dropped from non-external
+    networks, and only the first file's top-level ones printed."""
+    files = {
+        "x1": 'version: "3.9"\nx-common: &c\n  image: busybox\nservices:\n  web:\n    <<: *c\n'
+        "    x-note: hi\n    command: [a]\nnetworks:\n  n:\n    x-foo: 1\n",
+        "x2": 'version: "3.9"\nx-other: 2\nx-common: {image: z}\n',
+        "x0": 'version: "3.9"\nservices: {}\n',
+    }
+    for name, text in files.items():
+        (project / f"{name}.yml").write_text(text)
+    args = ["stack", "config", *(arg for name in order for arg in ("-c", f"{name}.yml"))]
+    oracle = harness.run_docker(manager, *args, cwd=project)
+    ours = harness.run_dshell(manager, "-c", " ".join(args), cwd=project)
+    assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
+    assert oracle.status == 0
