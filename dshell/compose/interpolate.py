@@ -131,4 +131,9 @@ def _walk(value: Any, path: tuple[str, ...], env: Mapping[str, str]) -> Any:
             "you may need to escape any $ with another $"
         ) from None
     kind = _cast_kind(path)
-    return _cast(text, kind) if kind else text
+    if not kind or "$" not in value:
+        return text  # a literal string is left for the schema check to refuse
+    try:
+        return _cast(text, kind)
+    except ComposeError as exc:
+        raise ComposeError(f"error while interpolating {'.'.join(path)}: {exc}") from None

@@ -113,13 +113,111 @@ def _check_keys(mapping: Any, allowed: frozenset, where: str) -> None:
             raise ComposeError(f"{where} Additional property {key} is not allowed")
 
 
+_STR, _BOOL, _INT = "string", "boolean", "integer"
+_STRINGS = ("array", _STR)
+_LIST_OR_DICT = ("oneOf", [("dict", ["string", "number", "null"]), _STRINGS])
+_STRING_OR_LIST = ("oneOf", [_STR, _STRINGS])
+_REFERENCES = ("array", ("oneOf", [_STR, "object"]))
+#: The v3 schema's types for a service's keys and its deploy keys (what catches a value of
+#: the wrong kind before it is converted).
+_SERVICE_TYPES: dict[str, Any] = {
+    "build": ("oneOf", [_STR, "object"]), "cap_add": _STRINGS, "cap_drop": _STRINGS,
+    "cgroup_parent": _STR, "cgroupns_mode": _STR, "command": ("oneOf", [_STR, _STRINGS]),
+    "configs": _REFERENCES, "container_name": _STR, "credential_spec": "object",
+    "depends_on": _STRINGS, "devices": _STRINGS, "dns": _STRING_OR_LIST,
+    "dns_search": _STRING_OR_LIST, "domainname": _STR,
+    "entrypoint": ("oneOf", [_STR, _STRINGS]), "env_file": _STRING_OR_LIST,
+    "environment": _LIST_OR_DICT, "expose": ("array", ["string", "number"]),
+    "external_links": _STRINGS, "extra_hosts": _LIST_OR_DICT, "healthcheck": "object",
+    "hostname": _STR, "image": _STR, "init": _BOOL, "ipc": _STR, "isolation": _STR,
+    "labels": _LIST_OR_DICT, "links": _STRINGS, "logging": "object", "mac_address": _STR,
+    "network_mode": _STR, "networks": ("oneOf", [_STRINGS, "object"]),
+    "oom_score_adj": _INT, "pid": ["string", "null"],
+    "ports": ("array", ("oneOf", ["number", _STR, "object"])), "privileged": _BOOL,
+    "read_only": _BOOL, "restart": _STR, "secrets": _REFERENCES, "security_opt": _STRINGS,
+    "shm_size": ["number", "string"], "stdin_open": _BOOL, "stop_grace_period": _STR,
+    "stop_signal": _STR, "sysctls": _LIST_OR_DICT, "tmpfs": _STRING_OR_LIST, "tty": _BOOL,
+    "ulimits": "object", "user": _STR, "userns_mode": _STR,
+    "volumes": ("array", ("oneOf", [_STR, "object"])), "working_dir": _STR,
+}  # fmt: skip
+_DEPLOY_TYPES: dict[str, Any] = {
+    "endpoint_mode": _STR, "labels": _LIST_OR_DICT, "mode": _STR, "placement": "object",
+    "replicas": _INT, "resources": "object", "restart_policy": "object",
+    "rollback_config": "object", "update_config": "object",
+}  # fmt: skip
+
+
+def _is(value: Any, kind: str) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "integer":
+        return (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            or (isinstance(value, float) and value.is_integer())
+        )
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "object":
+        return isinstance(value, dict)
+    if kind == "array":
+        return isinstance(value, list)
+    return value is None
+
+
+def _human(kind: str) -> str:
+    return {"object": "mapping", "array": "list"}.get(kind, kind)
+
+
+def _type_errors(value: Any, spec: Any, path: str) -> list[tuple[str, str]]:
+    """gojsonschema's type errors for ``value`` (field path, expected type in words)."""
+    if isinstance(spec, str):
+        return [] if _is(value, spec) else [(path, _human(spec))]
+    if isinstance(spec, list):
+        if any(_is(value, kind) for kind in spec):
+            return []
+        words = [_human(kind) for kind in spec]
+        return [(path, f"{', '.join(words[:-1])} or {words[-1]}")]
+    shape, inner = spec
+    if shape == "array":
+        if not isinstance(value, list):
+            return [(path, "list")]
+        return [e for i, item in enumerate(value) for e in _type_errors(item, inner, f"{path}.{i}")]
+    if shape == "dict":
+        if not isinstance(value, dict):
+            return [(path, "mapping")]
+        return [e for k, item in value.items() for e in _type_errors(item, inner, f"{path}.{k}")]
+    branches = [_type_errors(value, branch, path) for branch in inner]
+    if any(not errors for errors in branches):
+        return []
+    return [e for errors in branches for e in errors]
+
+
+def _check_types(mapping: Any, types: Mapping[str, Any], where: str) -> None:
+    if not isinstance(mapping, dict):
+        return
+    errors = [e for key, spec in types.items() if key in mapping
+              for e in _type_errors(mapping[key], spec, f"{where}.{key}")]  # fmt: skip
+    if errors:
+        # getMostSpecificError: the deepest field; the first of equals.
+        path, expected = max(errors, key=lambda e: len(e[0].split(".")))
+        raise ComposeError(f"{path} must be a {expected}")
+
+
 def validate(config: Mapping[str, Any]) -> None:
-    """The schema's additionalProperties checks that catch misspelt keys."""
+    """The schema's additionalProperties checks that catch misspelt keys, and the types of
+    a service's values."""
     _check_keys(config, frozenset(("version", *SECTIONS)), "(root)")
     for name, service in (config.get("services") or {}).items():
         _check_keys(service, _SERVICE_KEYS, f"services.{name}")
+        if service is not None and not isinstance(service, dict):
+            raise ComposeError(f"services.{name} must be a mapping")
         if isinstance(service, dict):
             _check_keys(service.get("deploy"), _DEPLOY_KEYS, f"services.{name}.deploy")
+            _check_types(service, _SERVICE_TYPES, f"services.{name}")
+            _check_types(service.get("deploy"), _DEPLOY_TYPES, f"services.{name}.deploy")
     for section, allowed in _ENTRY_KEYS.items():
         for name, entry in (config.get(section) or {}).items():
             _check_keys(entry, allowed, f"{section}.{name}")

@@ -662,3 +662,34 @@ def test_extension_fields_as_docker(manager, project, order):
     ours = harness.run_dshell(manager, "-c", " ".join(args), cwd=project)
     assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
     assert oracle.status == 0
+
+
+TYPE_BODIES = [
+    "    deploy:\n      replicas: abc",
+    "    deploy:\n      replicas: ${NX_H15}",
+    "    deploy:\n      replicas: ${N3_H15}",
+    "    ports: 80",
+    "    environment: 5",
+    "    command: 5",
+    "    labels: [1, 2]",
+    "    deploy:\n      mode: 3",
+    "    pid: 3",
+    "    shm_size: true",
+    "    ports: [[1]]",
+    "    tty: 'yes'",
+    "    tty: ${YES_H15}",
+]
+
+
+@pytest.mark.parametrize("index", range(len(TYPE_BODIES)))
+def test_value_types_as_docker_checks_them(manager, project, index):
+    """The schema's type errors (the deepest field wins) and interpolateTypeCastMapping's
+    casts, which only touch values that had a substitution."""
+    (project / f"type{index}.yml").write_text(
+        f"services:\n  web:\n    image: busybox\n{TYPE_BODIES[index]}\n"
+    )
+    env = {"NX_H15": "abc", "N3_H15": "3", "YES_H15": "yes"}
+    args = ("stack", "config", "-c", f"type{index}.yml")
+    oracle = harness.run_docker(manager, *args, cwd=project, env=env)
+    ours = harness.run_dshell(manager, "-c", " ".join(args), cwd=project, env=env)
+    assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
