@@ -442,8 +442,17 @@ def _list(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def _cpus(parse: Any, value: Any) -> int:
+    if value in (None, ""):
+        return 0
+    try:
+        return parse(str(value))
+    except ValueError as exc:
+        raise ComposeError(str(exc)) from None
+
+
 def _resources(source: Mapping[str, Any]) -> dict:
-    from dshell.commands.run_options import parse_bytes
+    from dshell.commands.run_options import parse_bytes, parse_cpus
 
     result: dict[str, Any] = {}
     for key, field in (("limits", "Limits"), ("reservations", "Reservations")):
@@ -452,7 +461,7 @@ def _resources(source: Mapping[str, Any]) -> dict:
             continue
         cpus = entry.get("cpus")
         converted: dict[str, Any] = {
-            "NanoCPUs": int(round(float(cpus) * 1e9)) if cpus not in (None, "") else 0,
+            "NanoCPUs": _cpus(parse_cpus, cpus),
             "MemoryBytes": parse_bytes(str(entry["memory"])) if entry.get("memory") else 0,
         }
         if key == "limits" and entry.get("pids"):

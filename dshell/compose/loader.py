@@ -140,11 +140,35 @@ _SERVICE_TYPES: dict[str, Any] = {
     "ulimits": "object", "user": _STR, "userns_mode": _STR,
     "volumes": ("array", ("oneOf", [_STR, "object"])), "working_dir": _STR,
 }  # fmt: skip
+_DURATION = ("duration", None)
+_UPDATE = ("struct", {
+    "parallelism": _INT, "delay": _DURATION, "failure_action": _STR, "monitor": _DURATION,
+    "max_failure_ratio": "number", "order": _STR,
+})  # fmt: skip
 _DEPLOY_TYPES: dict[str, Any] = {
-    "endpoint_mode": _STR, "labels": _LIST_OR_DICT, "mode": _STR, "placement": "object",
-    "replicas": _INT, "resources": "object", "restart_policy": "object",
-    "rollback_config": "object", "update_config": "object",
+    "endpoint_mode": _STR, "labels": _LIST_OR_DICT, "mode": _STR,
+    "placement": ("struct", {
+        "constraints": _STRINGS,
+        "preferences": ("array", ("struct", {"spread": _STR})),
+        "max_replicas_per_node": _INT,
+    }),
+    "replicas": _INT,
+    "resources": ("struct", {
+        "limits": ("struct", {"cpus": _STR, "memory": _STR, "pids": _INT}),
+        "reservations": ("struct", {"cpus": _STR, "memory": _STR,
+                                    "generic_resources": ("array", "object")}),
+    }),
+    "restart_policy": ("struct", {
+        "condition": _STR, "delay": _DURATION, "max_attempts": _INT, "window": _DURATION,
+    }),
+    "rollback_config": _UPDATE, "update_config": _UPDATE,
 }  # fmt: skip
+_SERVICE_TYPES["healthcheck"] = ("struct", {
+    "disable": _BOOL, "interval": _DURATION, "retries": "number",
+    "test": ("oneOf", [_STR, _STRINGS]), "timeout": _DURATION, "start_period": _DURATION,
+    "start_interval": _DURATION,
+})  # fmt: skip
+_SERVICE_TYPES["stop_grace_period"] = _DURATION
 
 
 def _is(value: Any, kind: str) -> bool:
@@ -172,22 +196,39 @@ def _human(kind: str) -> str:
 
 
 def _type_errors(value: Any, spec: Any, path: str) -> list[tuple[str, str]]:
-    """gojsonschema's type errors for ``value`` (field path, expected type in words)."""
+    """gojsonschema's errors for ``value``: (field path, what docker says of it)."""
     if isinstance(spec, str):
-        return [] if _is(value, spec) else [(path, _human(spec))]
+        return [] if _is(value, spec) else [(path, f"must be a {_human(spec)}")]
     if isinstance(spec, list):
         if any(_is(value, kind) for kind in spec):
             return []
         words = [_human(kind) for kind in spec]
-        return [(path, f"{', '.join(words[:-1])} or {words[-1]}")]
+        return [(path, f"must be a {', '.join(words[:-1])} or {words[-1]}")]
     shape, inner = spec
+    if shape == "duration":
+        if not isinstance(value, str):
+            return [(path, "must be a string")]
+        from dshell.commands.run_options import parse_duration
+
+        try:
+            parse_duration(value)
+        except ValueError:
+            return [(path, "Does not match format 'duration'")]
+        return []
+    if shape == "struct":
+        if not isinstance(value, dict):
+            return [(path, "must be a mapping")]
+        errors = [(path, f"Additional property {key} is not allowed")
+                  for key in value if key not in inner]  # fmt: skip
+        return errors + [e for key, item_spec in inner.items() if key in value
+                         for e in _type_errors(value[key], item_spec, f"{path}.{key}")]  # fmt: skip
     if shape == "array":
         if not isinstance(value, list):
-            return [(path, "list")]
+            return [(path, "must be a list")]
         return [e for i, item in enumerate(value) for e in _type_errors(item, inner, f"{path}.{i}")]
     if shape == "dict":
         if not isinstance(value, dict):
-            return [(path, "mapping")]
+            return [(path, "must be a mapping")]
         return [e for k, item in value.items() for e in _type_errors(item, inner, f"{path}.{k}")]
     branches = [_type_errors(value, branch, path) for branch in inner]
     if any(not errors for errors in branches):
@@ -202,8 +243,8 @@ def _check_types(mapping: Any, types: Mapping[str, Any], where: str) -> None:
               for e in _type_errors(mapping[key], spec, f"{where}.{key}")]  # fmt: skip
     if errors:
         # getMostSpecificError: the deepest field; the first of equals.
-        path, expected = max(errors, key=lambda e: len(e[0].split(".")))
-        raise ComposeError(f"{path} must be a {expected}")
+        path, message = max(errors, key=lambda e: len(e[0].split(".")))
+        raise ComposeError(f"{path} {message}")
 
 
 def validate(config: Mapping[str, Any]) -> None:
@@ -476,7 +517,10 @@ def _deploy(deploy: dict) -> dict:
                 try:
                     entry["memory"] = str(parse_bytes(str(entry["memory"])))
                 except ValueError as exc:
-                    raise ComposeError(str(exc)) from None
+                    raise ComposeError(
+                        "decoding failed due to the following error(s):\n\nerror decoding "
+                        f"'Deploy.Resources.{key.capitalize()}.memory': {exc}"
+                    ) from None
                 resources[key] = entry
         deploy["resources"] = resources
     return deploy

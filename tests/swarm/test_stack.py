@@ -421,6 +421,8 @@ EDGE_FILES = {
     "list": "- a\n- b\n",
     "bad-mode": "services:\n  web:\n    image: busybox\n    deploy:\n      mode: sideways\n",
     "missing-env-file": "services:\n  web:\n    image: busybox\n    env_file: nope.env\n",
+    "bad-cpus": "services:\n  web:\n    image: busybox\n    deploy:\n      resources:\n"
+    "        limits:\n          cpus: 'abc'\n",
 }
 
 
@@ -678,6 +680,14 @@ TYPE_BODIES = [
     "    ports: [[1]]",
     "    tty: 'yes'",
     "    tty: ${YES_H15}",
+    "    deploy:\n      resources:\n        limits:\n          cpus: 0.5",
+    "    deploy:\n      resources:\n        limits:\n          foo: 1",
+    "    deploy:\n      update_config:\n        parallelism: x",
+    "    healthcheck:\n      interval: abc",
+    "    healthcheck:\n      bogus: 5",
+    "    stop_grace_period: 1x",
+    "    deploy:\n      resources:\n        reservations:\n          memory: 12qq",
+    "    deploy:\n      placement:\n        preferences: [{spread: 1}]",
 ]
 
 
