@@ -169,6 +169,43 @@ _SERVICE_TYPES["healthcheck"] = ("struct", {
     "start_interval": _DURATION,
 })  # fmt: skip
 _SERVICE_TYPES["stop_grace_period"] = _DURATION
+_SERVICE_TYPES["deploy"] = ["object", "null"]
+_SERVICE_TYPES["ports"] = ("array", ("oneOf", ["number", _STR, ("struct", {
+    "mode": _STR, "target": _INT, "published": _INT, "protocol": _STR,
+})]))  # fmt: skip
+_SERVICE_TYPES["networks"] = ("oneOf", [_STRINGS, ("dict", ("oneOf", [("struct", {
+    "aliases": _STRINGS, "driver_opts": ("dict", ["string", "number"]),
+    "ipv4_address": _STR, "ipv6_address": _STR,
+}), "null"]))])  # fmt: skip
+_SERVICE_TYPES["ulimits"] = ("dict", ("oneOf", [_INT, ("struct", {"hard": _INT, "soft": _INT})]))
+_SERVICE_TYPES["volumes"] = ("array", ("oneOf", [_STR, ("struct", {
+    "type": _STR, "source": _STR, "target": _STR, "read_only": _BOOL, "consistency": _STR,
+    "bind": "object", "volume": "object", "tmpfs": "object", "image": "object",
+    "cluster": "object",
+})]))  # fmt: skip
+_SERVICE_TYPES["secrets"] = _SERVICE_TYPES["configs"] = ("array", ("oneOf", [_STR, ("struct", {
+    "source": _STR, "target": _STR, "uid": _STR, "gid": _STR, "mode": "number",
+})]))  # fmt: skip
+_DRIVER_OPTS = ("dict", ["string", "number"])
+_EXTERNAL = ["boolean", "object"]
+#: The types of the top-level sections' entries (x- keys allowed in each).
+_ENTRY_TYPES: dict[str, Any] = {
+    "networks": ["object", "null"],
+    "volumes": ["object", "null"],
+    "secrets": "object",
+    "configs": "object",
+}
+_ENTRY_FIELDS: dict[str, dict[str, Any]] = {
+    "networks": {"name": _STR, "driver": _STR, "driver_opts": _DRIVER_OPTS, "ipam": "object",
+                 "external": _EXTERNAL, "internal": _BOOL, "attachable": _BOOL,
+                 "labels": _LIST_OR_DICT},
+    "volumes": {"name": _STR, "driver": _STR, "driver_opts": _DRIVER_OPTS,
+                "external": _EXTERNAL, "labels": _LIST_OR_DICT},
+    "secrets": {"name": _STR, "file": _STR, "external": _EXTERNAL, "labels": _LIST_OR_DICT,
+                "driver": _STR, "driver_opts": _DRIVER_OPTS, "template_driver": _STR},
+    "configs": {"name": _STR, "file": _STR, "external": _EXTERNAL, "labels": _LIST_OR_DICT,
+                "template_driver": _STR},
+}  # fmt: skip
 
 
 def _is(value: Any, kind: str) -> bool:
@@ -195,45 +232,65 @@ def _human(kind: str) -> str:
     return {"object": "mapping", "array": "list"}.get(kind, kind)
 
 
-def _type_errors(value: Any, spec: Any, path: str) -> list[tuple[str, str]]:
-    """gojsonschema's errors for ``value``: (field path, what docker says of it)."""
+def _type_errors(value: Any, spec: Any, path: str) -> list[tuple[str, str, str]]:
+    """gojsonschema's errors for ``value`` in its order: (field path, kind, what docker
+    says of it); kind is "type", "oneOf" or "other"."""
     if isinstance(spec, str):
-        return [] if _is(value, spec) else [(path, f"must be a {_human(spec)}")]
+        return [] if _is(value, spec) else [(path, "type", f"must be a {_human(spec)}")]
     if isinstance(spec, list):
         if any(_is(value, kind) for kind in spec):
             return []
         words = [_human(kind) for kind in spec]
-        return [(path, f"must be a {', '.join(words[:-1])} or {words[-1]}")]
+        return [(path, "type", f"must be a {', '.join(words[:-1])} or {words[-1]}")]
     shape, inner = spec
     if shape == "duration":
         if not isinstance(value, str):
-            return [(path, "must be a string")]
+            return [(path, "type", "must be a string")]
         from dshell.commands.run_options import parse_duration
 
         try:
             parse_duration(value)
         except ValueError:
-            return [(path, "Does not match format 'duration'")]
+            return [(path, "other", "Does not match format 'duration'")]
         return []
     if shape == "struct":
         if not isinstance(value, dict):
-            return [(path, "must be a mapping")]
-        errors = [(path, f"Additional property {key} is not allowed")
-                  for key in value if key not in inner]  # fmt: skip
+            return [(path, "type", "must be a mapping")]
+        errors = [(path, "other", f"Additional property {key} is not allowed")
+                  for key in value if key not in inner and not _extra(key)]  # fmt: skip
         return errors + [e for key, item_spec in inner.items() if key in value
                          for e in _type_errors(value[key], item_spec, f"{path}.{key}")]  # fmt: skip
     if shape == "array":
         if not isinstance(value, list):
-            return [(path, "must be a list")]
+            return [(path, "type", "must be a list")]
         return [e for i, item in enumerate(value) for e in _type_errors(item, inner, f"{path}.{i}")]
     if shape == "dict":
         if not isinstance(value, dict):
-            return [(path, "must be a mapping")]
+            return [(path, "type", "must be a mapping")]
         return [e for k, item in value.items() for e in _type_errors(item, inner, f"{path}.{k}")]
     branches = [_type_errors(value, branch, path) for branch in inner]
     if any(not errors for errors in branches):
         return []
-    return [e for errors in branches for e in errors]
+    # Only the best branch's errors follow the oneOf error: the first whose own type the
+    # value has, else the first.
+    best = next((errors for branch, errors in zip(inner, branches, strict=True)
+                 if _top_type_matches(value, branch)), branches[0])  # fmt: skip
+    return [(path, "oneOf", "Must validate one and only one schema (oneOf)"), *best]
+
+
+def _top_type_matches(value: Any, spec: Any) -> bool:
+    if isinstance(spec, str):
+        return _is(value, spec)
+    if isinstance(spec, list):
+        return any(_is(value, kind) for kind in spec)
+    shape, inner = spec
+    if shape in ("struct", "dict"):
+        return isinstance(value, dict)
+    if shape == "array":
+        return isinstance(value, list)
+    if shape == "duration":
+        return isinstance(value, str)
+    return any(_top_type_matches(value, branch) for branch in inner)
 
 
 def _check_types(mapping: Any, types: Mapping[str, Any], where: str) -> None:
@@ -241,16 +298,33 @@ def _check_types(mapping: Any, types: Mapping[str, Any], where: str) -> None:
         return
     errors = [e for key, spec in types.items() if key in mapping
               for e in _type_errors(mapping[key], spec, f"{where}.{key}")]  # fmt: skip
-    if errors:
-        # getMostSpecificError: the deepest field; the first of equals.
-        path, message = max(errors, key=lambda e: len(e[0].split(".")))
-        raise ComposeError(f"{path} {message}")
+    if not errors:
+        return
+    # getMostSpecificError: the deepest field; at equal depth a type error over the rest;
+    # a oneOf error speaks with the error after it.
+    chosen = 0
+    for index, (path, kind, _message) in enumerate(errors):
+        depth, best = len(path.split(".")), len(errors[chosen][0].split("."))
+        if depth > best or (depth == best and kind == "type" and errors[chosen][1] != "type"):
+            chosen = index
+    path, kind, message = errors[chosen]
+    if kind == "oneOf" and chosen + 1 < len(errors):
+        message = errors[chosen + 1][2]
+    raise ComposeError(f"{path} {message}")
 
 
 def validate(config: Mapping[str, Any]) -> None:
     """The schema's additionalProperties checks that catch misspelt keys, and the types of
-    a service's values."""
+    the values."""
     _check_keys(config, frozenset(("version", *SECTIONS)), "(root)")
+    for section in SECTIONS:
+        entries = config.get(section)
+        if entries is not None and not isinstance(entries, dict):
+            raise ComposeError(f"{section} must be a mapping")
+    for section, kind in _ENTRY_TYPES.items():
+        for name, entry in (config.get(section) or {}).items():
+            _check_types({name: entry}, {name: kind}, section)
+            _check_types(entry, _ENTRY_FIELDS[section], f"{section}.{name}")
     for name, service in (config.get("services") or {}).items():
         _check_keys(service, _SERVICE_KEYS, f"services.{name}")
         if service is not None and not isinstance(service, dict):

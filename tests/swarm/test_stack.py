@@ -688,6 +688,14 @@ TYPE_BODIES = [
     "    stop_grace_period: 1x",
     "    deploy:\n      resources:\n        reservations:\n          memory: 12qq",
     "    deploy:\n      placement:\n        preferences: [{spread: 1}]",
+    "    ulimits:\n      nofile: {soft: 1, hard: 2, x: 3}",
+    "    ulimits:\n      nofile: x",
+    "    networks: {front: 3}",
+    "    networks: [1]",
+    "    secrets:\n      - source: s\n        mode: x",
+    "    volumes: [{type: volume, bogus: 1}]",
+    "    deploy: [1]",
+    "    dns: 5",
 ]
 
 
@@ -697,6 +705,7 @@ def test_value_types_as_docker_checks_them(manager, project, index):
     casts, which only touch values that had a substitution."""
     (project / f"type{index}.yml").write_text(
         f"services:\n  web:\n    image: busybox\n{TYPE_BODIES[index]}\n"
+        "networks:\n  front: {}\nsecrets:\n  s: {file: ./s1.txt}\n"
     )
     env = {"NX_H15": "abc", "N3_H15": "3", "YES_H15": "yes"}
     args = ("stack", "config", "-c", f"type{index}.yml")
