@@ -66,7 +66,13 @@ def parse_yaml(data: bytes) -> dict:
     import yaml
 
     try:
-        value = yaml.safe_load(data)
+        reader = yaml.SafeLoader(data)
+        try:
+            root = reader.get_single_node()
+            duplicates = _duplicate_keys(root, set()) if root is not None else []
+            value = reader.construct_document(root) if root is not None else None
+        finally:
+            reader.dispose()
     except yaml.MarkedYAMLError as exc:
         if exc.context and exc.context_mark is not None:
             line = exc.context_mark.line
@@ -75,9 +81,44 @@ def parse_yaml(data: bytes) -> dict:
         raise ComposeError(f"yaml: line {line}: {_go_yaml_problem(exc)}") from None
     except yaml.YAMLError as exc:
         raise ComposeError(f"yaml: {exc}") from None
+    if duplicates:
+        raise ComposeError("yaml: unmarshal errors:\n" + "\n".join(duplicates))
     if not isinstance(value, dict):
         raise ComposeError("top-level object must be a mapping")
     return value
+
+
+def _duplicate_keys(node: Any, seen: set[int]) -> list[str]:
+    """go-yaml's unique-keys check: a mapping that repeats a key is reported (each repeat)
+    and not descended into; its siblings still are."""
+    import yaml
+
+    if id(node) in seen:
+        return []
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        keys = [k for k, _v in node.value]
+        found = []
+        for i, first in enumerate(keys):
+            for later in keys[i + 1 :]:
+                if (
+                    type(first) is type(later)
+                    and getattr(first, "value", None) == getattr(later, "value", object())
+                    and isinstance(first, yaml.ScalarNode)
+                ):
+                    from dshell.render.formatter import go_quote
+
+                    found.append(
+                        f"  line {later.start_mark.line + 1}: mapping key "
+                        f"{go_quote(later.value)} already defined at line "
+                        f"{first.start_mark.line + 1}"
+                    )
+        if found:
+            return found
+        return [e for k, v in node.value for n in (k, v) for e in _duplicate_keys(n, seen)]
+    if isinstance(node, yaml.SequenceNode):
+        return [e for item in node.value for e in _duplicate_keys(item, seen)]
+    return []
 
 
 def _go_yaml_problem(exc: Any) -> str:

@@ -712,3 +712,19 @@ def test_value_types_as_docker_checks_them(manager, project, index):
     oracle = harness.run_docker(manager, *args, cwd=project, env=env)
     ours = harness.run_dshell(manager, "-c", " ".join(args), cwd=project, env=env)
     assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "services:\n  web:\n    image: busybox\n    image: x\nservices: 3\n",
+        "services:\n  web:\n    image: busybox\n    image: x\n    labels: {a: 1, a: 2}\n"
+        "  db:\n    image: b\n    image: c\n",
+    ],
+)
+def test_repeated_keys_refused_as_go_yaml_does(manager, project, text):
+    (project / "dup.yml").write_text(text)
+    oracle = harness.run_docker(manager, "stack", "config", "-c", "dup.yml", cwd=project)
+    ours = harness.run_dshell(manager, "-c", "stack config -c dup.yml", cwd=project)
+    assert (ours.status, ours.out, ours.err) == (oracle.status, oracle.out, oracle.err)
+    assert oracle.status == 1
