@@ -341,34 +341,13 @@ SWARM_STRUCTS = {
 }  # fmt: skip
 
 
-class SwarmVersion:
-    """swarm.Version as a template prints it: its Stringer gives the index alone."""
-
-    go_type_name = "swarm.Version"
-
-    def __init__(self, value: dict) -> None:
-        self._value = value
-        self.Index = value.get("Index", 0)  # noqa: N815 - the Go field
-
-    def String(self) -> str:  # noqa: N802 - Go's Stringer
-        return str(self.Index)
-
-    def marshal_json(self):  # noqa: ANN201
-        from dshell.render import gojson
-
-        return gojson.RawJSON(gojson.dumps(self._value))
-
-
 def swarm_typed(obj: dict, kind: str):  # noqa: ANN201
     """A swarm object as docker's ``inspect`` hands it to a template first: the Go struct
     (times as Go times, the version as its index, an unknown field an error)."""
     from dshell.render.swarm import TYPED_FIELDS, TypedObject
 
     type_name, fields = SWARM_STRUCTS.get(kind) or TYPED_FIELDS[kind]
-    value = TypedObject(obj, type_name, fields)
-    if isinstance(obj.get("Version"), dict):
-        value.Version = value._fields["Version"] = SwarmVersion(obj["Version"])
-    return value
+    return TypedObject(obj, type_name, fields)
 
 
 def print_typed_inspect(session: CommandBase, references: list[str], fmt: str, getter,  # noqa: ANN001

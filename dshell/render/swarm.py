@@ -522,6 +522,22 @@ class GoTime:
         return gojson.RawJSON(gojson.dumps(self._text))
 
 
+class SwarmVersion:
+    """swarm.Version as a template prints it: its Stringer gives the index alone."""
+
+    go_type_name = "swarm.Version"
+
+    def __init__(self, value: dict) -> None:
+        self._value = value
+        self.Index = value.get("Index", 0)  # noqa: N815 - the Go field
+
+    def String(self) -> str:  # noqa: N802 - Go's Stringer
+        return str(self.Index)
+
+    def marshal_json(self):  # noqa: ANN201
+        return gojson.RawJSON(gojson.dumps(self._value))
+
+
 class TypedObject:
     """A swarm object as the Go struct docker decodes it into: its top-level fields are
     struct fields (an unknown one is an error naming the type, a field the JSON left out is
@@ -534,6 +550,8 @@ class TypedObject:
         for key in ("CreatedAt", "UpdatedAt"):
             if isinstance(self._fields.get(key), str):
                 self._fields[key] = GoTime(self._fields[key])
+        if isinstance(self._fields.get("Version"), dict):
+            self._fields["Version"] = SwarmVersion(self._fields["Version"])
         for key, value in self._fields.items():
             setattr(self, key, value)
 

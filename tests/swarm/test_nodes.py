@@ -71,6 +71,7 @@ def test_a_worker_refuses_as_docker(worker, args):
     ("-f", "{{.CreatedAt}} {{json .UpdatedAt}} {{.Spec.Labels.nope}}", "self"),
     ("-f", "{{.Spec.Name", "self"),
     ("-f", "{{.Nope}}", "self"),
+    ("-f", "{{.Version}} {{.Version.Index}} {{json .Version}}", "self"),
 ])  # fmt: skip
 def test_node_inspect(manager, args):
     harness.assert_same(manager, "node", "inspect", *args, stderr=True)
