@@ -538,15 +538,33 @@ class SwarmVersion:
         return gojson.RawJSON(gojson.dumps(self._value))
 
 
+#: The pointer fields of the swarm structs, by field name: absent from the JSON, they are nil.
+NIL_POINTERS = {
+    "ManagerStatus": "*swarm.ManagerStatus",
+    "PreviousSpec": "*swarm.ServiceSpec",
+    "UpdateStatus": "*swarm.UpdateStatus",
+    "ServiceStatus": "*swarm.ServiceStatus",
+    "JobStatus": "*swarm.JobStatus",
+    "JobIteration": "*swarm.Version",
+}
+
+
 class TypedObject:
     """A swarm object as the Go struct docker decodes it into: its top-level fields are
     struct fields (an unknown one is an error naming the type, a field the JSON left out is
     its zero value), times are Go times; nested values stay maps."""
 
     def __init__(self, obj: dict, type_name: str, fields: tuple[str, ...]) -> None:
+        from dshell.render.gotemplate.values import GoNilPointer
+
         self.go_type_name = type_name
         self._fields = dict.fromkeys(fields)
+        for name in fields:
+            if name in NIL_POINTERS:
+                self._fields[name] = GoNilPointer(NIL_POINTERS[name])
         self._fields.update(obj)
+        #: Pointer fields the JSON left out: nil for templates, omitted (omitempty) in JSON.
+        self._nil = frozenset(name for name in fields if name in NIL_POINTERS and name not in obj)
         for key in ("CreatedAt", "UpdatedAt"):
             if isinstance(self._fields.get(key), str):
                 self._fields[key] = GoTime(self._fields[key])
@@ -556,7 +574,7 @@ class TypedObject:
             setattr(self, key, value)
 
     def marshal_json(self):  # noqa: ANN201
-        present = {k: v for k, v in self._fields.items() if v is not None}
+        present = {k: v for k, v in self._fields.items() if v is not None and k not in self._nil}
         return gojson.RawJSON(gojson.dumps(present))
 
 

@@ -72,6 +72,9 @@ def test_a_worker_refuses_as_docker(worker, args):
     ("-f", "{{.Spec.Name", "self"),
     ("-f", "{{.Nope}}", "self"),
     ("-f", "{{.Version}} {{.Version.Index}} {{json .Version}}", "self"),
+    ("-f", "{{.ManagerStatus}}|{{if .ManagerStatus}}m{{else}}w{{end}}|{{json .ManagerStatus}}",
+     "node-b"),
+    ("-f", "{{if .ManagerStatus}}{{.ManagerStatus.Leader}}{{end}} {{json .}}", "node-a"),
 ])  # fmt: skip
 def test_node_inspect(manager, args):
     harness.assert_same(manager, "node", "inspect", *args, stderr=True)

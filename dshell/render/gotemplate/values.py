@@ -65,6 +65,22 @@ class GoSlice(list):
         return None if self.nil else list(self)
 
 
+class GoNilPointer:
+    """A nil pointer field of a typed struct (``*swarm.ManagerStatus`` of a worker): prints
+    ``<nil>`` (a missing map key prints ``<no value>``), is false, encodes as JSON null."""
+
+    __slots__ = ("go_type_name",)
+
+    def __init__(self, go_type_name: str) -> None:
+        self.go_type_name = go_type_name
+
+    def String(self) -> str:  # noqa: N802 - what fmt's handleMethods calls
+        return "<nil>"
+
+    def marshal_json(self) -> None:
+        return None
+
+
 def is_struct(value: object) -> bool:
     return not isinstance(value, (str, bytes, bool, int, float, complex, list, tuple, dict,
                                   _Invalid, type(None)))
@@ -141,7 +157,7 @@ def indirect_interface(value: object) -> object:
 
 
 def is_true(value: object) -> tuple[bool, bool]:
-    if value is INVALID or value is None:
+    if value is INVALID or value is None or isinstance(value, GoNilPointer):
         return False, True
     if isinstance(value, (bool, int, float, complex)):
         return value != 0, True
