@@ -37,6 +37,7 @@ PROVIDERS: dict[str, int] = {
     "_stack_check_external_network": 17,
     "_stack_deploy": 17,
     "_stack_load": 17,
+    "_stack_log_warning": 17,
     "_stack_put_object": 17,
     "_stack_put_service": 17,
     "_stack_reference_ids": 17,
