@@ -36,6 +36,12 @@ _ORDERS: dict[str, list[str]] = {
     "ulimit": ["single", "soft", "hard"],
     "mount": "type source target read_only consistency bind volume tmpfs".split(),
 }
+#: Fields docker's types hold by pointer: present but empty, they print as ``{}``.
+_POINTERS = frozenset(
+    ("update_config", "rollback_config", "restart_policy", "healthcheck", "logging")
+)
+#: Numbers docker's types hold by pointer: a zero one is still printed.
+_NUMBER_POINTERS = frozenset(("replicas", "mode", "parallelism", "max_attempts", "retries"))
 _CHILD_KIND = {
     "services": "service",
     "networks": "network",
@@ -126,7 +132,14 @@ def _emit(value: Any, kind: str, indent: int, lines: list[str], struct: bool) ->
     if isinstance(value, dict):
         for key in _ordered(value, kind):
             item = value[key]
-            if struct and _empty(item) and not (kind == "" and key == "services"):
+            pointer = key in _POINTERS and isinstance(item, dict)
+            zero = item == 0 and not isinstance(item, bool) and key not in _NUMBER_POINTERS
+            if (
+                struct
+                and (_empty(item) or zero)
+                and not pointer
+                and not (kind == "" and key == "services")
+            ):
                 continue
             child_kind = _child(kind, key) or ""
             label = f"{pad}{_scalar(key)}:"
@@ -154,11 +167,17 @@ def _inline(value: Any) -> str:
 
 def _entry(label: str, item: Any, kind: str, indent: int, lines: list[str], struct: bool) -> None:
     if isinstance(item, (dict, list)) and item:
-        lines.append(label)
-        list_kind = kind
-        if isinstance(item, list):
-            list_kind = label.strip().rstrip(":")
-        _emit(item, list_kind, indent + 1, lines, struct)
+        list_kind = label.strip().rstrip(":") if isinstance(item, list) else kind
+        sub: list[str] = []
+        _emit(item, list_kind, indent + 1, sub, struct)
+        if sub:
+            lines.append(label)
+            lines.extend(sub)
+        elif label.strip().rstrip(":") in _POINTERS:
+            lines.append(f"{label} {{}}")
+        elif not struct:
+            lines.append(f"{label} {_inline(item)}")
+        # a struct whose fields are all empty is omitted, as omitempty omits it
     else:
         lines.append(f"{label} {_inline(item)}")
 

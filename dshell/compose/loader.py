@@ -138,8 +138,29 @@ def version_of(config: Mapping[str, Any]) -> str:
     """schema.Version: the file's ``version`` as text, or the newest 3.x."""
     if "version" not in config:
         return DEFAULT_VERSION
-    version = config["version"]
-    return str(version)
+    return _go_text(config["version"])
+
+
+def _go_text(value: Any) -> str:
+    """fmt's %v of a YAML value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, dict):
+        items = " ".join(f"{_go_text(k)}:{_go_text(v)}" for k, v in sorted(value.items(), key=str))
+        return f"map[{items}]"
+    if isinstance(value, list):
+        return "[" + " ".join(_go_text(v) for v in value) + "]"
+    return str(value)
+
+
+def _check_version(version: str) -> None:
+    """schema.Validate's normalizeVersion and its refusal of a version it has no schema of."""
+    normal = "3.0" if version == "3" else version
+    known = {f"3.{minor}" for minor in range(14)}
+    if normal not in known:
+        raise ComposeError(f"unsupported Compose file version: {normal}")
 
 
 def _extra(key: Any) -> bool:
@@ -182,9 +203,10 @@ _SERVICE_TYPES: dict[str, Any] = {
     "volumes": ("array", ("oneOf", [_STR, "object"])), "working_dir": _STR,
 }  # fmt: skip
 _DURATION = ("duration", None)
+_ORDER = ("enum", ("start-first", "stop-first"))
 _UPDATE = ("struct", {
     "parallelism": _INT, "delay": _DURATION, "failure_action": _STR, "monitor": _DURATION,
-    "max_failure_ratio": "number", "order": _STR,
+    "max_failure_ratio": "number", "order": _ORDER,
 })  # fmt: skip
 _DEPLOY_TYPES: dict[str, Any] = {
     "endpoint_mode": _STR, "labels": _LIST_OR_DICT, "mode": _STR,
@@ -218,12 +240,16 @@ _SERVICE_TYPES["networks"] = ("oneOf", [_STRINGS, ("dict", ("oneOf", [("struct",
     "aliases": _STRINGS, "driver_opts": ("dict", ["string", "number"]),
     "ipv4_address": _STR, "ipv6_address": _STR,
 }), "null"]))])  # fmt: skip
-_SERVICE_TYPES["ulimits"] = ("dict", ("oneOf", [_INT, ("struct", {"hard": _INT, "soft": _INT})]))
+_SERVICE_TYPES["ulimits"] = ("dict", ("oneOf", [_INT, ("struct", {"hard": _INT, "soft": _INT},
+                                                        ("soft", "hard"))]))  # fmt: skip
+_SERVICE_TYPES["logging"] = ("struct", {
+    "driver": _STR, "options": ("dict", ["string", "number", "null"]),
+})  # fmt: skip
 _SERVICE_TYPES["volumes"] = ("array", ("oneOf", [_STR, ("struct", {
     "type": _STR, "source": _STR, "target": _STR, "read_only": _BOOL, "consistency": _STR,
     "bind": "object", "volume": "object", "tmpfs": "object", "image": "object",
     "cluster": "object",
-})]))  # fmt: skip
+}, ("type",))]))  # fmt: skip
 _SERVICE_TYPES["secrets"] = _SERVICE_TYPES["configs"] = ("array", ("oneOf", [_STR, ("struct", {
     "source": _STR, "target": _STR, "uid": _STR, "gid": _STR, "mode": "number",
 })]))  # fmt: skip
@@ -283,7 +309,14 @@ def _type_errors(value: Any, spec: Any, path: str) -> list[tuple[str, str, str]]
             return []
         words = [_human(kind) for kind in spec]
         return [(path, "type", f"must be a {', '.join(words[:-1])} or {words[-1]}")]
-    shape, inner = spec
+    shape, inner = spec[0], spec[1]
+    if shape == "enum":
+        if not isinstance(value, str):
+            return [(path, "type", "must be a string")]
+        if value in inner:
+            return []
+        allowed = ", ".join(f'"{choice}"' for choice in inner)
+        return [(path, "other", f"{path} must be one of the following: {allowed}")]
     if shape == "duration":
         if not isinstance(value, str):
             return [(path, "type", "must be a string")]
@@ -297,8 +330,10 @@ def _type_errors(value: Any, spec: Any, path: str) -> list[tuple[str, str, str]]
     if shape == "struct":
         if not isinstance(value, dict):
             return [(path, "type", "must be a mapping")]
-        errors = [(path, "other", f"Additional property {key} is not allowed")
-                  for key in value if key not in inner and not _extra(key)]  # fmt: skip
+        required = spec[2] if len(spec) > 2 else ()
+        errors = [(path, "other", f"{key} is required") for key in required if key not in value]
+        errors += [(path, "other", f"Additional property {key} is not allowed")
+                   for key in value if key not in inner and not _extra(key)]  # fmt: skip
         return errors + [e for key, item_spec in inner.items() if key in value
                          for e in _type_errors(value[key], item_spec, f"{path}.{key}")]  # fmt: skip
     if shape == "array":
@@ -324,12 +359,12 @@ def _top_type_matches(value: Any, spec: Any) -> bool:
         return _is(value, spec)
     if isinstance(spec, list):
         return any(_is(value, kind) for kind in spec)
-    shape, inner = spec
+    shape, inner = spec[0], spec[1]
     if shape in ("struct", "dict"):
         return isinstance(value, dict)
     if shape == "array":
         return isinstance(value, list)
-    if shape == "duration":
+    if shape in ("duration", "enum"):
         return isinstance(value, str)
     return any(_top_type_matches(value, branch) for branch in inner)
 
@@ -368,7 +403,7 @@ def validate(config: Mapping[str, Any]) -> None:
             _check_types(entry, _ENTRY_FIELDS[section], f"{section}.{name}")
     for name, service in (config.get("services") or {}).items():
         _check_keys(service, _SERVICE_KEYS, f"services.{name}")
-        if service is not None and not isinstance(service, dict):
+        if not isinstance(service, dict):
             raise ComposeError(f"services.{name} must be a mapping")
         if isinstance(service, dict):
             _check_keys(service.get("deploy"), _DEPLOY_KEYS, f"services.{name}.deploy")
@@ -456,6 +491,7 @@ def load(dicts: list[dict], working_dir: str, env: Mapping[str, str],
             for section in SECTIONS:
                 if section in config and config[section] is not None:
                     config[section] = substitute(config[section], section, env)
+        _check_version(version)
         validate(config)
         normal = normalise(config, working_dir, env, warnings)
         merge_into(merged, normal, first=index == 0)
@@ -546,6 +582,11 @@ def _ports(value: Any, warnings: list[str]) -> list[dict]:
     for item in value or []:
         if isinstance(item, dict):
             ports.append(dict(item))
+        elif isinstance(item, float):
+            raise ComposeError(
+                "decoding failed due to the following error(s):\n\n"
+                "error decoding 'Ports': invalid type float64 for port"
+            )
         else:
             ports.extend(_short_port(str(item), warnings))
     return ports
@@ -732,6 +773,8 @@ def _entry(entry: Any, section: str, working_dir: str, name: str, version: str,
         result = {k: v for k, v in result.items() if not _extra(k)}
     if "labels" in result:
         result["labels"] = _key_values(result["labels"], nil=False)
+    if isinstance(result.get("driver_opts"), dict):
+        result["driver_opts"] = {k: _text(v) for k, v in result["driver_opts"].items()}
     if section in ("secrets", "configs") and result.get("file"):
         result["file"] = os.path.join(working_dir, os.path.expanduser(str(result["file"])))
         result["file"] = os.path.normpath(result["file"])

@@ -421,6 +421,7 @@ EDGE_FILES = {
     "list": "- a\n- b\n",
     "bad-mode": "services:\n  web:\n    image: busybox\n    deploy:\n      mode: sideways\n",
     "missing-env-file": "services:\n  web:\n    image: busybox\n    env_file: nope.env\n",
+    "bad-version": "version: '2.1'\nservices:\n  web:\n    image: busybox\n",
     "bad-cpus": "services:\n  web:\n    image: busybox\n    deploy:\n      resources:\n"
     "        limits:\n          cpus: 'abc'\n",
 }
@@ -696,6 +697,14 @@ TYPE_BODIES = [
     "    volumes: [{type: volume, bogus: 1}]",
     "    deploy: [1]",
     "    dns: 5",
+    "    deploy:\n      update_config:\n        order: x",
+    "    deploy:\n      update_config: {}\n      mode: ''",
+    "    deploy:\n      placement:\n        max_replicas_per_node: 0\n      replicas: 0",
+    "    ulimits:\n      nofile: {soft: 1}",
+    "    volumes: [{source: a}]",
+    "    ports: [1.5]",
+    "    logging: {driver: true}",
+    "  db:",
 ]
 
 
@@ -705,7 +714,7 @@ def test_value_types_as_docker_checks_them(manager, project, index):
     casts, which only touch values that had a substitution."""
     (project / f"type{index}.yml").write_text(
         f"services:\n  web:\n    image: busybox\n{TYPE_BODIES[index]}\n"
-        "networks:\n  front: {}\nsecrets:\n  s: {file: ./s1.txt}\n"
+        "networks:\n  front: {driver_opts: {encrypted: 1}}\nsecrets:\n  s: {file: ./s1.txt}\n"
     )
     env = {"NX_H15": "abc", "N3_H15": "3", "YES_H15": "yes"}
     args = ("stack", "config", "-c", f"type{index}.yml")
