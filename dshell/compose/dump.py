@@ -33,6 +33,7 @@ _ORDERS: dict[str, list[str]] = {
     "update_config": "parallelism delay failure_action monitor max_failure_ratio order".split(),
     "restart_policy": "condition delay max_attempts window".split(),
     "placement": "constraints preferences max_replicas_per_node".split(),
+    "logging": ["driver", "options"],
     "ulimit": ["single", "soft", "hard"],
     "mount": "type source target read_only consistency bind volume tmpfs".split(),
 }
@@ -56,6 +57,7 @@ _FIELD_KIND = {
     "rollback_config": "update_config",
     "restart_policy": "restart_policy",
     "placement": "placement",
+    "logging": "logging",
 }
 _LIST_KIND = {"secrets": "reference", "configs": "reference", "ports": "port", "volumes": "mount"}
 

@@ -233,7 +233,7 @@ _SERVICE_TYPES["healthcheck"] = ("struct", {
 })  # fmt: skip
 _SERVICE_TYPES["stop_grace_period"] = _DURATION
 _SERVICE_TYPES["deploy"] = ["object", "null"]
-_SERVICE_TYPES["ports"] = ("array", ("oneOf", ["number", _STR, ("struct", {
+_SERVICE_TYPES["ports"] = ("array", ("oneOf", ["number", ("ports", None), ("struct", {
     "mode": _STR, "target": _INT, "published": _INT, "protocol": _STR,
 })]))  # fmt: skip
 _SERVICE_TYPES["networks"] = ("oneOf", [_STRINGS, ("dict", ("oneOf", [("struct", {
@@ -317,6 +317,14 @@ def _type_errors(value: Any, spec: Any, path: str) -> list[tuple[str, str, str]]
             return []
         allowed = ", ".join(f'"{choice}"' for choice in inner)
         return [(path, "other", f"{path} must be one of the following: {allowed}")]
+    if shape == "ports":
+        if not isinstance(value, str):
+            return [(path, "type", "must be a string")]
+        try:
+            _short_port(value, [])
+        except ComposeError:
+            return [(path, "other", "Does not match format 'ports'")]
+        return []
     if shape == "duration":
         if not isinstance(value, str):
             return [(path, "type", "must be a string")]
@@ -364,7 +372,7 @@ def _top_type_matches(value: Any, spec: Any) -> bool:
         return isinstance(value, dict)
     if shape == "array":
         return isinstance(value, list)
-    if shape in ("duration", "enum"):
+    if shape in ("duration", "enum", "ports"):
         return isinstance(value, str)
     return any(_top_type_matches(value, branch) for branch in inner)
 
@@ -594,10 +602,15 @@ def _ports(value: Any, warnings: list[str]) -> list[dict]:
 
 def _volumes(value: Any, working_dir: str) -> list[dict]:
     mounts: list[dict] = []
-    for item in value or []:
+    for index, item in enumerate(value or []):
         if isinstance(item, dict):
             mounts.append(dict(item))
             continue
+        if item == "":
+            raise ComposeError(
+                "decoding failed due to the following error(s):\n\n"
+                f"error decoding 'Volumes[{index}]': invalid empty volume spec"
+            )
         parts = str(item).split(":")
         if len(parts) == 1:
             mounts.append({"type": "volume", "target": parts[0]})

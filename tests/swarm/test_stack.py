@@ -705,6 +705,9 @@ TYPE_BODIES = [
     "    ports: [1.5]",
     "    logging: {driver: true}",
     "  db:",
+    "    volumes: ['']",
+    "    ports: ['abc']",
+    "    logging: {driver: '', options: {a: 1}}",
 ]
 
 
