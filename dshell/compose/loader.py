@@ -718,6 +718,10 @@ def _service(service: Any, working_dir: str, env: Mapping[str, str],
     for key in ("dns", "dns_search"):
         if isinstance(result.get(key), str):
             result[key] = [result[key]]
+    logging = result.get("logging")
+    if isinstance(logging, dict) and isinstance(logging.get("options"), dict):
+        options = {k: None if v is None else _text(v) for k, v in logging["options"].items()}
+        result["logging"] = {**logging, "options": options}
     if "sysctls" in result:
         result["sysctls"] = {k: v or "" for k, v in _key_values(result["sysctls"]).items()}
     if result.get("stop_grace_period") is not None:
