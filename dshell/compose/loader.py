@@ -402,8 +402,7 @@ def validate(config: Mapping[str, Any]) -> None:
     the values."""
     _check_keys(config, frozenset(("version", *SECTIONS)), "(root)")
     for section in SECTIONS:
-        entries = config.get(section)
-        if entries is not None and not isinstance(entries, dict):
+        if section in config and not isinstance(config[section], dict):
             raise ComposeError(f"{section} must be a mapping")
     for section, kind in _ENTRY_TYPES.items():
         for name, entry in (config.get(section) or {}).items():
@@ -513,7 +512,8 @@ def load(dicts: list[dict], working_dir: str, env: Mapping[str, str],
 def _key_values(value: Any, nil: bool = True) -> dict[str, str | None]:
     """A ``KEY=VALUE`` list or a mapping as a mapping of strings (``KEY`` alone → None)."""
     if isinstance(value, dict):
-        return {str(k): (None if v is None else _text(v)) for k, v in value.items()}
+        return {str(k): (("" if not nil else None) if v is None else _text(v))
+                for k, v in value.items()}  # fmt: skip
     result: dict[str, str | None] = {}
     for item in value or []:
         key, sep, val = str(item).partition("=")
@@ -792,7 +792,15 @@ def _entry(entry: Any, section: str, working_dir: str, name: str, version: str,
         result["labels"] = _key_values(result["labels"], nil=False)
     if isinstance(result.get("driver_opts"), dict):
         result["driver_opts"] = {k: _text(v) for k, v in result["driver_opts"].items()}
-    if section in ("secrets", "configs") and result.get("file"):
+    if section in ("secrets", "configs") and external is not True and result.get("driver"):
+        if result.get("file"):
+            raise ComposeError(
+                f"{kind} {name}: {kind}.driver and {kind}.file conflict; only use {kind}.driver"
+            )
+    if section in ("secrets", "configs") and not (external is True or result.get("driver")):
+        # loadFileObjectConfig makes the path absolute, an absent one included.
+        result["file"] = str(result.get("file") or "")
+    if section in ("secrets", "configs") and "file" in result:
         result["file"] = os.path.join(working_dir, os.path.expanduser(str(result["file"])))
         result["file"] = os.path.normpath(result["file"])
     return result

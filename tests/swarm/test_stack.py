@@ -708,6 +708,10 @@ TYPE_BODIES = [
     "    volumes: ['']",
     "    ports: ['abc']",
     "    logging: {driver: '', options: {a: 1}}",
+    "    labels: {a: null, b: 2}",
+    "secrets:\n  d: {driver: x, file: ./a}",
+    "secrets:",
+    "configs:\n  c: {}",
 ]
 
 
