@@ -145,13 +145,16 @@ def _emit(value: Any, kind: str, indent: int, lines: list[str], struct: bool) ->
                 continue
             child_kind = _child(kind, key) or ""
             label = f"{pad}{_scalar(key)}:"
-            _entry(label, item, child_kind, indent, lines, child_kind in _ORDERS)
+            _entry(label, item, child_kind, indent, lines, child_kind in _ORDERS, struct)
         return
     for item in value:
         item_kind = _LIST_KIND.get(kind, "")
         if isinstance(item, dict) and item:
             sub: list[str] = []
             _emit(item, item_kind, indent + 1, sub, bool(item_kind))
+            if not sub:
+                lines.append(f"{pad}- {{}}")
+                continue
             first = sub[0][len("  " * (indent + 1)) :]
             lines.append(f"{pad}- {first}")
             lines.extend(sub[1:])
@@ -167,7 +170,8 @@ def _inline(value: Any) -> str:
     return _scalar(value)
 
 
-def _entry(label: str, item: Any, kind: str, indent: int, lines: list[str], struct: bool) -> None:
+def _entry(label: str, item: Any, kind: str, indent: int, lines: list[str], struct: bool,
+           in_struct: bool = True) -> None:  # fmt: skip
     if isinstance(item, (dict, list)) and item:
         list_kind = label.strip().rstrip(":") if isinstance(item, list) else kind
         sub: list[str] = []
@@ -175,7 +179,7 @@ def _entry(label: str, item: Any, kind: str, indent: int, lines: list[str], stru
         if sub:
             lines.append(label)
             lines.extend(sub)
-        elif label.strip().rstrip(":") in _POINTERS:
+        elif label.strip().rstrip(":") in _POINTERS or not in_struct:
             lines.append(f"{label} {{}}")
         elif not struct:
             lines.append(f"{label} {_inline(item)}")

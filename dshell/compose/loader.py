@@ -138,7 +138,7 @@ def version_of(config: Mapping[str, Any]) -> str:
     """schema.Version: the file's ``version`` as text, or the newest 3.x."""
     if "version" not in config:
         return DEFAULT_VERSION
-    return _go_text(config["version"])
+    return _go_text(config["version"]) or DEFAULT_VERSION
 
 
 def _go_text(value: Any) -> str:
@@ -250,9 +250,10 @@ _SERVICE_TYPES["volumes"] = ("array", ("oneOf", [_STR, ("struct", {
     "bind": "object", "volume": "object", "tmpfs": "object", "image": "object",
     "cluster": "object",
 }, ("type",))]))  # fmt: skip
+# (a reference's other keys are let through: the schema leaves them open)
 _SERVICE_TYPES["secrets"] = _SERVICE_TYPES["configs"] = ("array", ("oneOf", [_STR, ("struct", {
     "source": _STR, "target": _STR, "uid": _STR, "gid": _STR, "mode": "number",
-})]))  # fmt: skip
+}, (), True)]))  # fmt: skip
 _DRIVER_OPTS = ("dict", ["string", "number"])
 _EXTERNAL = ["boolean", "object"]
 #: The types of the top-level sections' entries (x- keys allowed in each).
@@ -340,8 +341,9 @@ def _type_errors(value: Any, spec: Any, path: str) -> list[tuple[str, str, str]]
             return [(path, "type", "must be a mapping")]
         required = spec[2] if len(spec) > 2 else ()
         errors = [(path, "other", f"{key} is required") for key in required if key not in value]
-        errors += [(path, "other", f"Additional property {key} is not allowed")
-                   for key in value if key not in inner and not _extra(key)]  # fmt: skip
+        if not (len(spec) > 3 and spec[3]):
+            errors += [(path, "other", f"Additional property {key} is not allowed")
+                       for key in value if key not in inner and not _extra(key)]  # fmt: skip
         return errors + [e for key, item_spec in inner.items() if key in value
                          for e in _type_errors(value[key], item_spec, f"{path}.{key}")]  # fmt: skip
     if shape == "array":
@@ -538,12 +540,14 @@ def _command(value: Any) -> list[str] | None:
 
 
 def _references(value: Any) -> list[dict]:
+    """Short references as {source}; a long one keeps the fields docker's type has."""
     refs = []
     for item in value or []:
         if isinstance(item, str):
             refs.append({"source": item})
         else:
-            refs.append(dict(item))
+            refs.append({k: v for k, v in item.items()
+                         if k in ("source", "target", "uid", "gid", "mode")})  # fmt: skip
     return refs
 
 

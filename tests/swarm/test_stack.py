@@ -712,6 +712,7 @@ TYPE_BODIES = [
     "secrets:\n  d: {driver: x, file: ./a}",
     "secrets:",
     "configs:\n  c: {}",
+    "    configs: [{source: c, a: '1'}]\n    secrets: ['']\nconfigs:\n  c: {file: ./c1.txt}",
 ]
 
 
@@ -721,7 +722,8 @@ def test_value_types_as_docker_checks_them(manager, project, index):
     casts, which only touch values that had a substitution."""
     (project / f"type{index}.yml").write_text(
         f"services:\n  web:\n    image: busybox\n{TYPE_BODIES[index]}\n"
-        "networks:\n  front: {driver_opts: {encrypted: 1}}\nsecrets:\n  s: {file: ./s1.txt}\n"
+        "networks:\n  front: {driver_opts: {encrypted: 1}}\n  back: {labels: []}\n"
+        "secrets:\n  s: {file: ./s1.txt}\n"
     )
     env = {"NX_H15": "abc", "N3_H15": "3", "YES_H15": "yes"}
     args = ("stack", "config", "-c", f"type{index}.yml")
