@@ -48,7 +48,7 @@ def _tag_image(spec: dict) -> None:
 
 
 class StackCommands(CommandBase):
-    cmd_stack = swarm_group("stack", "Manage Swarm stacks")
+    cmd_stack = swarm_group("stack", "Manage Swarm stacks", usage="[OPTIONS]")
 
     def _stack_load(self, files: list[str], interpolate: bool = True,
                     deploying: bool = False) -> dict:  # fmt: skip

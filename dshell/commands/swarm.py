@@ -30,10 +30,10 @@ class SwarmError(EngineError):
     """A refusal in docker's words, printed as is (status 1)."""
 
 
-def swarm_group(words: str, summary: str):  # noqa: ANN201
+def swarm_group(words: str, summary: str, usage: str | None = None):  # noqa: ANN201
     """A management command listed under docker's "Swarm Commands" (``swarm``, ``node``,
     ``secret``, ``config``): alone it prints its subcommands, on standard error as docker's
-    ShowHelp does."""
+    ShowHelp does. ``usage``: what docker's ``Use`` has after the name, for usage errors."""
 
     def run(self: CommandBase, opts) -> int:  # noqa: ANN001
         from dshell.commands.helptext import command_help
@@ -45,7 +45,7 @@ def swarm_group(words: str, summary: str):  # noqa: ANN201
         return 0
 
     run.__name__ = "cmd_" + words.replace(" ", "_")
-    return command(summary, group=SWARM_GROUP)(run)
+    return command(summary, group=SWARM_GROUP, usage=usage)(run)
 
 
 # --- flag values docker parses itself --------------------------------------------------------
