@@ -17,6 +17,7 @@ from dshell.commands.declare import FORMAT_HELP, Arg, Flag, command
 from dshell.commands.parse import UsageError
 from dshell.commands.swarm import invalid_flag, swarm_group
 from dshell.engine.errors import EngineError
+from dshell.records import replace
 
 POLL_SECONDS = 0.2
 DEFAULT_MONITOR = 5 * 10**9
@@ -123,9 +124,105 @@ SHARED_FLAGS = [
     Flag("user", "Username or UID (format: <name|uid>[:<group|gid>])", short="u", type="string"),
     Flag("with-registry-auth", "Send registry authentication details to swarm agents"),
     Flag("workdir", "Working directory inside the container", short="w", type="string"),
+    Flag("endpoint-mode", "Endpoint mode (vip or dnsrr)", type="string", kind="choice:vip|dnsrr"),
+    Flag(
+        "restart-condition",
+        'Restart when condition is met ("none", "on-failure", "any")',
+        type="string",
+        kind="choice:none|on-failure|any",
+    ),
+    Flag("restart-delay", "Delay between restart attempts (ns|us|ms|s|m|h)", type="duration"),
+    Flag("rollback-delay", "Delay between task rollbacks (ns|us|ms|s|m|h)", type="duration"),
+    Flag(
+        "rollback-failure-action",
+        'Action on rollback failure ("pause", "continue")',
+        type="string",
+        kind="choice:pause|continue",
+    ),
+    Flag("rollback-max-failure-ratio", "Failure rate to tolerate during a rollback", type="float"),
+    Flag(
+        "rollback-monitor",
+        "Duration after each task rollback to monitor for failure (ns|us|ms|s|m|h)",
+        type="duration",
+    ),
+    Flag(
+        "rollback-order",
+        'Rollback order ("start-first", "stop-first")',
+        type="string",
+        kind="choice:start-first|stop-first",
+    ),
+    Flag(
+        "rollback-parallelism",
+        "Maximum number of tasks rolled back simultaneously (0 to roll back all at once)",
+        type="uint",
+    ),
+    Flag(
+        "stop-grace-period",
+        "Time to wait before force killing a container (ns|us|ms|s|m|h)",
+        type="duration",
+    ),
+    Flag("update-delay", "Delay between updates (ns|us|ms|s|m|h)", type="duration"),
+    Flag(
+        "update-failure-action",
+        'Action on update failure ("pause", "continue", "rollback")',
+        type="string",
+        kind="choice:pause|continue|rollback",
+    ),
+    Flag("update-max-failure-ratio", "Failure rate to tolerate during an update", type="float"),
+    Flag(
+        "update-monitor",
+        "Duration after each task update to monitor for failure (ns|us|ms|s|m|h)",
+        type="duration",
+    ),
+    Flag(
+        "update-order",
+        'Update order ("start-first", "stop-first")',
+        type="string",
+        kind="choice:start-first|stop-first",
+    ),
+    Flag(
+        "update-parallelism",
+        "Maximum number of tasks updated simultaneously (0 to update all at once)",
+        type="uint",
+    ),
 ]
+
+#: What ``service create``'s help shows as the default of a flag ``update`` has without one
+#: (docker fills create's spec with these; update keeps what the service has).
+_CREATE_DEFAULT_NOTES = {
+    "restart-condition": '"any"',
+    "restart-delay": "5s",
+    "rollback-delay": "0s",
+    "rollback-failure-action": '"pause"',
+    "rollback-max-failure-ratio": "0",
+    "rollback-monitor": "5s",
+    "rollback-order": '"stop-first"',
+    "stop-grace-period": "10s",
+    "update-delay": "0s",
+    "update-failure-action": '"pause"',
+    "update-max-failure-ratio": "0",
+    "update-monitor": "5s",
+    "update-order": '"stop-first"',
+}
+#: Shared flags whose create form has a real default value.
+_CREATE_DEFAULTS = {
+    "endpoint-mode": "vip",
+    "rollback-parallelism": 1,
+    "update-parallelism": 1,
+}
+
+
+def _create_form(flag: Flag) -> Flag:
+    """``service create``'s form of a shared flag: its default shown, or set."""
+    if flag.long in _CREATE_DEFAULT_NOTES:
+        flag = replace(flag, help=f"{flag.help} (default {_CREATE_DEFAULT_NOTES[flag.long]})")
+    if flag.long in _CREATE_DEFAULTS:
+        flag = replace(flag, default=_CREATE_DEFAULTS[flag.long])
+    return flag
+
+
 CREATE_FLAGS = [
-    *SHARED_FLAGS,
+    *map(_create_form, SHARED_FLAGS),
     ListFlag(
         "config", "Specify configurations to expose to the service", type="config", kind="config"
     ),
@@ -134,13 +231,6 @@ CREATE_FLAGS = [
     Flag("dns", "Set custom DNS servers", type="list"),
     Flag("dns-option", "Set DNS options", type="list"),
     Flag("dns-search", "Set custom DNS search domains", type="list"),
-    Flag(
-        "endpoint-mode",
-        "Endpoint mode (vip or dnsrr)",
-        type="string",
-        kind="choice:vip|dnsrr",
-        default="vip",
-    ),
     Flag("env", "Set environment variables", short="e", type="list"),
     Flag("env-file", "Read in a file of environment variables", type="list", kind="path"),
     Flag("generic-resource", "User defined resources", type="list"),
@@ -160,87 +250,9 @@ CREATE_FLAGS = [
     ListFlag("placement-pref", "Add a placement preference", type="pref",
              kind="placement-pref"),
     ListFlag("publish", "Publish a port as a node port", short="p", type="port"),
-    Flag(
-        "restart-condition",
-        'Restart when condition is met ("none", "on-failure", "any") (default "any")',
-        type="string",
-        kind="choice:none|on-failure|any",
-    ),
-    Flag(
-        "restart-delay",
-        "Delay between restart attempts (ns|us|ms|s|m|h) (default 5s)",
-        type="duration",
-    ),
-    Flag(
-        "rollback-delay",
-        "Delay between task rollbacks (ns|us|ms|s|m|h) (default 0s)",
-        type="duration",
-    ),
-    Flag(
-        "rollback-failure-action",
-        'Action on rollback failure ("pause", "continue") (default "pause")',
-        type="string",
-        kind="choice:pause|continue",
-    ),
-    Flag(
-        "rollback-max-failure-ratio",
-        "Failure rate to tolerate during a rollback (default 0)",
-        type="float",
-    ),
-    Flag(
-        "rollback-monitor",
-        "Duration after each task rollback to monitor for failure (ns|us|ms|s|m|h) (default 5s)",
-        type="duration",
-    ),
-    Flag(
-        "rollback-order",
-        'Rollback order ("start-first", "stop-first") (default "stop-first")',
-        type="string",
-        kind="choice:start-first|stop-first",
-    ),
-    Flag(
-        "rollback-parallelism",
-        "Maximum number of tasks rolled back simultaneously (0 to roll back all at once)",
-        type="uint",
-        default=1,
-    ),
     ListFlag("secret", "Specify secrets to expose to the service", type="secret", kind="secret"),
-    Flag(
-        "stop-grace-period",
-        "Time to wait before force killing a container (ns|us|ms|s|m|h) (default 10s)",
-        type="duration",
-    ),
     Flag("sysctl", "Sysctl options", type="list"),
     Flag("ulimit", "Ulimit options", type="ulimit", shown_default="[]"),
-    Flag("update-delay", "Delay between updates (ns|us|ms|s|m|h) (default 0s)", type="duration"),
-    Flag(
-        "update-failure-action",
-        'Action on update failure ("pause", "continue", "rollback") (default "pause")',
-        type="string",
-        kind="choice:pause|continue|rollback",
-    ),
-    Flag(
-        "update-max-failure-ratio",
-        "Failure rate to tolerate during an update (default 0)",
-        type="float",
-    ),
-    Flag(
-        "update-monitor",
-        "Duration after each task update to monitor for failure (ns|us|ms|s|m|h) (default 5s)",
-        type="duration",
-    ),
-    Flag(
-        "update-order",
-        'Update order ("start-first", "stop-first") (default "stop-first")',
-        type="string",
-        kind="choice:start-first|stop-first",
-    ),
-    Flag(
-        "update-parallelism",
-        "Maximum number of tasks updated simultaneously (0 to update all at once)",
-        type="uint",
-        default=1,
-    ),
 ]
 UPDATE_FLAGS = [
     *SHARED_FLAGS,
@@ -259,7 +271,6 @@ UPDATE_FLAGS = [
     Flag("dns-rm", "Remove a custom DNS server", type="list"),
     Flag("dns-search-add", "Add or update a custom DNS search domain", type="list"),
     Flag("dns-search-rm", "Remove a DNS search domain", type="list"),
-    Flag("endpoint-mode", "Endpoint mode (vip or dnsrr)", type="string", kind="choice:vip|dnsrr"),
     Flag("env-add", "Add or update an environment variable", type="list"),
     Flag("env-rm", "Remove an environment variable", type="list"),
     Flag("force", "Force update even if no changes require it"),
@@ -285,73 +296,13 @@ UPDATE_FLAGS = [
     ListFlag("placement-pref-rm", "Remove a placement preference", type="pref"),
     ListFlag("publish-add", "Add or update a published port", type="port"),
     ListFlag("publish-rm", "Remove a published port by its target port", type="port"),
-    Flag(
-        "restart-condition",
-        'Restart when condition is met ("none", "on-failure", "any")',
-        type="string",
-        kind="choice:none|on-failure|any",
-    ),
-    Flag("restart-delay", "Delay between restart attempts (ns|us|ms|s|m|h)", type="duration"),
     Flag("rollback", "Rollback to previous specification"),
-    Flag("rollback-delay", "Delay between task rollbacks (ns|us|ms|s|m|h)", type="duration"),
-    Flag(
-        "rollback-failure-action",
-        'Action on rollback failure ("pause", "continue")',
-        type="string",
-        kind="choice:pause|continue",
-    ),
-    Flag("rollback-max-failure-ratio", "Failure rate to tolerate during a rollback", type="float"),
-    Flag(
-        "rollback-monitor",
-        "Duration after each task rollback to monitor for failure (ns|us|ms|s|m|h)",
-        type="duration",
-    ),
-    Flag(
-        "rollback-order",
-        'Rollback order ("start-first", "stop-first")',
-        type="string",
-        kind="choice:start-first|stop-first",
-    ),
-    Flag(
-        "rollback-parallelism",
-        "Maximum number of tasks rolled back simultaneously (0 to roll back all at once)",
-        type="uint",
-    ),
     ListFlag("secret-add", "Add or update a secret on a service", type="secret", kind="secret"),
     Flag("secret-rm", "Remove a secret", type="list", kind="secret"),
-    Flag(
-        "stop-grace-period",
-        "Time to wait before force killing a container (ns|us|ms|s|m|h)",
-        type="duration",
-    ),
     Flag("sysctl-add", "Add or update a Sysctl option", type="list"),
     Flag("sysctl-rm", "Remove a Sysctl option", type="list"),
     Flag("ulimit-add", "Add or update a ulimit option", type="ulimit", shown_default="[]"),
     Flag("ulimit-rm", "Remove a ulimit option", type="list"),
-    Flag("update-delay", "Delay between updates (ns|us|ms|s|m|h)", type="duration"),
-    Flag(
-        "update-failure-action",
-        'Action on update failure ("pause", "continue", "rollback")',
-        type="string",
-        kind="choice:pause|continue|rollback",
-    ),
-    Flag("update-max-failure-ratio", "Failure rate to tolerate during an update", type="float"),
-    Flag(
-        "update-monitor",
-        "Duration after each task update to monitor for failure (ns|us|ms|s|m|h)",
-        type="duration",
-    ),
-    Flag(
-        "update-order",
-        'Update order ("start-first", "stop-first")',
-        type="string",
-        kind="choice:start-first|stop-first",
-    ),
-    Flag(
-        "update-parallelism",
-        "Maximum number of tasks updated simultaneously (0 to update all at once)",
-        type="uint",
-    ),
 ]
 
 
@@ -478,21 +429,15 @@ MIN_API = {
 }
 
 
-def _with_min_api(flag: Flag, version: str) -> Flag:
-    return type(flag)(flag.long, flag.help, short=flag.short, type=flag.type, kind=flag.kind,
-                      default=flag.default, hidden=flag.hidden,
-                      shown_default=flag.shown_default, min_api=version)  # fmt: skip
-
-
 def _annotated(flags: list[Flag]) -> list[Flag]:
     """The flags with the API version docker annotates them with."""
-    return [_with_min_api(f, MIN_API[f.long]) if f.long in MIN_API else f for f in flags]
+    return [replace(f, min_api=MIN_API[f.long]) if f.long in MIN_API else f for f in flags]
 
 
 CREATE_FLAGS = _annotated(CREATE_FLAGS)
 UPDATE_FLAGS = _annotated(UPDATE_FLAGS)
 LOGS_FLAGS = _annotated(LOGS_FLAGS)
-DETACH_FLAG = _with_min_api(DETACH_FLAG, "1.29")
+DETACH_FLAG = replace(DETACH_FLAG, min_api="1.29")
 
 
 # --- values docker parses itself -----------------------------------------------------------
