@@ -278,7 +278,6 @@ PROVIDERS: dict[str, int] = {
     "print_inspect": 1,
     "print_join_command": 14,
     "print_pretty_nodes": 15,
-    "print_service_tasks": 13,
     "print_swarm_inspect": 14,
     "print_tasks": 15,
     "prune_networks": 10,

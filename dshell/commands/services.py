@@ -1357,8 +1357,8 @@ class ServiceCommands(CommandBase):
             self.err(str(exc))
             return 1
         tasks = self.client.get_json("/tasks", {"filters": filters_param(filters)}) or []
-        self.print_service_tasks(tasks, opts.format, opts.quiet, not opts.no_resolve,
-                                 not (opts.no_trunc or opts.quiet))  # fmt: skip
+        self.print_tasks(tasks, opts.format, opts.quiet, not opts.no_resolve,
+                         not (opts.no_trunc or opts.quiet))  # fmt: skip
         if missing:
             self.stdout.flush()
             self.err("\n".join(missing))
@@ -1375,29 +1375,6 @@ class ServiceCommands(CommandBase):
         if not ident:
             raise SpecError("node ID not found in /info")
         return f"node={ident}"
-
-    def print_service_tasks(self, tasks: list[dict], fmt: str | None, quiet: bool,
-                            resolve: bool, trunc: bool) -> None:  # fmt: skip
-        """docker's task.Print with names resolved (render/swarm's task formatter)."""
-        from dshell.render.services import render_tasks
-        from dshell.render.swarm import node_name, task_format
-
-        services: dict[str, str] = {}
-        nodes: dict[str, str] = {}
-        if resolve:
-            for ident in {t.get("ServiceID", "") for t in tasks} - {""}:
-                try:
-                    service = self.client.get_json(f"/services/{path_segment(ident)}")
-                    services[ident] = (service.get("Spec") or {}).get("Name") or ident
-                except EngineError:
-                    services[ident] = ident
-            for ident in {t.get("NodeID", "") for t in tasks} - {""}:
-                try:
-                    nodes[ident] = node_name(self.client.get_json(f"/nodes/{path_segment(ident)}"))
-                except EngineError:
-                    nodes[ident] = ident
-        fmt = task_format(fmt, str(self.config.get("tasksFormat") or ""), quiet)
-        self.stdout.write(render_tasks(tasks, fmt, services, nodes, trunc))
 
     @command(
         "Remove one or more services",

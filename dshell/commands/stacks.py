@@ -354,8 +354,8 @@ class StackCommands(CommandBase):
         if not tasks:
             self.err(f"nothing found in stack: {namespace}")
             return 1
-        self.print_service_tasks(tasks, opts.format, opts.quiet, not opts.no_resolve,
-                                 not opts.no_trunc)  # fmt: skip
+        self.print_tasks(tasks, opts.format, opts.quiet, not opts.no_resolve,
+                         not opts.no_trunc)  # fmt: skip
         return 0
 
     # -- services ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from dshell.render.formatter import (
     truncate_id,
 )
 from dshell.render.listing import marshal_fields, natural_less_key
-from dshell.render.swarm import _timestamp, ago, familiar_tagged
+from dshell.render.swarm import ago, familiar_tagged
 from dshell.render.units import bytes_size
 
 __all__ = [
@@ -27,7 +27,6 @@ __all__ = [
     "go_duration_ns",
     "pretty_service",
     "render_services",
-    "render_tasks",
     "service_format",
 ]
 
@@ -64,34 +63,6 @@ def render_services(services: list[dict], fmt: str) -> str:
         services, key=lambda s: natural_less_key((s.get("Spec") or {}).get("Name") or "")
     )
     return render_list(fmt, [ServiceContext(s) for s in ordered], SERVICE_HEADER)
-
-
-def render_tasks(
-    tasks: list[dict],
-    fmt: str,
-    service_names: Mapping[str, str],
-    node_names: Mapping[str, str],
-    trunc: bool = True,
-) -> str:
-    """docker's task.Print over render/swarm's task formatter: named, sorted naturally by
-    name (newest first within one name), a repeated name indented with `` \\_ `` in tables."""
-    from dshell.render.swarm import TASK_HEADER, TaskContext, task_name
-
-    named = [
-        (task_name(t, service_names.get(t.get("ServiceID", ""), t.get("ServiceID", ""))), t)
-        for t in tasks
-    ]
-    named.sort(key=lambda pair: -_timestamp(pair[1].get("CreatedAt", "")))
-    named.sort(key=lambda pair: natural_less_key(pair[0]))
-    indent = " \\_ " if fmt.startswith(TABLE_FORMAT_KEY) else ""
-    contexts = []
-    previous = None
-    for name, task in named:
-        shown = indent + name if name == previous else name
-        previous = name
-        node = node_names.get(task.get("NodeID", ""), task.get("NodeID", ""))
-        contexts.append(TaskContext(task, shown, node, trunc))
-    return render_list(fmt, contexts, TASK_HEADER)
 
 
 def _spec(service: Mapping[str, Any]) -> dict:
