@@ -246,7 +246,7 @@ def test_ps_is_dockers(manager, steady, args):
     "AGO", with the column padding that follows them."""
 
     def aged(text: str) -> str:
-        return re.sub(r"(\d+|About an?|Less than a) \w+ ago *", "AGO ", text)
+        return re.sub(r"(\d+|[Aa]bout an?|[Ll]ess than a) \w+ ago *", "AGO ", text)
 
     replicated, global_name = steady
     pair = harness.differential(manager, "service", "ps", *args, replicated, global_name)
