@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests import harness, swarm_engine  # noqa: E402
 from tests.bench.figures import Figure, machine, print_table  # noqa: E402
+from tests.bench.lines import line_figures  # noqa: E402
 from tests.bench.run import installed_like  # noqa: E402
 
 LINES = ("service ls", "service ps bench-web", "service inspect --pretty bench-web")
@@ -52,44 +50,6 @@ def _populate(engine: harness.Engine, services: int) -> None:
     harness.run_docker_ok(engine, "service", "create", "-d", *web, "busybox", "sleep", "1000")
 
 
-def _elapsed(argv: list[str], env: dict, script: bytes | None = None) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(argv, env=env, input=script, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, timeout=300, check=False,
-                          stdin=None if script is not None else subprocess.DEVNULL)  # fmt: skip
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise harness.HarnessError(f"{argv}: {done.stderr.decode(errors='replace')}")
-    return elapsed
-
-
-def _measure(engine: harness.Engine, runs: int, services: int, lines: int) -> list[Figure]:
-    """Per line: (a) one more such line in a piped dshell script, (t(1+K) - t(1)) / K,
-    against one docker invocation; (b) cold, ``dshell -c`` against docker."""
-    env = installed_like(engine.env)
-    figures = []
-    for line in LINES:
-        marginal, cold, theirs = [], [], []
-        script = f"{line}\n".encode()
-        for index in range(runs):
-            order = ("docker", "cold", "session")
-            for step in order if index % 2 == 0 else reversed(order):
-                if step == "docker":
-                    theirs.append(_elapsed([harness.DOCKER_CLI, *line.split()], env))
-                elif step == "cold":
-                    cold.append(_elapsed([*harness.DSHELL_COMMAND, "-c", line], env))
-                else:
-                    many = _elapsed(harness.DSHELL_COMMAND, env, script * (1 + lines))
-                    marginal.append((many - _elapsed(harness.DSHELL_COMMAND, env, script)) / lines)
-        reference = statistics.median(theirs)
-        figures.append(Figure(f"`{line}` in a session, one more line",
-                              statistics.median(marginal), reference, "docker", "s",
-                              goal="≤ 1×"))  # fmt: skip
-        figures.append(Figure(f"`{line}` cold, {services + 1} services", statistics.median(cold),
-                              reference, "docker", "s", goal="≤ 1.5×"))  # fmt: skip
-    return figures
-
-
 def figures(
     engine: harness.Engine | None = None,
     quick: bool = False,
@@ -103,7 +63,8 @@ def figures(
     try:
         swarm_engine.init_swarm(cluster)
         _populate(cluster.manager.engine, services)
-        return _measure(cluster.manager.engine, runs, services, 10 if quick else 20)
+        return line_figures(installed_like(cluster.manager.engine.env), LINES, runs,
+                            10 if quick else 20, f"{services + 1} services")
     finally:
         swarm_engine.stop_nodes(cluster)
 

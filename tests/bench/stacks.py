@@ -17,17 +17,15 @@ two service updates). Figures, not assertions; the swarm goes at the end.
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests import harness, swarm_engine  # noqa: E402
 from tests.bench.figures import Figure, machine, print_table  # noqa: E402
+from tests.bench.lines import line_figures  # noqa: E402
 from tests.bench.run import installed_like  # noqa: E402
 
 COMPOSE = """\
@@ -62,47 +60,6 @@ LINES = (
 )
 
 
-def _elapsed(argv: list[str], env: dict, cwd: Path, script: bytes | None = None) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(argv, env=env, cwd=cwd, input=script,
-                          stdin=subprocess.DEVNULL if script is None else None,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300,
-                          check=False)  # fmt: skip
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise harness.HarnessError(f"{argv}: {done.stderr.decode(errors='replace')}")
-    return elapsed
-
-
-def _measure(engine: harness.Engine, folder: Path, runs: int, stacks: int,
-             lines: int) -> list[Figure]:  # fmt: skip
-    """Per line: one more such line in a piped dshell script, (t(1+K) - t(1)) / K, and a
-    whole ``dshell -c``, each against one docker invocation."""
-    env = installed_like(engine.env)
-    figures = []
-    for line in LINES:
-        marginal, cold, theirs = [], [], []
-        script = f"{line}\n".encode()
-        for index in range(runs):
-            order = ("docker", "cold", "session")
-            for step in order if index % 2 == 0 else reversed(order):
-                if step == "docker":
-                    theirs.append(_elapsed([harness.DOCKER_CLI, *line.split()], env, folder))
-                elif step == "cold":
-                    cold.append(_elapsed([*harness.DSHELL_COMMAND, "-c", line], env, folder))
-                else:
-                    many = _elapsed(harness.DSHELL_COMMAND, env, folder, script * (1 + lines))
-                    once = _elapsed(harness.DSHELL_COMMAND, env, folder, script)
-                    marginal.append((many - once) / lines)
-        reference = statistics.median(theirs)
-        figures.append(Figure(f"`{line}` in a session, one more line",
-                              statistics.median(marginal), reference, "docker", "s",
-                              goal="≤ 1×"))  # fmt: skip
-        figures.append(Figure(f"`{line}` cold, {stacks} stacks", statistics.median(cold),
-                              reference, "docker", "s", goal="≤ 1.5×"))  # fmt: skip
-    return figures
-
-
 def figures(
     engine: harness.Engine | None = None,
     quick: bool = False,
@@ -126,7 +83,8 @@ def figures(
                                       "never", "-c", "compose.yml", f"bench{index}",
                                       cwd=folder, timeout=120)  # fmt: skip
             try:
-                return _measure(manager, folder, runs, stacks, 5 if quick else 10)
+                return line_figures(installed_like(manager.env), LINES, runs,
+                                    5 if quick else 10, f"{stacks} stacks", folder)
             finally:
                 names = [f"bench{index}" for index in range(stacks)]
                 harness.run_docker(manager, "stack", "rm", *names, timeout=120)

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests import harness, swarm_engine  # noqa: E402
 from tests.bench.figures import Figure, machine, print_table  # noqa: E402
+from tests.bench.lines import line_figures  # noqa: E402
 from tests.bench.run import installed_like  # noqa: E402
 
 LISTINGS = ("node ls", "node ps", "secret ls", "config ls")
@@ -59,47 +57,6 @@ def _populate(engine: harness.Engine, objects: int) -> None:
     )
 
 
-def _elapsed(argv: list[str], env: dict, script: bytes | None = None) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(argv, env=env, input=script, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, timeout=300, check=False,
-                          stdin=None if script is not None else subprocess.DEVNULL)  # fmt: skip
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise harness.HarnessError(f"{argv}: {done.stderr.decode(errors='replace')}")
-    return elapsed
-
-
-def _measure(engine: harness.Engine, runs: int, objects: int, lines: int) -> list[Figure]:
-    """Per listing: (a) one more such line in a piped dshell script, (t(1+K) - t(1)) / K,
-    against one docker invocation; (b) cold, ``dshell -c`` against docker."""
-    env = installed_like(engine.env)
-    figures = []
-    for line in LISTINGS:
-        marginal, cold, theirs = [], [], []
-        docker = [harness.DOCKER_CLI, *line.split()]
-        script = f"{line}\n".encode()
-        for index in range(runs):
-            order = (
-                ("docker", "cold", "session") if index % 2 == 0 else ("session", "cold", "docker")
-            )
-            for step in order:
-                if step == "docker":
-                    theirs.append(_elapsed(docker, env))
-                elif step == "cold":
-                    cold.append(_elapsed([*harness.DSHELL_COMMAND, "-c", line], env))
-                else:
-                    many = _elapsed(harness.DSHELL_COMMAND, env, script * (1 + lines))
-                    marginal.append((many - _elapsed(harness.DSHELL_COMMAND, env, script)) / lines)
-        reference = statistics.median(theirs)
-        figures.append(Figure(f"`{line}` in a session, one more line", statistics.median(
-            marginal), reference, "docker", "s", goal="≤ 1×"))  # fmt: skip
-        figures.append(Figure(f"`{line}` cold, {objects} secrets and configs",
-                              statistics.median(cold), reference, "docker", "s",
-                              goal="≤ 1.5×"))  # fmt: skip
-    return figures
-
-
 def figures(
     engine: harness.Engine | None = None,
     quick: bool = False,
@@ -113,7 +70,8 @@ def figures(
     try:
         swarm_engine.init_swarm(cluster)
         _populate(cluster.manager.engine, objects)
-        return _measure(cluster.manager.engine, runs, objects, 10 if quick else 20)
+        return line_figures(installed_like(cluster.manager.engine.env), LISTINGS, runs,
+                            10 if quick else 20, f"{objects} secrets and configs")
     finally:
         swarm_engine.stop_nodes(cluster)
 
