@@ -72,10 +72,12 @@ class CommandBase:
         raise NotImplementedError
 
 
-def management(words: str, summary: str, usage: str | None = None):  # noqa: ANN201
-    """A management command (``container``, ``image``...): alone it prints its subcommands;
+def management(words: str, summary: str, usage: str | None = None,  # noqa: ANN201
+               group: str = "Management Commands"):  # fmt: skip
+    """A management command (``container``, ``image``...; ``group`` "Swarm Commands" for
+    ``swarm``, ``node``…): alone it prints its subcommands (on standard error, as docker);
     with an unknown subcommand it is an unknown command. ``usage``: what docker's ``Use``
-    has after the name (only ``volume COMMAND`` has any), for usage errors."""
+    has after the name (``volume COMMAND``, ``stack [OPTIONS]``), for usage errors."""
 
     def run(self: CommandBase, opts) -> int:  # noqa: ANN001
         if opts.args:
@@ -84,7 +86,7 @@ def management(words: str, summary: str, usage: str | None = None):  # noqa: ANN
         return 0
 
     run.__name__ = "cmd_" + words.replace(" ", "_")
-    return command(summary, group="Management Commands", usage=usage)(run)
+    return command(summary, group=group, usage=usage)(run)
 
 
 class SessionExit(Exception):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from dshell.commands.base import CommandBase, UnknownCommand
+from dshell.commands.base import CommandBase, management
 from dshell.commands.declare import Arg, Flag, command
 from dshell.commands.parse import NumError, UsageError, go_parse_uint
 from dshell.engine.errors import EngineError
@@ -32,20 +32,8 @@ class SwarmError(EngineError):
 
 def swarm_group(words: str, summary: str, usage: str | None = None):  # noqa: ANN201
     """A management command listed under docker's "Swarm Commands" (``swarm``, ``node``,
-    ``secret``, ``config``): alone it prints its subcommands, on standard error as docker's
-    ShowHelp does. ``usage``: what docker's ``Use`` has after the name, for usage errors."""
-
-    def run(self: CommandBase, opts) -> int:  # noqa: ANN001
-        from dshell.commands.helptext import command_help
-
-        if opts.args:
-            raise UnknownCommand(f"{opts.command.name} {opts.args[0]}")
-        self.stdout.flush()
-        self.err(command_help(opts.command, registry=getattr(self, "registry", None)), end="")
-        return 0
-
-    run.__name__ = "cmd_" + words.replace(" ", "_")
-    return command(summary, group=SWARM_GROUP, usage=usage)(run)
+    ``secret``, ``config``, ``service``, ``stack``)."""
+    return management(words, summary, usage, group=SWARM_GROUP)
 
 
 # --- flag values docker parses itself --------------------------------------------------------
