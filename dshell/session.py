@@ -237,6 +237,7 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
             self.err(str(exc))
             return exc.status
         except (EngineError, RenderError) as exc:
+            self.stdout.flush()  # what the command printed comes before its error
             self.err(str(exc))
             return 1
         finally:

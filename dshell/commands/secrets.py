@@ -10,7 +10,6 @@ from typing import IO
 
 from dshell.commands.base import CommandBase, filters_param, key_values, path_segment
 from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
-from dshell.commands.parse import UsageError
 from dshell.commands.swarm import SwarmError, invalid_flag, swarm_group
 
 MAX_SECRET_SIZE = 500 * 1024
@@ -125,11 +124,7 @@ class SecretCommands(CommandBase):
     def cmd_secret_create(self, opts) -> int:  # noqa: ANN001
         name = opts.args[0]
         source = opts.args[1] if len(opts.args) > 1 else ""
-        try:
-            labels = self._labels(opts)
-        except UsageError as exc:
-            self.err(str(exc))
-            return exc.status
+        labels = self._labels(opts)
         try:
             data = b""
             if opts.driver:
@@ -197,11 +192,7 @@ class SecretCommands(CommandBase):
     )  # fmt: skip
     def cmd_config_create(self, opts) -> int:  # noqa: ANN001
         name, source = opts.args
-        try:
-            labels = self._labels(opts)
-        except UsageError as exc:
-            self.err(str(exc))
-            return exc.status
+        labels = self._labels(opts)
         try:
             data = self.read_object_data(source, 2 * MAX_CONFIG_SIZE) if source else b""
             if not source:

@@ -7,14 +7,12 @@ display (in place on a terminal, one line each elsewhere)."""
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from dshell.commands.base import CommandBase, filters_param, key_values, path_segment
 from dshell.commands.declare import FORMAT_HELP, Arg, Flag, command
-from dshell.commands.parse import UsageError
 from dshell.commands.swarm import invalid_flag, swarm_group
 from dshell.engine.errors import EngineError
 from dshell.records import replace
@@ -684,22 +682,6 @@ def _image_with_tag(image: str) -> str:
     return with_default_tag(ref).familiar_string()
 
 
-def _flag_errors(method: Callable[..., int]) -> Callable[..., int]:
-    """pflag refuses a bad value while parsing (status 125); here the values are converted
-    as the spec is built, so their refusals are printed the same way from there."""
-
-    @functools.wraps(method)
-    def run(self: CommandBase, opts) -> int:  # noqa: ANN001
-        try:
-            return method(self, opts)
-        except UsageError as exc:
-            self.stdout.flush()
-            self.err(str(exc))
-            return exc.status
-
-    return run
-
-
 class ServiceCommands(CommandBase):
     cmd_service = swarm_group("service", "Manage Swarm services")
 
@@ -1140,7 +1122,6 @@ class ServiceCommands(CommandBase):
         interspersed=False,
         usage="[OPTIONS] IMAGE [COMMAND] [ARG...]",
     )
-    @_flag_errors
     def cmd_service_create(self, opts) -> int:  # noqa: ANN001
         image, args = opts.args[0], opts.args[1:]
         try:
@@ -1237,7 +1218,6 @@ class ServiceCommands(CommandBase):
         flags=LOGS_FLAGS,
         args=[Arg("SERVICE|TASK", kind="service-or-task")],
     )
-    @_flag_errors
     def cmd_service_logs(self, opts) -> int:  # noqa: ANN001
         from dshell.commands.logs import TimestampError, get_timestamp, interruptible
 
@@ -1479,7 +1459,6 @@ class ServiceCommands(CommandBase):
         flags=UPDATE_FLAGS,
         args=[Arg("SERVICE", kind="service")],
     )
-    @_flag_errors
     def cmd_service_update(self, opts) -> int:  # noqa: ANN001
         reference = opts.args[0]
         service = self.client.get_json(f"/services/{path_segment(reference)}")

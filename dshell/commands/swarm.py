@@ -314,24 +314,11 @@ class SwarmCommands(CommandBase):
     cmd_swarm = swarm_group("swarm", "Manage Swarm")
 
     def swarm_run(self, action, opts=None) -> int:  # noqa: ANN001
-        """Run ``action`` (after checking ``opts``' flag values as pflag would); docker's
-        usage errors and refusals as docker prints them."""
-        try:
-            if opts is not None:
-                check_flag_values(opts)
-            return action() or 0
-        except UsageError as exc:
-            self.err(str(exc))
-            return exc.status
-        except SwarmError as exc:
-            self.stdout.flush()
-            self.err(str(exc))
-            return 1
-        except EngineError as exc:
-            # docker's client trims the daemon's message (the leave refusal ends in a blank).
-            self.stdout.flush()
-            self.err(str(exc).strip())
-            return 1
+        """Run ``action`` after checking ``opts``' flag values as pflag would (a refusal, like
+        any usage error or Engine error, is printed by ``session.cmd`` in docker's words)."""
+        if opts is not None:
+            check_flag_values(opts)
+        return action() or 0
 
     def print_swarm_inspect(
         self,
