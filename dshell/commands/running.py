@@ -215,8 +215,10 @@ class RunCommands(CommandBase):
     def _create(self, spec: ContainerSpec, cidfile: str | None, quiet: bool) -> str:
         """Create the container (pulling per ``--pull``); show warnings. The cidfile is made
         first and removed again if no container came of it (docker's cidFile)."""
+        from dshell.engine.references import check_any_reference
+
         with ContainerIDFile(cidfile) as id_file:
-            _check_image_reference(spec.image)
+            check_any_reference(spec.image)
             if spec.pull == "always":
                 self._pull(spec, quiet)
             params = {"name": spec.name, "platform": spec.platform}
@@ -567,19 +569,6 @@ def logrus_error(message: str) -> str:
     if stamp.endswith("+00:00"):
         stamp = stamp[: -len("+00:00")] + "Z"
     return f'time="{stamp}" level=error msg={json.dumps(message, ensure_ascii=False)}'
-
-
-def _check_image_reference(image: str) -> None:
-    """docker's ``reference.ParseAnyReference`` before it creates anything: an image ID or
-    a digest passes, anything else must be a valid name (``invalid reference format``)."""
-    import re
-
-    from dshell.engine.references import parse_reference
-
-    if re.fullmatch(r"[a-f0-9]{64}|sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}",
-                    image):  # fmt: skip
-        return
-    parse_reference(image)
 
 
 def _familiar(image: str) -> str:

@@ -6,10 +6,13 @@ errors in docker's words and the spellings the API and the CLI's messages use.
 
 from __future__ import annotations
 
+import re
+
 from dshell.engine.errors import EngineError
 from dshell.render.images import Reference, parse_normalized_reference
 
-__all__ = ["DEFAULT_TAG", "InvalidReference", "full_name", "full_string", "parse_reference"]
+__all__ = ["DEFAULT_TAG", "InvalidReference", "check_any_reference", "full_name", "full_string",
+           "parse_reference"]
 
 DEFAULT_TAG = "latest"
 INVALID_FORMAT = "invalid reference format"
@@ -25,6 +28,19 @@ def parse_reference(text: str) -> Reference:
     if ref is not None:
         return ref
     raise InvalidReference(_reason(text))
+
+
+#: What ``reference.ParseAnyReference`` takes without a name: an image ID, or a digest.
+_ID_OR_DIGEST = re.compile(
+    r"[a-f0-9]{64}|sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}"
+)
+
+
+def check_any_reference(text: str) -> None:
+    """``reference.ParseAnyReference`` as ``run``/``create`` use it before creating anything:
+    an image ID or a digest passes, anything else must parse as a name."""
+    if not _ID_OR_DIGEST.fullmatch(text):
+        parse_reference(text)
 
 
 def _reason(text: str) -> str:
