@@ -31,4 +31,8 @@ MIXINS: tuple[tuple[str, str], ...] = (
     ("dshell.commands.nodes", "NodeCommands"),
     ("dshell.commands.secrets", "SecretCommands"),
     ("dshell.commands.stacks", "StackCommands"),
+    ("dshell.commands.manifests", "ManifestCommands"),
+    ("dshell.commands.plugins", "PluginCommands"),
+    ("dshell.commands.checkpoints", "CheckpointCommands"),
+    ("dshell.commands.trust", "TrustCommands"),
 )
