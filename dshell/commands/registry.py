@@ -38,7 +38,9 @@ class LoginFailed(EngineError):
 
 class RegistryCommands(CommandBase):
     @command(
-        "Authenticate to a registry.\nDefaults to Docker Hub if no server is specified.",
+        "Authenticate to a registry",
+        description="Authenticate to a registry.\nDefaults to Docker Hub if no server is "
+        "specified.",
         usage="[OPTIONS] [SERVER]",
         group="Common Commands",
         args=[Arg("SERVER", kind="host", optional=True)],
@@ -136,8 +138,9 @@ class RegistryCommands(CommandBase):
         return AuthConfig(server_address=server, username=username, password=password)
 
     @command(
-        "Log out from a registry.\nIf no server is specified, the default is defined by the "
-        "daemon.",
+        "Log out from a registry",
+        description="Log out from a registry.\nIf no server is specified, the default is defined "
+        "by the daemon.",
         usage="[SERVER]",
         group="Common Commands",
         args=[Arg("SERVER", kind="host", optional=True)],
