@@ -53,14 +53,50 @@ def _openssl(*args: str, cwd: Path) -> None:
 def _make_certificates(root: Path) -> None:
     """A throwaway CA and a server certificate for IP:127.0.0.1 signed by it."""
     p256 = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes")
-    _openssl("req", "-x509", *p256, "-days", "2", "-subj", "/CN=dshell-test-notary-ca",
-             "-keyout", "ca.key", "-out", "ca.crt", cwd=root)
-    _openssl("req", *p256, "-subj", "/CN=notary-server", "-keyout", "server.key",
-             "-out", "server.csr", cwd=root)
+    _openssl(
+        "req",
+        "-x509",
+        *p256,
+        "-days",
+        "2",
+        "-subj",
+        "/CN=dshell-test-notary-ca",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        cwd=root,
+    )
+    _openssl(
+        "req",
+        *p256,
+        "-subj",
+        "/CN=notary-server",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        cwd=root,
+    )
     (root / "san.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-             "-CAcreateserial", "-days", "2", "-extfile", "san.cnf", "-out", "server.crt",
-             cwd=root)
+    _openssl(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.cnf",
+        "-out",
+        "server.crt",
+        cwd=root,
+    )
 
 
 def _health(address: str, ca: Path) -> bool:
@@ -95,10 +131,13 @@ def start_notary_server() -> NotaryServer:
     log = root / "notary-server.log"
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
-            ["notary-server", "-config", str(root / "server.json")], stdin=subprocess.DEVNULL,
-            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
-    server = NotaryServer(root=root, address=address, ca=root / "ca.crt", log=log,
-                          process=process)
+            ["notary-server", "-config", str(root / "server.json")],
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = NotaryServer(root=root, address=address, ca=root / "ca.crt", log=log, process=process)
     try:
         harness._wait_until(lambda: _health(address, server.ca), process, "notary-server", log)
     except BaseException:
