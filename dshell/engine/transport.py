@@ -13,6 +13,7 @@ the exceptions stay what ``Session.request`` gave (tests/unit/test_transport.py 
 from __future__ import annotations
 
 import datetime
+import http.client
 import re
 from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlparse
@@ -35,6 +36,7 @@ from urllib3.exceptions import (
     ResponseError,
 )
 from urllib3.util.timeout import Timeout
+from urllib3.util.url import _encode_target
 
 from dshell.engine.endpoint import Endpoint
 from dshell.engine.errors import EndpointError
@@ -208,6 +210,52 @@ class Transport:
             response._content_consumed = True
         return response
 
+    def _exchange(self, prepared: PreparedRequest, headers: Any, timeout: Any) -> Response | None:
+        """A whole request and response on the pool's open connection, through http.client
+        (what urllib3 itself drives) without urllib3's per-call layers: they were half of
+        what the client spent on a call. ``None`` when there is no open connection to use:
+        then ``_send_on_socket`` connects, as it reports connection failures as requests
+        does, and leaves the connection in the pool for the next call."""
+        pool = self._pool
+        if pool is None or pool.pool is None:
+            return None
+        try:
+            conn = pool._get_conn()
+        except ClosedPoolError:
+            return None
+        if conn.sock is None:  # fresh, or dropped by the daemon since its last use
+            pool._put_conn(conn)
+            return None
+        conn.sock.settimeout(timeout[1] if isinstance(timeout, tuple) else timeout)
+        try:
+            target = prepared.path_url
+            if not _PLAIN_TARGET.fullmatch(target):
+                target = _encode_target(target)  # what urlopen does to the request target
+            _http_request(conn, prepared.method, target, prepared.body, headers)
+            raw = _http_getresponse(conn)
+            body = raw.read()
+        except (OSError, http.client.HTTPException) as err:
+            conn.close()
+            pool._put_conn(conn)
+            # urllib3's wrapping of the same failure, as requests reports it.
+            aborted = ProtocolError("Connection aborted.", err)
+            raise requests.ConnectionError(aborted, request=prepared) from aborted
+        pool._put_conn(conn)
+        response = EngineResponse()
+        response.status_code = raw.status
+        response.headers = _response_headers(raw.msg)
+        response.encoding = _encoding(response.headers.get("content-type"))
+        response.reason = raw.reason
+        response.url = prepared.url
+        response.request = prepared
+        response.connection = self.adapter
+        coding = response.headers.get("content-encoding", "").strip().lower()
+        if coding in ("gzip", "x-gzip", "deflate") and body:
+            body = _decoded(body, coding, prepared)
+        response._content = body
+        response._content_consumed = True
+        return response
+
     def send(
         self,
         method: str,
@@ -238,7 +286,11 @@ class Transport:
             # plain dict faster than a case-insensitive one, and they go out the same.
             plain = not headers and len(prepared.headers) == len(self._headers)
             wire = self._headers if plain else prepared.headers
-            response = self._send_on_socket(prepared, wire, stream, timeout)
+            response = None
+            if not stream and isinstance(prepared.body, (bytes, str, type(None))):
+                response = self._exchange(prepared, wire, timeout)
+            if response is None:
+                response = self._send_on_socket(prepared, wire, stream, timeout)
         else:
             session = self.session
             response = self.adapter.send(
@@ -268,6 +320,38 @@ class Transport:
                 return base + target
         prepared.prepare_url(url, params)
         return prepared.url
+
+
+_http_request = http.client.HTTPConnection.request
+_http_getresponse = http.client.HTTPConnection.getresponse
+
+
+def _response_headers(message: http.client.HTTPMessage) -> CaseInsensitiveDict:
+    """urllib3's view of the headers: one value per name, repeated ones joined by ", "."""
+    headers = CaseInsensitiveDict()
+    store = headers._store
+    for name, value in message.items():
+        key = name.lower()
+        if key in store:
+            store[key] = (store[key][0], f"{store[key][1]}, {value}")
+        else:
+            store[key] = (name, value)
+    return headers
+
+
+def _decoded(body: bytes, coding: str, prepared: PreparedRequest) -> bytes:
+    """What urllib3's decode_content gives for a gzip or deflate body."""
+    import zlib
+
+    try:
+        if coding == "deflate":
+            try:
+                return zlib.decompress(body)
+            except zlib.error:
+                return zlib.decompress(body, -zlib.MAX_WBITS)
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body)
+    except zlib.error as err:
+        raise requests.exceptions.ContentDecodingError(err, request=prepared) from err
 
 
 def _from_max_retries(err: MaxRetryError, prepared: PreparedRequest) -> Exception:

@@ -142,9 +142,13 @@ def test_send_writes_the_bytes_session_request_writes(served, method, path, para
         extra = {**extra, "data": iter(chunks)}
     else:
         session_extra = extra
+    # A first call opens the connection; the two compared then both run on it (one pool), so
+    # ours takes its short way (http.client on the kept connection).
+    transport.send("GET", transport.base + "/_ping", timeout=(5, 5))
     theirs = transport.session.request(method, url, params=params, timeout=(5, 5), **session_extra)
     ours = transport.send(method, url, params=params, timeout=(5, 5), **extra)
-    assert server.requests[1] == server.requests[0]
+    assert server.requests[2] == server.requests[1]
+    assert server.connections == 1
     assert (ours.status_code, ours.reason, dict(ours.headers)) == (
         theirs.status_code,
         theirs.reason,
@@ -207,6 +211,37 @@ def test_send_fails_as_session_request_fails_when_the_server_hangs_up(tmp_path):
     transport = Transport(Endpoint(host=f"unix://{path}", proto="unix", addr=path), "dshell/t")
     failures = []
     for send in (transport.session.request, transport.send):
+        with pytest.raises(requests.ConnectionError) as caught:
+            send("GET", transport.base + "/_ping", timeout=(5, 5))
+        failures.append(caught.value)
+    listener.close()
+    assert type(failures[1]) is type(failures[0])
+    assert _chain(failures[1]) == _chain(failures[0])
+    assert "RemoteDisconnected:None" in _chain(failures[1])
+
+
+def test_a_kept_connection_hung_up_on_fails_as_session_request_fails(tmp_path):
+    """The daemon goes away after reading a request on a connection already used once: the
+    short way (http.client on the kept connection) reports what urllib3's way reports."""
+    path = str(tmp_path / "s.sock")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(path)
+    listener.listen()
+
+    def answer_once_then_hang_up() -> None:
+        for _ in range(2):
+            conn, _ = listener.accept()
+            conn.recv(65536)
+            conn.sendall(ANSWER)
+            conn.recv(65536)
+            conn.close()
+
+    threading.Thread(target=answer_once_then_hang_up, daemon=True).start()
+    failures = []
+    for short_way in (False, True):
+        transport = Transport(Endpoint(host=f"unix://{path}", proto="unix", addr=path), "d/t")
+        send = transport.send if short_way else transport.session.request
+        assert send("GET", transport.base + "/_ping", timeout=(5, 5)).json() == {"a": "é"}
         with pytest.raises(requests.ConnectionError) as caught:
             send("GET", transport.base + "/_ping", timeout=(5, 5))
         failures.append(caught.value)
