@@ -186,10 +186,13 @@ def hijack(
     params: dict[str, Any] | None = None,
     body: Any = None,
     user_agent: str = "dshell",
+    upgrade: str = "tcp",
+    headers: list[tuple[str, str]] | None = None,
 ) -> HijackedConnection:
     """``POST path`` with ``Upgrade: tcp``; return the raw stream or raise the daemon's error.
 
-    ``path`` already carries the ``/v1.xx`` prefix.
+    ``path`` already carries the ``/v1.xx`` prefix. BuildKit's session upgrades to ``h2c``
+    and names itself in extra ``headers``.
     """
     query = {k: ("1" if v is True else str(v)) for k, v in (params or {}).items()
              if v is not None and v is not False}  # fmt: skip
@@ -201,8 +204,9 @@ def hijack(
         f"Host: {host}\r\n"
         f"User-Agent: {user_agent}\r\n"
         "Connection: Upgrade\r\n"
-        "Upgrade: tcp\r\n"
-        "Content-Type: application/json\r\n"
+        f"Upgrade: {upgrade}\r\n"
+        + "".join(f"{key}: {value}\r\n" for key, value in headers or ())
+        + "Content-Type: application/json\r\n"
         f"Content-Length: {len(payload)}\r\n\r\n"
     ).encode() + payload
     sock, closer = _connect(endpoint)

@@ -1,0 +1,303 @@
+"""A directory sent as fsutil's DiffCopy packet stream (``moby.filesync.v1.FileSync``).
+
+The Engine asks for a directory by the name dshell gave it (``dir-name`` metadata: "context"
+or "dockerfile") and says which paths it wants (``include-patterns``, ``exclude-patterns``
+— the context's ``.dockerignore``, read by the Engine itself — and ``followpaths``). dshell
+walks the directory as fsutil does (depth first, names in byte order, the root left out) and
+sends one STAT packet per entry, then an empty STAT. The Engine compares the stats with what
+it kept from the last build and sends a REQ for each regular file it needs, by the file's
+index in the walk; each is answered with DATA packets and an empty DATA. The Engine's FIN is
+echoed and the call ends. A rebuild after touching one file sends one file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat as statmod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from dshell.buildkit import wire
+from dshell.buildkit.grpc import NOT_FOUND, Call, GrpcError
+from dshell.engine.build_context import PatternMatcher
+
+CHUNK = 32 * 1024
+
+# Go's os.FileMode type bits (fsutil sends the Go mode, not the unix one)
+MODE_DIR = 1 << 31
+MODE_SYMLINK = 1 << 27
+MODE_DEVICE = 1 << 26
+MODE_NAMED_PIPE = 1 << 25
+MODE_SOCKET = 1 << 24
+MODE_SETUID = 1 << 23
+MODE_SETGID = 1 << 22
+MODE_CHAR_DEVICE = 1 << 21
+MODE_STICKY = 1 << 20
+MODE_TYPE = (
+    MODE_DIR
+    | MODE_SYMLINK
+    | MODE_NAMED_PIPE
+    | MODE_SOCKET
+    | MODE_DEVICE
+    | MODE_CHAR_DEVICE
+    | (1 << 19)
+)
+
+
+@dataclass
+class SyncedDir:
+    """A directory the Engine may ask for; ``reset_owner`` sends uid/gid 0 (the context)."""
+
+    name: str
+    path: str
+    reset_owner: bool = False
+
+
+def go_file_mode(st: os.stat_result) -> int:
+    """The Go ``os.FileMode`` of a stat, as fsutil sends it (socket bit cleared)."""
+    unix = st.st_mode
+    mode = unix & 0o777
+    if statmod.S_ISDIR(unix):
+        mode |= MODE_DIR
+    elif statmod.S_ISLNK(unix):
+        mode |= MODE_SYMLINK
+    elif statmod.S_ISBLK(unix):
+        mode |= MODE_DEVICE
+    elif statmod.S_ISCHR(unix):
+        mode |= MODE_DEVICE | MODE_CHAR_DEVICE
+    elif statmod.S_ISFIFO(unix):
+        mode |= MODE_NAMED_PIPE
+    if unix & statmod.S_ISUID:
+        mode |= MODE_SETUID
+    if unix & statmod.S_ISGID:
+        mode |= MODE_SETGID
+    if unix & statmod.S_ISVTX:
+        mode |= MODE_STICKY
+    return mode
+
+
+def _go_match_regex(pattern: str) -> re.Pattern[str] | None:
+    """Go's ``filepath.Match`` as a regex: ``*`` and ``?`` stop at ``/``; None if malformed."""
+    out, i = "", 0
+    while i < len(pattern):
+        ch = pattern[i]
+        i += 1
+        if ch == "*":
+            out += "[^/]*"
+        elif ch == "?":
+            out += "[^/]"
+        elif ch == "\\" and i < len(pattern):
+            out += re.escape(pattern[i])
+            i += 1
+        elif ch == "[":
+            end = pattern.find("]", i + 1)
+            if end < 0:
+                return None
+            body = pattern[i:end]
+            negate = body.startswith("^")
+            body = body[1:] if negate else body
+            out += "[" + ("^" if negate else "") + body.replace("\\", "\\\\") + "]"
+            i = end + 1
+        else:
+            out += re.escape(ch)
+    try:
+        return re.compile(out + r"\Z", re.DOTALL)
+    except re.error:
+        return None
+
+
+def _match_prefix(pattern: str, name: str) -> tuple[bool, bool]:
+    """fsutil's matchPrefix: does ``name`` match ``pattern`` or lead towards it (partial)?"""
+    depth = name.count("/")
+    partial = False
+    if pattern.count("/") > depth:
+        pattern = "/".join(pattern.split("/")[: depth + 1])
+        partial = True
+    regex = _go_match_regex(pattern)
+    return bool(regex and regex.match(name)), partial
+
+
+def _clean(path: str) -> str:
+    return os.path.normpath(path).lstrip("/") if path else "."
+
+
+def follow_links(root: str, paths: list[str]) -> list[str]:
+    """fsutil's FollowLinks: the paths plus the targets of those that are symlinks inside
+    the root (followed again), so that a Dockerfile that is a link brings its target."""
+    found: list[str] = []
+
+    def follow(path: str, depth: int) -> None:
+        path = _clean(path)
+        if path in found or path.startswith("..") or depth > 40:
+            return
+        found.append(path)
+        full = os.path.join(root, path)
+        if os.path.islink(full):
+            target = os.readlink(full)
+            if os.path.isabs(target):
+                follow(target, depth + 1)
+            else:
+                follow(os.path.join(os.path.dirname(path), target), depth + 1)
+
+    for path in paths:
+        follow(path, 0)
+    return found
+
+
+@dataclass
+class Entry:
+    stat: wire.Stat
+    full_path: str
+    regular: bool
+
+
+def walk(root: str, *, includes: list[str] | None = None, excludes: list[str] | None = None,
+         follow_paths: list[str] | None = None,
+         reset_owner: bool = False) -> Iterator[Entry]:  # fmt: skip
+    """fsutil's Walk: every entry under ``root`` that the patterns let through, in order."""
+    root = os.path.realpath(root)
+    include_patterns = [_clean(p) for p in includes] if includes is not None else None
+    if follow_paths:
+        targets = follow_links(root, follow_paths)
+        include_patterns = list(dict.fromkeys((include_patterns or []) + targets))
+    matcher = PatternMatcher(excludes) if excludes else None
+    exclusion_prefixes = ([p.text + "/" for p in matcher.patterns if p.exclusion]
+                          if matcher else [])  # fmt: skip
+    inodes: dict[tuple[int, int], str] = {}
+    last_included_dir = ""
+
+    def visit(directory: str, relative: str) -> Iterator[Entry]:
+        nonlocal last_included_dir
+        try:
+            names = sorted(os.listdir(directory), key=os.fsencode)
+        except FileNotFoundError:
+            return
+        for name in names:
+            full = os.path.join(directory, name)
+            path = f"{relative}/{name}" if relative else name
+            try:
+                st = os.lstat(full)
+            except FileNotFoundError:
+                continue
+            is_dir = statmod.S_ISDIR(st.st_mode)
+            if include_patterns is not None and not (
+                last_included_dir and path.startswith(last_included_dir + "/")
+            ):
+                matched, partial = False, True
+                for pattern in include_patterns:
+                    ok, is_partial = _match_prefix(pattern, path)
+                    if ok:
+                        matched = True
+                        if not is_partial:
+                            partial = False
+                            break
+                if not matched:
+                    continue
+                if not partial and is_dir:
+                    last_included_dir = path
+            if matcher is not None and matcher.matches_or_parent_matches(path):
+                if not is_dir:
+                    continue
+                if not any(prefix.startswith(path + "/") for prefix in exclusion_prefixes):
+                    continue
+            yield Entry(_stat(full, path, st, inodes, reset_owner), full,
+                        statmod.S_ISREG(st.st_mode))  # fmt: skip
+            if is_dir:
+                yield from visit(full, path)
+
+    yield from visit(root, "")
+
+
+def _stat(full: str, path: str, st: os.stat_result, inodes: dict[tuple[int, int], str],
+          reset_owner: bool) -> wire.Stat:  # fmt: skip
+    """fsutil's mkstat."""
+    result = wire.Stat(path=path, mode=go_file_mode(st), mod_time=st.st_mtime_ns,
+                       uid=0 if reset_owner else st.st_uid,
+                       gid=0 if reset_owner else st.st_gid)  # fmt: skip
+    if not statmod.S_ISDIR(st.st_mode):
+        result.size = st.st_size
+        if statmod.S_ISLNK(st.st_mode):
+            result.linkname = os.readlink(full)
+        if statmod.S_ISBLK(st.st_mode) or statmod.S_ISCHR(st.st_mode):
+            result.devmajor, result.devminor = os.major(st.st_rdev), os.minor(st.st_rdev)
+        key = (st.st_dev, st.st_ino)
+        if st.st_nlink > 1 and key in inodes:
+            result.linkname, result.size = inodes[key], 0
+        else:
+            inodes[key] = path
+    try:
+        names = os.listxattr(full, follow_symlinks=False)
+    except OSError:
+        names = []
+    for name in names:
+        try:
+            result.xattrs[name] = os.getxattr(full, name, follow_symlinks=False)
+        except OSError:
+            pass
+    return result
+
+
+def diff_copy_handler(
+    dirs: dict[str, SyncedDir], progress: Callable[[int], None] | None = None
+) -> Callable[[Call], None]:
+    """The FileSync/DiffCopy service for these directories."""
+
+    def handle(call: Call) -> None:
+        names = call.metadata.get("dir-name") or [""]
+        synced = dirs.get(names[0])
+        if synced is None:
+            raise GrpcError(NOT_FOUND, f'no access allowed to dir "{names[0]}"')
+        send_dir(call, synced, progress)
+
+    return handle
+
+
+def send_dir(call: Call, synced: SyncedDir, progress: Callable[[int], None] | None) -> None:
+    """fsutil's Send: all stats, then the files the receiver asks for, until its FIN."""
+    metadata = call.metadata
+    files: dict[int, str] = {}
+    index = 0
+    for entry in walk(
+        synced.path,
+        includes=metadata.get("include-patterns"),
+        excludes=metadata.get("exclude-patterns"),
+        follow_paths=metadata.get("followpaths"),
+        reset_owner=synced.reset_owner,
+    ):
+        if entry.regular:
+            files[index] = entry.full_path
+        index += 1
+        call.send(wire.Packet(type=wire.PACKET_STAT, stat=entry.stat).encode())
+    call.send(wire.Packet(type=wire.PACKET_STAT).encode())
+    for message in call.messages():
+        packet = wire.Packet.decode(message)
+        if packet.type == wire.PACKET_REQ:
+            path = files.pop(packet.id, None)
+            if path is None:
+                raise GrpcError(NOT_FOUND, f"invalid file id {packet.id}")
+            _send_file(call, packet.id, path, progress)
+        elif packet.type == wire.PACKET_FIN:
+            call.send(wire.Packet(type=wire.PACKET_FIN).encode())
+            return
+        elif packet.type == wire.PACKET_ERR:
+            problem = packet.data.decode(errors="replace")
+            raise GrpcError(NOT_FOUND, f"error from receiver: {problem}")
+
+
+def _send_file(call: Call, file_id: int, path: str,
+               progress: Callable[[int], None] | None) -> None:  # fmt: skip
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError:
+        handle = None
+    if handle is not None:
+        with handle:
+            while True:
+                chunk = handle.read(CHUNK)
+                if not chunk:
+                    break
+                call.send(wire.Packet(type=wire.PACKET_DATA, id=file_id, data=chunk).encode())
+                if progress is not None:
+                    progress(len(chunk))
+    call.send(wire.Packet(type=wire.PACKET_DATA, id=file_id).encode())
