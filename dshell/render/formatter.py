@@ -127,11 +127,11 @@ def render_list(fmt: str, contexts: Iterable[object], header: Mapping[str, str])
     text = prepare_format(fmt)
     table = is_table(fmt)
     contexts = list(contexts)
-    pieces = _plain_pieces(text)
+    pieces = _remembered_pieces(text)
     rows = head = None
     if pieces is not None:
         if contexts:
-            rows = _compiled_rows(_compile_plain(pieces, type(contexts[0])), contexts)
+            rows = _compiled_rows(_remembered_plain(text, pieces, type(contexts[0])), contexts)
         else:
             rows = []
         if rows is not None and table:
@@ -153,6 +153,36 @@ def render_list(fmt: str, contexts: Iterable[object], header: Mapping[str, str])
     if not table:
         return "".join(rows)
     return tabulate(head + "\n" + "".join(rows))
+
+
+#: A session prints the same few formats again and again: each one's pieces, and its row
+#: formatter per context type, are made once (bounded: a script may invent formats).
+_PIECES: dict[str, _Pieces | None] = {}
+_PLAIN: dict[tuple[str, type], Callable[[object], str] | None] = {}
+_REMEMBERED = 256
+
+
+def _remembered_pieces(text: str) -> _Pieces | None:
+    try:
+        return _PIECES[text]
+    except KeyError:
+        pieces = _PIECES[text] = _plain_pieces(text)
+        if len(_PIECES) > _REMEMBERED:
+            _PIECES.pop(next(iter(_PIECES)))
+        return pieces
+
+
+def _remembered_plain(
+    text: str, pieces: _Pieces, context_type: type
+) -> Callable[[object], str] | None:
+    key = (text, context_type)
+    try:
+        return _PLAIN[key]
+    except KeyError:
+        compiled = _PLAIN[key] = _compile_plain(pieces, context_type)
+        if len(_PLAIN) > _REMEMBERED:
+            _PLAIN.pop(next(iter(_PLAIN)))
+        return compiled
 
 
 class _NotCompiled(Exception):
