@@ -120,6 +120,7 @@ ID_STRUCTS = {
     "container": "container.InspectResponse",
     "image": "image.InspectResponse",
     "network": "network.Inspect",
+    "plugin": "*types.Plugin",
 }
 _NAMES_ID = re.compile(r"\.ID\b")
 

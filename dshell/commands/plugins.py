@@ -1,9 +1,402 @@
-"""``plugin …``: the Engine's managed plugins (docker/cli's cli/command/plugin)."""
+"""``plugin …``: the Engine's managed plugins (docker/cli's cli/command/plugin), over
+``/plugins``: list, inspect, create from a directory, enable/disable, set, remove, and the
+registry side (push, install, upgrade) with docker's privilege prompt."""
 
 from __future__ import annotations
 
-from dshell.commands.base import CommandBase, management
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dshell.commands.base import CommandBase, filters_param, management
+from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
+from dshell.engine.errors import EngineError
+from dshell.engine.urls import quote
+
+if TYPE_CHECKING:
+    from dshell.render.images import Reference
+
+GRANT_FLAG = Flag("grant-all-permissions", "Grant all permissions necessary to run the plugin")
+VERIFY_FLAG = Flag("disable-content-trust", "Skip image verification", default=True)
+PLUGIN_CONFIG_TYPE = "types.PluginConfig"
+
+
+class PluginError(EngineError):
+    """A plugin command that cannot go on; ``str()`` is docker's message."""
+
+
+def plugin_path(name: str, action: str = "") -> str:
+    """``/plugins/NAME[/action]`` as docker's client builds it: the name trimmed (empty is
+    refused before any request, as its trimID does), sent as typed (``/`` and ``:`` stay)."""
+    trimmed = name.strip()
+    if not trimmed:
+        raise PluginError("invalid plugin name or ID: value is empty")
+    return f"/plugins/{quote(trimmed)}" + (f"/{action}" if action else "")
+
+
+def go_list(values: object) -> str:
+    """Go's ``%v`` of a ``[]string``: ``[a b]``."""
+    return "[" + " ".join(str(v) for v in values or []) + "]" if isinstance(values, list) \
+        else f"{values}"  # fmt: skip
+
+
+def _parse_named(text: str) -> Reference:
+    from dshell.engine.references import parse_reference
+
+    return parse_reference(text)
+
+
+def _tagged(ref: Reference) -> Reference:
+    from dshell.engine.references import with_default_tag
+
+    return with_default_tag(ref)
 
 
 class PluginCommands(CommandBase):
     cmd_plugin = management("plugin", "Manage plugins")
+
+    # -- ls / inspect -----------------------------------------------------------------------
+    @command(
+        "List plugins",
+        aliases=["plugin list"],
+        flags=[
+            Flag("filter", 'Provide filter values (e.g. "enabled=true")', short="f",
+                 type="filter", kind="filter:plugin"),
+            Flag("format", FORMAT_HELP, type="string", kind="format:plugin"),
+            Flag("no-trunc", "Don't truncate output"),
+            Flag("quiet", "Only display plugin IDs", short="q"),
+        ],
+    )  # fmt: skip
+    def cmd_plugin_ls(self, opts) -> int:  # noqa: ANN001
+        from dshell.render.plugins import plugin_format, render_plugins
+
+        plugins = self.client.get_json("/plugins", {"filters": filters_param(opts.filter)})
+        configured = str(self.config.get("pluginsFormat") or "")
+        fmt = plugin_format(opts.format, configured, opts.quiet)
+        self.stdout.write(render_plugins(plugins or [], fmt, trunc=not opts.no_trunc))
+        return 0
+
+    @command(
+        "Display detailed information on one or more plugins",
+        flags=[INSPECT_FORMAT_FLAG],
+        args=[Arg("PLUGIN", kind="plugin", many=True)],
+    )
+    def cmd_plugin_inspect(self, opts) -> int:  # noqa: ANN001
+        def get(name: str) -> bytes:
+            return self.client.get_raw(plugin_path(name, "json"))
+
+        return self.print_inspect(opts.args, opts.format, get, "plugin")
+
+    # -- create -----------------------------------------------------------------------------
+    @command(
+        "Create a plugin from a rootfs and configuration. Plugin data directory must contain "
+        "config.json and rootfs directory.",
+        usage="[OPTIONS] PLUGIN PLUGIN-DATA-DIR",
+        flags=[Flag("compress", "Compress the context using gzip")],
+        args=[Arg("PLUGIN"), Arg("PLUGIN-DATA-DIR", kind="path")],
+        args_rule="RequiresMinArgs(2)",
+    )
+    def cmd_plugin_create(self, opts) -> int:  # noqa: ANN001
+        from dshell.engine.build_context import stream_context
+
+        name, context = opts.args[0], opts.args[1]
+        _parse_named(name)
+        directory = _context_dir(context)
+        _check_config(context)
+        body: Iterator[bytes] = stream_context(directory, [])
+        if opts.compress:
+            body = _gzipped(body)
+        self.client.request("POST", "/plugins/create", params={"name": name}, data=body,
+                            headers={"Content-Type": "application/x-tar"}).close()  # fmt: skip
+        self.out(name)
+        return 0
+
+    # -- enable / disable / set / rm --------------------------------------------------------
+    @command(
+        "Enable a plugin",
+        flags=[Flag("timeout", "HTTP client timeout (in seconds)", type="int", default=30)],
+        args=[Arg("PLUGIN", kind="plugin:disabled")],
+    )
+    def cmd_plugin_enable(self, opts) -> int:  # noqa: ANN001
+        name = opts.args[0]
+        if opts.timeout < 0:
+            raise PluginError(f"negative timeout {opts.timeout} is invalid")
+        self._enable(name, opts.timeout)
+        self.out(name)
+        return 0
+
+    def _enable(self, name: str, timeout: int) -> None:
+        # The daemon waits for the plugin's socket up to about 13 s before it answers.
+        self.client.request("POST", plugin_path(name, "enable"), params={"timeout": str(timeout)},
+                            timeout=max(timeout, 0) + 60).close()  # fmt: skip
+
+    @command(
+        "Disable a plugin",
+        flags=[Flag("force", "Force the disable of an active plugin", short="f")],
+        args=[Arg("PLUGIN", kind="plugin:enabled")],
+    )
+    def cmd_plugin_disable(self, opts) -> int:  # noqa: ANN001
+        name = opts.args[0]
+        self.client.request("POST", plugin_path(name, "disable"),
+                            params={"force": "1" if opts.force else None}).close()  # fmt: skip
+        self.out(name)
+        return 0
+
+    @command(
+        "Change settings for a plugin",
+        usage="PLUGIN KEY=VALUE [KEY=VALUE...]",
+        args=[Arg("PLUGIN", kind="plugin"), Arg("KEY=VALUE", many=True)],
+    )
+    def cmd_plugin_set(self, opts) -> int:  # noqa: ANN001
+        self._set(opts.args[0], opts.args[1:])
+        return 0
+
+    def _set(self, name: str, settings: list[str]) -> None:
+        self.client.request("POST", plugin_path(name, "set"), json_body=settings).close()
+
+    @command(
+        "Remove one or more plugins",
+        aliases=["plugin remove"],
+        flags=[Flag("force", "Force the removal of an active plugin", short="f")],
+        args=[Arg("PLUGIN", kind="plugin", many=True)],
+    )
+    def cmd_plugin_rm(self, opts) -> int:  # noqa: ANN001
+        def remove(name: str) -> None:
+            self.client.request("DELETE", plugin_path(name),
+                                params={"force": "1" if opts.force else None}).close()  # fmt: skip
+
+        return self.for_each(opts.args, remove)
+
+    # -- push / install / upgrade -----------------------------------------------------------
+    @command(
+        "Push a plugin to a registry",
+        usage="[OPTIONS] PLUGIN[:TAG]",
+        flags=[Flag("disable-content-trust", "Skip image signing", default=True)],
+        args=[Arg("PLUGIN[:TAG]", kind="plugin")],
+    )
+    def cmd_plugin_push(self, opts) -> int:  # noqa: ANN001
+        from dshell.engine.auth import auth_header_for_domain
+
+        typed = opts.args[0]
+        named = _parse_named(typed)
+        if named.digest:
+            raise PluginError(f"invalid name: {typed}")
+        named = _tagged(named)
+        headers = {"X-Registry-Auth": auth_header_for_domain(self.config, named.domain)}
+        response = self.client.request("POST", plugin_path(named.familiar_string(), "push"),
+                                       headers=headers, stream=True)  # fmt: skip
+        self.show_progress(response, self.stdout)
+        return 0
+
+    @command(
+        "Install a plugin",
+        usage="[OPTIONS] PLUGIN [KEY=VALUE...]",
+        flags=[
+            Flag("alias", "Local name for plugin", type="string"),
+            Flag("disable", "Do not enable the plugin on install"),
+            VERIFY_FLAG,
+            GRANT_FLAG,
+        ],
+        args=[Arg("PLUGIN"), Arg("KEY=VALUE", many=True, optional=True)],
+    )
+    def cmd_plugin_install(self, opts) -> int:  # noqa: ANN001
+        typed, settings = opts.args[0], opts.args[1:]
+        local = ""
+        if opts.alias:
+            alias = _parse_named(opts.alias)
+            if alias.digest:
+                raise PluginError(f"invalid name: {opts.alias}")
+            local = _tagged(alias).familiar_string()
+        remote, headers = self._pull_config(typed)
+        privileges = self._privileges(remote, typed, opts.grant_all_permissions, headers)
+        try:
+            response = self.client.request(
+                "POST", "/plugins/pull", params={"remote": remote, "name": local or None},
+                json_body=privileges, headers=headers, stream=True)  # fmt: skip
+        except EngineError as exc:
+            if "(image) when fetching" in str(exc):
+                raise PluginError(f'{exc} - Use "docker image pull"') from None
+            raise
+        name = response.headers.get("Docker-Plugin-Name", "")
+        self.show_progress(response, self.stdout)
+        if settings:
+            self._set(name, settings)
+        if not opts.disable:
+            self._enable(name, 0)
+        self.out(f"Installed plugin {typed}")
+        return 0
+
+    @command(
+        "Upgrade an existing plugin",
+        usage="[OPTIONS] PLUGIN [REMOTE]",
+        flags=[
+            VERIFY_FLAG,
+            GRANT_FLAG,
+            Flag("skip-remote-check", "Do not check if specified remote plugin matches "
+                 "existing plugin image"),
+        ],
+        args=[Arg("PLUGIN", kind="plugin:disabled"), Arg("REMOTE", optional=True)],
+    )  # fmt: skip
+    def cmd_plugin_upgrade(self, opts) -> int:  # noqa: ANN001
+        import json
+
+        from dshell.commands.pruning import confirm
+        from dshell.engine.references import InvalidReference, full_string
+
+        try:
+            plugin = json.loads(self.client.get_raw(plugin_path(opts.args[0], "json")))
+        except EngineError as exc:
+            raise PluginError(f"error reading plugin data: {exc}") from None
+        if plugin.get("Enabled"):
+            raise PluginError("the plugin must be disabled before upgrading")
+        local = str(plugin.get("Name") or "")
+        current = str(plugin.get("PluginReference") or "")
+        typed = opts.args[1] if len(opts.args) > 1 else current
+        try:
+            remote = _tagged(_parse_named(typed))
+        except InvalidReference as exc:
+            raise PluginError(f"error parsing remote upgrade image reference: {exc}") from None
+        try:
+            old = _tagged(_parse_named(current))
+        except InvalidReference as exc:
+            raise PluginError(f"error parsing current image reference: {exc}") from None
+        self.out(f"Upgrading plugin {local} from {old.familiar_string()} to "
+                 f"{remote.familiar_string()}")  # fmt: skip
+        if not opts.skip_remote_check and full_string(remote) != full_string(old):
+            if not confirm(self.stdin, self.stdout, "Plugin images do not match, are you sure?"):
+                # docker's cancelledErr: nothing more is printed, the status is 1
+                return 1
+        pull_ref, headers = self._pull_config(typed)
+        privileges = self._privileges(pull_ref, typed, opts.grant_all_permissions, headers)
+        try:
+            response = self.client.request(
+                "POST", plugin_path(local, "upgrade"), params={"remote": pull_ref},
+                json_body=privileges, headers=headers, stream=True)  # fmt: skip
+        except EngineError as exc:
+            if "target is image" in str(exc):
+                raise PluginError(f"{exc} - Use `docker image pull`") from None
+            raise
+        self.show_progress(response, self.stdout)
+        self.out(f"Upgraded plugin {local} to {typed}")
+        return 0
+
+    def _pull_config(self, typed: str) -> tuple[str, dict[str, str]]:
+        """docker's buildPullConfig without content trust: the remote as the daemon gets it
+        (the full name, no default tag added) and the registry's credentials."""
+        from dshell.engine.auth import auth_header_for_domain
+        from dshell.engine.references import full_string
+
+        ref = _parse_named(typed)
+        return full_string(ref), {
+            "X-Registry-Auth": auth_header_for_domain(self.config, ref.domain)
+        }
+
+    def _privileges(self, remote: str, shown: str, grant_all: bool,
+                    headers: dict[str, str]) -> list:  # fmt: skip
+        """``GET /plugins/privileges`` and docker's prompt for them, unless granted up front;
+        what the daemon asked for is what the pull then accepts."""
+        from dshell.commands.pruning import confirm
+        from dshell.render.formatter import go_quote
+
+        privileges = self.client.request(
+            "GET", "/plugins/privileges", params={"remote": remote}, headers=headers
+        ).json()
+        if grant_all or not privileges:
+            return privileges or []
+        self.out(f"Plugin {go_quote(shown)} is requesting the following privileges:")
+        for privilege in privileges:
+            self.out(f" - {privilege.get('Name', '')}: {go_list(privilege.get('Value'))}")
+        if not confirm(self.stdin, self.stdout, "Do you grant the above permissions?"):
+            raise PluginError(f"permission denied while installing plugin {remote}")
+        return privileges
+
+
+def _context_dir(context: str) -> str:
+    """docker's validateContextDir: the absolute directory, or its error."""
+    import stat
+
+    from dshell.engine.archive import go_clean, go_join, path_error
+
+    absolute = go_clean(context) if context.startswith("/") else go_join(os.getcwd(), context)
+    try:
+        st = os.lstat(absolute)
+    except OSError as exc:
+        raise PluginError(path_error("lstat", absolute, exc)) from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise PluginError("context must be a directory")
+    return absolute
+
+
+def _check_config(context: str) -> None:
+    """docker's validateConfig: ``config.json`` decodes (its first value) into a
+    ``types.PluginConfig``; Go's error otherwise."""
+    from dshell.engine.archive import go_join, path_error
+    from dshell.engine.config import _EOF, GoJSONError, _scan_stream, go_decode
+
+    path = go_join(context, "config.json")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise PluginError(path_error("open", path, exc)) from None
+    try:
+        value = _scan_stream(data)
+    except _EOF:
+        raise PluginError("EOF") from None
+    except GoJSONError as exc:
+        raise PluginError(str(exc)) from None
+    _, error = go_decode(value, _plugin_config_type())
+    if error is not None:
+        raise PluginError(str(error))
+
+
+def _plugin_config_type():  # noqa: ANN202 - an engine.config.GoType
+    """moby's ``types.PluginConfig`` for Go's decoder: unsigned numbers and the interface
+    types (which decode themselves) are taken as they come."""
+    from dshell.engine.config import GO_BOOL, GO_RAW, GO_STRING, GoType, go_slice, go_struct
+
+    strings = go_slice(GO_STRING)
+    number = GoType("uint32", "any")
+    settable = ("Settable", strings)
+    return go_struct(
+        PLUGIN_CONFIG_TYPE,
+        ("Args", go_struct("types.PluginConfigArgs", ("Description", GO_STRING),
+                           ("Name", GO_STRING), settable, ("Value", strings))),
+        ("Description", GO_STRING),
+        ("DockerVersion", GO_STRING),
+        ("Documentation", GO_STRING),
+        ("Entrypoint", strings),
+        ("Env", go_slice(go_struct("types.PluginEnv", ("Description", GO_STRING),
+                                   ("Name", GO_STRING), settable, ("Value", GO_STRING)))),
+        ("Interface", go_struct("types.PluginConfigInterface", ("ProtocolScheme", GO_STRING),
+                                ("Socket", GO_STRING), ("Types", go_slice(GO_RAW)))),
+        ("IpcHost", GO_BOOL),
+        ("Linux", go_struct("types.PluginConfigLinux", ("AllowAllDevices", GO_BOOL),
+                            ("Capabilities", strings),
+                            ("Devices", go_slice(go_struct(
+                                "types.PluginDevice", ("Description", GO_STRING),
+                                ("Name", GO_STRING), ("Path", GO_STRING), settable))))),
+        ("Mounts", go_slice(go_struct("types.PluginMount", ("Description", GO_STRING),
+                                      ("Destination", GO_STRING), ("Name", GO_STRING),
+                                      ("Options", strings), settable, ("Source", GO_STRING),
+                                      ("Type", GO_STRING)))),
+        ("Network", go_struct("types.PluginConfigNetwork", ("Type", GO_STRING))),
+        ("PidHost", GO_BOOL),
+        ("PropagatedMount", GO_STRING),
+        ("User", go_struct("types.PluginConfigUser", ("GID", number), ("UID", number))),
+        ("WorkDir", GO_STRING),
+        ("rootfs", go_struct("types.PluginConfigRootfs", ("diff_ids", strings),
+                             ("type", GO_STRING))),
+    )  # fmt: skip
+
+
+def _gzipped(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``--compress``: the tar as one gzip stream."""
+    import zlib
+
+    packer = zlib.compressobj(wbits=31)
+    for chunk in chunks:
+        packed = packer.compress(chunk)
+        if packed:
+            yield packed
+    yield packer.flush()
