@@ -270,7 +270,7 @@ class ManifestCommands(CommandBase):
     def manifest_store(self) -> ManifestStore:
         return ManifestStore(Path(self.config.path).parent / "manifests")
 
-    def registry_client(self, insecure: bool) -> RegistryClient:
+    def manifest_registry_client(self, insecure: bool) -> RegistryClient:
         """docker's newRegistryClient: credentials from config.json as ``push`` finds them."""
         from dshell.engine.auth import AuthConfig, CredentialStore, auth_key_for_domain
         from dshell.engine.distribution import RegistryClient
@@ -294,7 +294,7 @@ class ManifestCommands(CommandBase):
             text = image.payload.decode("utf-8", errors="replace")
         self.out(gojson.indent(text, "", "\t"))
 
-    def _print_list(self, target: Reference, images: list[ImageManifest],
+    def _print_manifest_list(self, target: Reference, images: list[ImageManifest],
                     verbose: bool) -> None:  # fmt: skip
         from dshell.render import gojson
 
@@ -308,7 +308,7 @@ class ManifestCommands(CommandBase):
             raise StoreError(f"failed to assemble ManifestDescriptor: {exc}") from None
         self.out(text)
 
-    def _fetch(self, client: RegistryClient, ref: Reference, as_list: bool = False):  # noqa: ANN202
+    def _manifest_fetch(self, client: RegistryClient, ref: Reference, as_list: bool = False):  # noqa: ANN202
         from dshell.engine.references import full_name
 
         reference = ref.digest or ref.tag
@@ -332,14 +332,14 @@ class ManifestCommands(CommandBase):
     )  # fmt: skip
     def cmd_manifest_inspect(self, opts) -> int:  # noqa: ANN001
         try:
-            self._inspect(opts)
+            self._manifest_inspect(opts)
         except EngineError as exc:
             self.stdout.flush()
             self.err(str(exc))
             return 1
         return 0
 
-    def _inspect(self, opts) -> None:  # noqa: ANN001
+    def _manifest_inspect(self, opts) -> None:  # noqa: ANN001
         from dshell.engine.distribution import RegistryError
 
         named = normalize_reference(opts.args[-1])
@@ -354,18 +354,18 @@ class ManifestCommands(CommandBase):
         except StoreError:
             pass
         else:
-            self._print_list(named, local, opts.verbose)
+            self._print_manifest_list(named, local, opts.verbose)
             return
-        client = self.registry_client(opts.insecure)
+        client = self.manifest_registry_client(opts.insecure)
         try:
-            image = self._fetch(client, named)
+            image = self._manifest_fetch(client, named)
         except (RegistryError, StoreError):
             pass
         else:
             self._print_manifest(image, opts.verbose)
             return
-        images = self._fetch(client, named, as_list=True)
-        self._print_list(named, images, opts.verbose)
+        images = self._manifest_fetch(client, named, as_list=True)
+        self._print_manifest_list(named, images, opts.verbose)
 
     @command(
         "Create a local manifest list for annotating and pushing to a registry",
@@ -408,8 +408,8 @@ class ManifestCommands(CommandBase):
                 except StoreNotFound:
                     image = None
                 if image is None or not image.raw:
-                    client = client or self.registry_client(opts.insecure)
-                    image = self._fetch(client, named)
+                    client = client or self.manifest_registry_client(opts.insecure)
+                    image = self._manifest_fetch(client, named)
                 store.save(target_text, named_text, image)
         except EngineError as exc:
             self.err(str(exc))
@@ -498,14 +498,14 @@ class ManifestCommands(CommandBase):
     )  # fmt: skip
     def cmd_manifest_push(self, opts) -> int:  # noqa: ANN001
         try:
-            self._push(opts)
+            self._manifest_push(opts)
         except EngineError as exc:
             self.stdout.flush()
             self.err(str(exc))
             return 1
         return 0
 
-    def _push(self, opts) -> None:  # noqa: ANN001
+    def _manifest_push(self, opts) -> None:  # noqa: ANN001
         from dshell.engine.distribution import MEDIA_TYPE_OCI_MANIFEST, RegistryError, sha256_digest
         from dshell.engine.references import full_name, parse_reference
 
@@ -543,7 +543,7 @@ class ManifestCommands(CommandBase):
                 MEDIA_TYPE_OCI_MANIFEST if image.kind == "OCIManifest" else ""
             )
             mounts.append((f"{full_name(target)}@{digest}", digest, kind_type, data))
-        client = self.registry_client(opts.insecure)
+        client = self.manifest_registry_client(opts.insecure)
         repo = None
         for source, digest, os_name in blobs:
             repo = repo or client.push_repository(target.domain, target.path)
