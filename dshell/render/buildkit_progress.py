@@ -1,0 +1,394 @@
+"""BuildKit's build progress drawn as ``docker buildx build --progress=plain`` draws it.
+
+A port of the behaviour of BuildKit's progressui (trace, textMux, printErrorLogs): each
+vertex gets a number when first shown (``#3``), its name, its statuses (``#3 transferring
+context: 36B done``), its log lines with their time since the vertex started (``#5 0.104
+hello``), then ``#3 DONE 0.1s``, ``#3 CACHED`` or ``#3 ERROR: …``. When several vertexes run
+at once the printer switches between them with ``#N ...`` as progressui does. At the end the
+failed vertexes' last log lines are shown between ``------`` rules.
+
+Times are the Engine's (nanoseconds); the display takes decoded ``StatusResponse`` values.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from dshell.buildkit.wire import StatusResponse, Vertex, VertexStatus
+
+MIN_TIME_DELTA = 5_000_000_000  # ns
+MIN_PROGRESS_DELTA = 0.05
+LOGS_BUFFER_SIZE = 10
+ANTI_FLICKER = 5.0
+MAX_DELAY = 10.0
+CANCELED = "context canceled"
+
+
+class Writer(Protocol):
+    def write(self, text: str) -> object: ...
+
+
+def format_bytes(size: int) -> str:
+    """tonistiigi/units ``%.2f`` of Bytes: decimal units, whole bytes below 1 kB."""
+    value = float(size)
+    for unit in ("PB", "TB", "GB", "MB", "kB"):
+        scale = {"kB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "PB": 1e15}[unit]
+        if abs(value) >= scale:
+            return f"{value / scale:.2f}{unit}"
+    return f"{size}B"
+
+
+@dataclass
+class Interval:
+    start: int
+    stop: int | None
+
+
+def merge_intervals(intervals: list[Interval]) -> list[Interval]:
+    """progressui's mergeIntervals: overlapping runs of a vertex counted once."""
+    ordered = sorted(intervals, key=lambda i: i.start)
+    if not ordered:
+        return []
+    merged: list[Interval] = []
+    cur = ordered[0]
+    for nxt in ordered[1:]:
+        if cur.stop is None:
+            merged.append(cur)
+            return merged
+        if cur.stop < nxt.start:
+            merged.append(cur)
+            cur = nxt
+            continue
+        if nxt.stop is None:
+            merged.append(Interval(cur.start, None))
+            return merged
+        if cur.stop >= nxt.stop:
+            continue
+        cur = Interval(cur.start, nxt.stop)
+    merged.append(cur)
+    return merged
+
+
+@dataclass
+class VertexState:
+    vertex: Vertex
+    index: int = 0
+    statuses: list[VertexStatus] = field(default_factory=list)
+    by_id: dict[str, VertexStatus] = field(default_factory=dict)
+    status_updates: dict[str, None] = field(default_factory=dict)
+    logs: list[bytes] = field(default_factory=list)
+    logs_partial: bool = False
+    logs_offset: int = 0
+    logs_ring: list[bytes | None] = field(default_factory=lambda: [None] * LOGS_BUFFER_SIZE)
+    ring_pos: int = 0
+    ring_used: bool = False
+    prev: Vertex | None = None
+    last_block_time: float | None = None
+    count: int = 0
+    intervals: dict[int, Interval] = field(default_factory=dict)
+    merged: list[Interval] = field(default_factory=list)
+
+    def bump(self, amount: int) -> None:
+        if self.count == 0:
+            self.last_block_time = time.monotonic()
+        self.count += amount
+
+    def started(self) -> bool:
+        return bool(self.merged)
+
+    def completed(self) -> bool:
+        return bool(self.merged) and self.merged[-1].stop is not None
+
+
+class Trace:
+    """progressui's trace: every vertex's state, and which changed since the last print."""
+
+    def __init__(self) -> None:
+        self.by_digest: dict[str, VertexState] = {}
+        self.vertexes: list[VertexState] = []
+        self.updates: dict[str, None] = {}
+
+    def update(self, status: StatusResponse) -> None:
+        for vertex in status.vertexes:
+            state = self.by_digest.get(vertex.digest)
+            was_started = state is not None and state.started()
+            if state is None:
+                state = self.by_digest[vertex.digest] = VertexState(vertex)
+            self._vertex_event(state, vertex)
+            if vertex.started is not None and not was_started:
+                self.vertexes.append(state)
+            if not was_started or vertex.started is not None:
+                state.vertex = vertex
+            if vertex.started is not None:
+                state.intervals[vertex.started] = Interval(vertex.started, vertex.completed)
+                state.merged = merge_intervals(list(state.intervals.values()))
+        for item in status.statuses:
+            state = self.by_digest.get(item.vertex)
+            if state is None:
+                continue
+            previous = state.by_id.get(item.id)
+            if item.started is not None and (previous is None or previous.started is None):
+                state.statuses.append(item)
+            else:
+                for index, known in enumerate(state.statuses):
+                    if known.id == item.id:
+                        state.statuses[index] = item
+            state.by_id[item.id] = item
+            state.status_updates[item.id] = None
+            self.updates[item.vertex] = None
+            state.bump(1)
+        for warning in status.warnings:
+            state = self.by_digest.get(warning.vertex)
+            if state is not None:
+                state.bump(1)
+        for log in status.logs:
+            state = self.by_digest.get(log.vertex)
+            if state is None:
+                continue
+            self._add_log(state, log.msg, log.timestamp)
+            self.updates[log.vertex] = None
+            state.bump(1)
+
+    def _vertex_event(self, state: VertexState, vertex: Vertex) -> None:
+        if vertex.started is None:
+            return
+        old = state.prev or Vertex()
+        changed = (vertex.digest != old.digest or vertex.name != old.name
+                   or vertex.started != old.started
+                   or (vertex.completed != old.completed and vertex.completed is not None)
+                   or vertex.cached != old.cached or vertex.error != old.error)  # fmt: skip
+        if changed:
+            state.bump(1)
+            self.updates[vertex.digest] = None
+        state.prev = vertex
+
+    @staticmethod
+    def _add_log(state: VertexState, data: bytes, timestamp: int) -> None:
+        if not data:
+            return
+        pieces = data.split(b"\n")
+        complete = pieces[-1] == b""
+        if complete:
+            pieces.pop()
+        for i, piece in enumerate(pieces):
+            if state.logs_partial and state.logs and i == 0:
+                state.logs[-1] += piece
+                continue
+            seconds = 0.0
+            if state.merged:
+                seconds = (timestamp - state.merged[-1].start) / 1e9
+            precision = 3 if seconds < 10 else 2 if seconds < 100 else 1
+            state.logs.append(f"{seconds:.{precision}f} ".encode() + piece)
+        state.logs_partial = not complete
+
+
+class PlainPrinter:
+    """progressui's textMux: the ``#N`` lines of ``--progress=plain``."""
+
+    def __init__(self, out: Writer) -> None:
+        self.out = out
+        self.current = ""
+        self.last: dict[str, tuple[int, int]] = {}
+        self.not_first = False
+        self.next_index = 0
+
+    def _w(self, text: str) -> None:
+        self.out.write(text)
+
+    def print_vertex(self, trace: Trace, digest: str) -> None:
+        state = trace.by_digest.get(digest)
+        if state is None:
+            return
+        if state.index == 0:
+            self.next_index += 1
+            state.index = self.next_index
+        if digest != self.current:
+            if self.current:
+                old = trace.by_digest[self.current]
+                if old.logs_partial:
+                    self._w("\n")
+                old.logs_offset = 0
+                old.count = 0
+                self._w(f"#{old.index} ...\n")
+            if self.not_first:
+                self._w("\n")
+            else:
+                self.not_first = True
+            name = state.vertex.name
+            if os.environ.get("PROGRESS_NO_TRUNC") == "0" and len(name) > 72:
+                name = name[:72] + "..."
+            self._w(f"#{state.index} {name}\n")
+        open_status = False
+        for item in state.statuses:
+            if item.id not in state.status_updates:
+                continue
+            last = self.last.get(item.id)
+            if last is not None and item.completed is None:
+                progress = (item.current - last[0]) / item.total if item.total > 0 else 0.0
+                if progress < MIN_PROGRESS_DELTA and item.timestamp - last[1] < MIN_TIME_DELTA:
+                    continue
+            self.last[item.id] = (item.current, item.timestamp)
+            size = ""
+            if item.total:
+                size = f" {format_bytes(item.current)} / {format_bytes(item.total)}"
+            elif item.current:
+                size = f" {format_bytes(item.current)}"
+            timing = ""
+            end = item.completed if item.completed is not None else item.timestamp
+            if item.started is not None:
+                seconds = (end - item.started) / 1e9
+                if seconds > 0.01:
+                    timing = f" {seconds:.1f}s"
+            if item.completed is not None:
+                timing += " done"
+            else:
+                open_status = True
+            self._w(f"#{state.index} {item.id}{size}{timing}\n")
+        state.status_updates = {}
+        for i, line in enumerate(state.logs):
+            if i == 0 and state.logs_offset:
+                line = line[state.logs_offset :]
+                self._w(line.decode(errors="replace"))
+            else:
+                self._w(f"#{state.index} " + line.decode(errors="replace"))
+            if i != len(state.logs) - 1 or not state.logs_partial:
+                self._w("\n")
+            state.logs_ring[state.ring_pos] = line
+            state.ring_used = True
+            if not state.logs_partial:
+                state.ring_pos = (state.ring_pos + 1) % LOGS_BUFFER_SIZE
+        if state.logs:
+            if state.logs_partial:
+                state.logs = state.logs[-1:]
+                state.logs_offset = len(state.logs[0])
+            else:
+                state.logs = []
+                state.logs_offset = 0
+        self.current = digest
+        if state.completed() and not open_status:
+            self.current = ""
+            state.count = 0
+            if state.logs_partial:
+                self._w("\n")
+            error = state.vertex.error
+            if error:
+                if error.endswith(CANCELED):
+                    self._w(f"#{state.index} CANCELED\n")
+                else:
+                    self._w(f"#{state.index} ERROR: {error}\n")
+            elif state.vertex.cached:
+                self._w(f"#{state.index} CACHED\n")
+            else:
+                total = sum((i.stop or 0) - i.start for i in state.merged if i.stop is not None)
+                timing = f" {total / 1e9:.1f}s" if state.merged else ""
+                self._w(f"#{state.index} DONE{timing}\n")
+        trace.updates.pop(digest, None)
+
+    def print(self, trace: Trace) -> None:
+        completed: list[str] = []
+        rest: list[str] = []
+        for digest in trace.updates:
+            state = trace.by_digest.get(digest)
+            if state is None:
+                continue
+            (completed if state.completed() else rest).append(digest)
+        current = self.current
+        if current in completed:
+            self.print_vertex(trace, current)
+        completed.sort(key=lambda d: trace.by_digest[d].merged[-1].stop or 0)
+        for digest in completed:
+            if digest != current:
+                self.print_vertex(trace, digest)
+        if not rest:
+            if current:
+                state = trace.by_digest[current]
+                if state.started() and not state.completed():
+                    return
+            for digest, state in trace.by_digest.items():
+                if state.started() and not state.completed():
+                    self.print_vertex(trace, digest)
+                    return
+            return
+        if current in rest:
+            self.print_vertex(trace, current)
+        now = time.monotonic()
+        stats: dict[str, tuple[float, float, bool]] = {}
+        total_speed = 0.0
+        best = ""
+        candidates = list(dict.fromkeys([*rest, *([current] if current else [])]))
+        for digest in candidates:
+            state = trace.by_digest.get(digest)
+            if state is None or state.last_block_time is None:
+                continue
+            blocked = max(now - state.last_block_time, 1e-9)
+            speed = state.count / blocked
+            over = blocked > MAX_DELAY and digest != current
+            stats[digest] = (blocked, speed, over)
+            total_speed += speed
+            if over or not best or stats[best][1] < speed:
+                best = digest
+        if current in completed or not current:
+            if best:
+                self.print_vertex(trace, best)
+            return
+        for digest in rest:
+            if digest in stats and stats[digest][2]:
+                self.print_vertex(trace, digest)
+                return
+        if current in stats and best:
+            share = stats[current][1] / total_speed if total_speed else 0.0
+            if share < 1.0 and 1.0 / (1.0 - share) * ANTI_FLICKER < stats[current][0]:
+                self.print_vertex(trace, best)
+
+    def error_logs(self, trace: Trace) -> None:
+        """progressui's printErrorLogs: each failed vertex's last log lines."""
+        for state in trace.vertexes:
+            error = state.vertex.error
+            if not error or error.endswith(CANCELED):
+                continue
+            self._w("------\n")
+            self._w(f" > {state.vertex.name}:\n")
+            for line in state.logs:
+                self._w(line.decode(errors="replace") + "\n")
+            if state.ring_used:
+                for step in range(LOGS_BUFFER_SIZE):
+                    line = state.logs_ring[(state.ring_pos + step) % LOGS_BUFFER_SIZE]
+                    if line is not None:
+                        self._w(line.decode(errors="replace") + "\n")
+            self._w("------\n")
+
+
+class PlainDisplay:
+    """progressui's plain display: updates printed at most every 100 ms, a refresh 150 ms
+    after the last update, everything and the error logs at the end."""
+
+    DISPLAY_INTERVAL = 0.1
+    TICK = 0.15
+
+    def __init__(self, out: Writer, flush=None) -> None:  # noqa: ANN001
+        self.trace = Trace()
+        self.printer = PlainPrinter(out)
+        self.flush = flush
+        self.allowed_at = 0.0
+
+    def update(self, status: StatusResponse) -> None:
+        self.trace.update(status)
+        now = time.monotonic()
+        if now < self.allowed_at:
+            return
+        self.allowed_at = now + self.DISPLAY_INTERVAL
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.printer.print(self.trace)
+        if self.flush is not None:
+            self.flush()
+
+    def done(self) -> None:
+        self.refresh()
+        self.printer.error_logs(self.trace)
+        if self.flush is not None:
+            self.flush()
