@@ -61,8 +61,8 @@ class PluginCommands(CommandBase):
         aliases=["plugin list"],
         flags=[
             Flag("filter", 'Provide filter values (e.g. "enabled=true")', short="f",
-                 type="filter", kind="filter:plugin"),
-            Flag("format", FORMAT_HELP, type="string", kind="format:plugin"),
+                 type="filter"),
+            Flag("format", FORMAT_HELP, type="string"),
             Flag("no-trunc", "Don't truncate output"),
             Flag("quiet", "Only display plugin IDs", short="q"),
         ],
@@ -79,7 +79,7 @@ class PluginCommands(CommandBase):
     @command(
         "Display detailed information on one or more plugins",
         flags=[INSPECT_FORMAT_FLAG],
-        args=[Arg("PLUGIN", kind="plugin", many=True)],
+        args=[Arg("PLUGIN", many=True)],
     )
     def cmd_plugin_inspect(self, opts) -> int:  # noqa: ANN001
         def get(name: str) -> bytes:
@@ -115,7 +115,7 @@ class PluginCommands(CommandBase):
     @command(
         "Enable a plugin",
         flags=[Flag("timeout", "HTTP client timeout (in seconds)", type="int", default=30)],
-        args=[Arg("PLUGIN", kind="plugin:disabled")],
+        args=[Arg("PLUGIN")],
     )
     def cmd_plugin_enable(self, opts) -> int:  # noqa: ANN001
         name = opts.args[0]
@@ -133,7 +133,7 @@ class PluginCommands(CommandBase):
     @command(
         "Disable a plugin",
         flags=[Flag("force", "Force the disable of an active plugin", short="f")],
-        args=[Arg("PLUGIN", kind="plugin:enabled")],
+        args=[Arg("PLUGIN")],
     )
     def cmd_plugin_disable(self, opts) -> int:  # noqa: ANN001
         name = opts.args[0]
@@ -145,7 +145,7 @@ class PluginCommands(CommandBase):
     @command(
         "Change settings for a plugin",
         usage="PLUGIN KEY=VALUE [KEY=VALUE...]",
-        args=[Arg("PLUGIN", kind="plugin"), Arg("KEY=VALUE", many=True)],
+        args=[Arg("PLUGIN"), Arg("KEY=VALUE", many=True)],
     )
     def cmd_plugin_set(self, opts) -> int:  # noqa: ANN001
         self._set(opts.args[0], opts.args[1:])
@@ -158,7 +158,7 @@ class PluginCommands(CommandBase):
         "Remove one or more plugins",
         aliases=["plugin remove"],
         flags=[Flag("force", "Force the removal of an active plugin", short="f")],
-        args=[Arg("PLUGIN", kind="plugin", many=True)],
+        args=[Arg("PLUGIN", many=True)],
     )
     def cmd_plugin_rm(self, opts) -> int:  # noqa: ANN001
         def remove(name: str) -> None:
@@ -172,7 +172,7 @@ class PluginCommands(CommandBase):
         "Push a plugin to a registry",
         usage="[OPTIONS] PLUGIN[:TAG]",
         flags=[Flag("disable-content-trust", "Skip image signing", default=True)],
-        args=[Arg("PLUGIN[:TAG]", kind="plugin")],
+        args=[Arg("PLUGIN[:TAG]")],
     )
     def cmd_plugin_push(self, opts) -> int:  # noqa: ANN001
         from dshell.engine.auth import auth_header_for_domain
@@ -235,7 +235,7 @@ class PluginCommands(CommandBase):
             Flag("skip-remote-check", "Do not check if specified remote plugin matches "
                  "existing plugin image"),
         ],
-        args=[Arg("PLUGIN", kind="plugin:disabled"), Arg("REMOTE", optional=True)],
+        args=[Arg("PLUGIN"), Arg("REMOTE", optional=True)],
     )  # fmt: skip
     def cmd_plugin_upgrade(self, opts) -> int:  # noqa: ANN001
         import json
