@@ -1,0 +1,329 @@
+"""``manifest inspect/create/annotate/push/rm`` against the loopback registry, differential
+against docker 28: output, exit status, error messages, and the local store's files (docker
+and dshell must read each other's manifest lists)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shlex
+import shutil
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from tests import harness
+
+
+def _rearch(image_tar: bytes, architecture: str, tag: str) -> bytes:
+    """A `docker save` archive whose image claims another architecture (a new config, so a
+    new image and manifest digest), tagged ``tag``: a second platform without a download."""
+    source = tarfile.open(fileobj=io.BytesIO(image_tar))
+    manifest = json.load(source.extractfile("manifest.json"))
+    config_name = manifest[0]["Config"]
+    config = json.load(source.extractfile(config_name))
+    config["architecture"] = architecture
+    config_bytes = json.dumps(config, separators=(",", ":")).encode()
+    new_name = hashlib.sha256(config_bytes).hexdigest() + ".json"
+    manifest[0]["Config"], manifest[0]["RepoTags"] = new_name, [tag]
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as target:
+        for member in source.getmembers():
+            if member.name in (config_name, "manifest.json", "repositories"):
+                continue
+            target.addfile(member, source.extractfile(member) if member.isfile() else None)
+        for name, body in (
+            (new_name, config_bytes),
+            ("manifest.json", json.dumps(manifest).encode()),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            target.addfile(info, io.BytesIO(body))
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def images(engine, registry):
+    """busybox pushed to the registry as REPO:amd64 and REPO:arm64 (two image manifests),
+    and as OTHER:amd64 (the same image in another repository)."""
+    repo = f"{registry.address}/{harness.unique_name('mf')}"
+    other = f"{registry.address}/{harness.unique_name('mf-other')}"
+    status, _, saved = engine.api("GET", "/images/busybox/get", timeout=120)
+    assert status == 200
+    arm = _rearch(saved, "arm64", f"{repo}:arm64")
+    harness.run_docker_ok(engine, "load", input=arm)
+    for tag in (f"{repo}:amd64", f"{other}:amd64"):
+        harness.run_docker_ok(engine, "tag", "busybox", tag)
+    for tag in (f"{repo}:amd64", f"{repo}:arm64", f"{other}:amd64"):
+        harness.run_docker_ok(engine, "push", tag)
+    yield {"repo": repo, "other": other, "registry": registry.address}
+    for tag in (f"{repo}:amd64", f"{repo}:arm64", f"{other}:amd64"):
+        harness.run_docker(engine, "rmi", tag)
+
+
+@pytest.fixture
+def config(tmp_path):
+    """One DOCKER_CONFIG for both tools: they must read each other's store."""
+    folder = tmp_path / "config"
+    folder.mkdir()
+    return {"DOCKER_CONFIG": str(folder)}
+
+
+@pytest.fixture
+def configs(tmp_path):
+    """Separate but equal config directories, to compare what each tool writes."""
+    pair = {}
+    for tool in ("docker", "dshell"):
+        pair[tool] = tmp_path / tool
+        pair[tool].mkdir()
+    return pair
+
+
+def same(engine, env, *args, stderr=True):
+    return harness.assert_same(engine, *args, env=env, stderr=stderr)
+
+
+def store_files(folder: Path) -> dict[str, bytes]:
+    root = folder / "manifests"
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_inspect_image_manifest(engine, images, config):
+    for flags in ((), ("-v",)):
+        pair = same(
+            engine, config, "manifest", "inspect", "--insecure", *flags, f"{images['repo']}:amd64"
+        )
+        assert pair.dshell.status == 0
+    assert '"architecture": "amd64"' in pair.dshell.out and '"Raw": "' in pair.dshell.out
+    arm = same(engine, config, "manifest", "inspect", "-v", "--insecure", f"{images['repo']}:arm64")
+    assert '"architecture": "arm64"' in arm.dshell.out
+
+
+def test_loopback_registry_needs_insecure_to_be_read(engine, images, config):
+    """docker tries https, then skips the plain-http endpoint without --insecure."""
+    ref = f"{images['repo']}:amd64"
+    pair = same(engine, config, "manifest", "inspect", ref)
+    assert (pair.dshell.status, pair.dshell.err) == (1, f"no such manifest: {ref}\n")
+
+
+def test_create_annotate_writes_dockers_files(engine, images, configs):
+    repo = images["repo"]
+    lines = [
+        f"manifest create --insecure {repo}:list {repo}:amd64 {repo}:arm64",
+        f"manifest create {repo}:list {repo}:amd64",
+        f"manifest create --amend {repo}:list {repo}:amd64",
+        f"manifest annotate {repo}:list {repo}:arm64 --variant v8 --os-features a,b "
+        "--os-features a --os-version 1.0",
+        f"manifest annotate {repo}:list {repo}:arm64 --arch bogus",
+        f"manifest annotate {repo}:list {repo}:nosuch --os linux",
+        f"manifest annotate {repo}:list BAD",
+        f"manifest create --insecure {repo}:other {repo}:nosuch",
+    ]
+    for line in lines:
+        docker = harness.run_docker(
+            engine, *shlex.split(line), env={"DOCKER_CONFIG": str(configs["docker"])}
+        )
+        dshell = harness.run_dshell(
+            engine, "-c", line, env={"DOCKER_CONFIG": str(configs["dshell"])}
+        )
+        assert (dshell.out, dshell.err, dshell.status) == (docker.out, docker.err, docker.status), (
+            line
+        )
+    files = store_files(configs["dshell"])
+    assert files == store_files(configs["docker"])
+    assert len(files) == 2 and b'"variant":"v8"' in b"".join(files.values())
+
+
+def test_lists_are_shared_with_docker(engine, images, config):
+    """A list docker created is inspected and annotated by dshell, and the other way."""
+    repo = images["repo"]
+    harness.run_docker_ok(
+        engine, "manifest", "create", "--insecure", f"{repo}:shared", f"{repo}:amd64", env=config
+    )
+    run = harness.run_dshell(
+        engine, "-c", f"manifest create --amend --insecure {repo}:shared {repo}:arm64", env=config
+    )
+    assert run.status == 0, run.err
+    harness.run_docker_ok(
+        engine,
+        "manifest",
+        "annotate",
+        f"{repo}:shared",
+        f"{repo}:arm64",
+        "--variant",
+        "v8",
+        env=config,
+    )
+    for args in (
+        (f"{repo}:shared",),
+        ("-v", f"{repo}:shared"),
+        (f"{repo}:shared", f"{repo}:arm64"),
+        ("-v", f"{repo}:shared", f"{repo}:amd64"),
+        (f"{repo}:shared", f"{repo}:nosuch"),
+    ):
+        same(engine, config, "manifest", "inspect", *args)
+    pair = same(engine, config, "manifest", "inspect", f"{repo}:shared")
+    assert '"variant": "v8"' in pair.dshell.out
+
+
+def test_push_then_both_tools_read_the_list(engine, images, configs):
+    """dshell pushes a list whose images live in another repository (blobs mounted, each
+    manifest pushed by digest) exactly as docker pushes the same list to a twin repository."""
+    registry = images["registry"]
+    targets = {
+        "docker": f"{registry}/{harness.unique_name('mf-d')}:v1",
+        "dshell": f"{registry}/{harness.unique_name('mf-s')}:v1",
+    }
+    results = {}
+    for tool, runner in (("docker", harness.run_docker), ("dshell", harness.run_dshell)):
+        env = {"DOCKER_CONFIG": str(configs[tool])}
+        create = (
+            f"manifest create --insecure {targets[tool]} {images['repo']}:amd64 "
+            f"{images['repo']}:arm64"
+        )
+        annotate = f"manifest annotate {targets[tool]} {images['repo']}:arm64 --variant v8"
+        push = f"manifest push --purge {targets[tool]}"
+        for line in (create, annotate, push):
+            args = shlex.split(line) if tool == "docker" else ["-c", line]
+            results[tool] = runner(engine, *args, env=env)
+            assert results[tool].status == 0, (line, results[tool].err)
+    name = {tool: target.rsplit(":", 1)[0] for tool, target in targets.items()}
+    assert results["dshell"].out == results["docker"].out.replace(name["docker"], name["dshell"])
+    assert results["dshell"].out.count("Pushed ref ") == 2
+    assert store_files(configs["dshell"]) == {}
+    env = {"DOCKER_CONFIG": str(configs["docker"])}
+    for flags in ((), ("-v",)):
+        pair = same(engine, env, "manifest", "inspect", "--insecure", *flags, targets["dshell"])
+        twin = harness.run_docker(
+            engine, "manifest", "inspect", "--insecure", *flags, targets["docker"], env=env
+        )
+        assert pair.docker.out == twin.out.replace(name["docker"], name["dshell"])
+
+
+def test_push_errors(engine, images, config):
+    repo = images["repo"]
+    harness.run_docker_ok(
+        engine, "manifest", "create", "--insecure", f"{repo}:noarch", f"{repo}:amd64", env=config
+    )
+    harness.run_docker_ok(
+        engine,
+        "manifest",
+        "create",
+        "--insecure",
+        "127.0.0.1:1/mf:foreign",
+        f"{repo}:amd64",
+        env=config,
+    )
+    stored = next((Path(config["DOCKER_CONFIG"]) / "manifests").glob("*noarch/*"))
+    record = json.loads(stored.read_text())
+    del record["Descriptor"]["platform"]
+    stored.write_text(json.dumps(record, separators=(",", ":")))
+    for args in (
+        (f"{repo}:noarch",),
+        (f"{repo}:nosuch",),
+        ("127.0.0.1:1/mf:foreign",),
+        ("BAD",),
+        (),
+    ):
+        same(engine, config, "manifest", "push", *args)
+
+
+def test_rm(engine, images, configs):
+    """Each tool removes from its own copy of the same store: same output, same files."""
+    repo = images["repo"]
+    for tag in ("one", "two"):
+        harness.run_docker_ok(
+            engine,
+            "manifest",
+            "create",
+            "--insecure",
+            f"{repo}:{tag}",
+            f"{repo}:amd64",
+            env={"DOCKER_CONFIG": str(configs["docker"])},
+        )
+    shutil.copytree(configs["docker"] / "manifests", configs["dshell"] / "manifests")
+    line = f"manifest rm {repo}:one nosuch BAD"
+    docker = harness.run_docker(
+        engine, *shlex.split(line), env={"DOCKER_CONFIG": str(configs["docker"])}
+    )
+    dshell = harness.run_dshell(engine, "-c", line, env={"DOCKER_CONFIG": str(configs["dshell"])})
+    assert (dshell.out, dshell.err, dshell.status) == (docker.out, docker.err, docker.status)
+    assert dshell.err.splitlines() == [
+        "No such manifest: docker.io/library/nosuch:latest",
+        "invalid reference format: repository name (library/BAD) must be lowercase",
+    ]
+    files = store_files(configs["dshell"])
+    assert files == store_files(configs["docker"])
+    assert [name.split("/")[0].rsplit("-", 1)[-1] for name in files] == ["two"]
+    run = harness.run_dshell(
+        engine, "-c", f"manifest rm {repo}:two", env={"DOCKER_CONFIG": str(configs["dshell"])}
+    )
+    assert (run.out, run.err, run.status) == ("", "", 0)
+    assert store_files(configs["dshell"]) == {}
+
+
+@pytest.mark.parametrize("args", [
+    ("manifest",),
+    ("manifest", "nosuchcommand"),
+    ("manifest", "inspect"),
+    ("manifest", "inspect", "a", "b", "c"),
+    ("manifest", "inspect", "BAD:ref"),
+    ("manifest", "inspect", "a b"),
+    ("manifest", "inspect", "--insecure", "127.0.0.1:1/busybox:x"),
+    ("manifest", "inspect", "nolist", "image"),
+    ("manifest", "create"),
+    ("manifest", "create", "only-one"),
+    ("manifest", "create", "Bad", "busybox"),
+    ("manifest", "annotate", "one"),
+    ("manifest", "annotate", "list", "image"),
+    ("manifest", "push", "nosuchlist"),
+    ("manifest", "rm"),
+    ("manifest", "inspect", "--help"),
+    ("manifest", "annotate", "--help"),
+])  # fmt: skip
+def test_errors_and_help_are_dockers(engine, config, args):
+    same(engine, config, *args)
+
+
+def test_unknown_tags_and_repositories(engine, images, config):
+    for ref in (f"{images['repo']}:nosuch", f"{images['registry']}/nosuchrepo:x"):
+        pair = same(engine, config, "manifest", "inspect", "--insecure", ref)
+        assert pair.dshell.err == f"no such manifest: {ref}\n"
+
+
+def test_image_given_as_list_member_is_refused(engine, images, config):
+    """create takes image manifests only: a list is 'a manifest list'."""
+    repo = images["repo"]
+    harness.run_docker_ok(
+        engine,
+        "manifest",
+        "create",
+        "--insecure",
+        f"{repo}:pushed",
+        f"{repo}:amd64",
+        f"{repo}:arm64",
+        env=config,
+    )
+    harness.run_docker_ok(
+        engine,
+        "manifest",
+        "annotate",
+        f"{repo}:pushed",
+        f"{repo}:arm64",
+        "--variant",
+        "v8",
+        env=config,
+    )
+    harness.run_docker_ok(engine, "manifest", "push", "--purge", f"{repo}:pushed", env=config)
+    pair = same(
+        engine, config, "manifest", "create", "--insecure", f"{repo}:again", f"{repo}:pushed"
+    )
+    assert pair.dshell.err == f"{repo}:pushed is a manifest list\n"
+    same(engine, config, "manifest", "inspect", "--insecure", f"{repo}:pushed")
+    same(engine, config, "manifest", "inspect", "--insecure", "-v", f"{repo}:pushed")
