@@ -12,6 +12,7 @@ and with it the HTTP stack, is made when a command first needs the Engine.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from importlib import import_module
@@ -45,6 +46,9 @@ __all__ = ["DockerSession", "SessionExit"]
 MANAGEMENT = "Management Commands"
 #: Groups whose commands have subcommands: docker's management commands and its swarm ones.
 GROUPS = (MANAGEMENT, "Swarm Commands")
+#: First words docker's processBuilder may hand to the buildx plugin (``image`` for ``image
+#: build``): a line starting with one goes through ``forward_builder``.
+_BUILDER_WORDS = frozenset({"build", "builder", "bake", "image"})
 
 
 class _LazyMixins(type):
@@ -196,8 +200,16 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
         if not argv:
             return 0
         method, used = self.get_method(argv)
+        if (method is None or method.__command__.group != "Shell Commands") and (
+                argv[0] in _BUILDER_WORDS or "DOCKER_BUILDKIT" in os.environ):
+            forwarded = self.forward_builder(argv)  # docker's processAliases, before lookup
+            if forwarded is not None:
+                return forwarded
         if method is None:
-            return self.unknown_command(argv[0])
+            from dshell import cliplugins
+
+            status = cliplugins.run(self, argv)  # a ``docker-NAME`` CLI plugin, as docker's
+            return self.unknown_command(argv[0]) if status is None else status
         declared = method.__command__
         if declared.group in GROUPS:
             self.registry  # noqa: B018 - a group's usage errors list its subcommands
@@ -243,6 +255,17 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
         finally:
             self.stdout.flush()
         return 0 if status is None else status
+
+    def forward_builder(self, argv: list[str]) -> int | None:
+        """docker's processBuilder: ``build``, ``builder …``, ``image build`` and ``bake`` run
+        the buildx plugin when it is installed (a status), else dshell's own command after
+        docker's notice (None); a bad DOCKER_BUILDKIT refuses any command (status 1)."""
+        from dshell import cliplugins
+
+        outcome = cliplugins.forward_builder(self, argv)
+        if outcome is None or isinstance(outcome, int):
+            return outcome
+        return cliplugins.run_builder(self, outcome)
 
     def unknown_command(self, name: str) -> int:
         self.err(f"Error: Command not found: {name}")

@@ -2,6 +2,8 @@
 
 The context is a directory (tarred while it is sent, ``.dockerignore`` applied), a tar on stdin
 (``build -``), or a lone Dockerfile on stdin (``build -`` with a Dockerfile, ``-f -``).
+docker's processBuilder (the buildx plugin when installed, else the legacy builder's notice)
+runs before the command is looked up: ``dshell.cliplugins.forward_builder``.
 """
 
 from __future__ import annotations
@@ -18,18 +20,6 @@ from dshell.commands.parse import UsageError
 from dshell.engine.errors import StreamError
 
 SENDING = "Sending build context to Docker daemon"
-BUILDX_MISSING_WARNING = """\
-DEPRECATED: The legacy builder is deprecated and will be removed in a future release.
-            Install the buildx component to build images with BuildKit:
-            https://docs.docker.com/go/buildx/"""
-BUILDKIT_DISABLED_WARNING = """\
-DEPRECATED: The legacy builder is deprecated and will be removed in a future release.
-            BuildKit is currently disabled; enable it by removing the DOCKER_BUILDKIT=0
-            environment-variable."""
-BUILDX_MISSING_ERROR = """\
-ERROR: BuildKit is enabled but the buildx component is missing or broken.
-       Install the buildx component to build images with BuildKit:
-       https://docs.docker.com/go/buildx/"""
 PROGRESS_INTERVAL = 0.1
 PROGRESS_BYTES = 512 * 1024
 
@@ -41,7 +31,6 @@ class BuildCommands(CommandBase):
         group="Common Commands",
         usage="[OPTIONS] PATH | URL | -",
         args=[Arg("PATH | URL | -", kind="path:dir")],
-        preamble="build_preamble",
         flags=[
             Flag("add-host", 'Add a custom host-to-IP mapping ("host:ip")', type="list",
                  kind="host"),
@@ -105,23 +94,6 @@ class BuildCommands(CommandBase):
             self.err(str(exc))
             return 1
         return self._send_build(opts, body, dockerfile)
-
-    def build_preamble(self) -> int | None:
-        """docker's processBuilder, before the build command parses anything: dshell has no
-        buildx, so the legacy builder's deprecation notice (DOCKER_BUILDKIT=0: its own), or
-        the refusal when DOCKER_BUILDKIT asks for BuildKit. A status ends the command."""
-        setting = os.environ.get("DOCKER_BUILDKIT")
-        enabled = None if setting is None else _go_parse_bool(setting)
-        if setting is not None and enabled is None:
-            self.err("DOCKER_BUILDKIT environment variable expects boolean value: "
-                     f'strconv.ParseBool: parsing "{setting}": invalid syntax')
-            return 1
-        if enabled:
-            self.err(BUILDX_MISSING_ERROR)
-            return 1
-        self.err(BUILDKIT_DISABLED_WARNING if setting is not None else BUILDX_MISSING_WARNING,
-                 end="\n\n")
-        return None
 
     # -- the context ------------------------------------------------------------------------
     def _context(self, opts) -> tuple[Iterable[bytes], str]:  # noqa: ANN001
@@ -440,12 +412,3 @@ def _gzipped(chunks: Iterable[bytes]) -> Iterator[bytes]:
         if packed:
             yield packed
     yield packer.flush()
-
-
-def _go_parse_bool(text: str) -> bool | None:
-    """Go's strconv.ParseBool; None for a value it refuses."""
-    if text in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if text in ("0", "f", "F", "FALSE", "false", "False"):
-        return False
-    return None

@@ -4,11 +4,16 @@ produced from the command declarations."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from dshell.commands.declare import Command, Flag, Registry, ServerFeatures
 
+if TYPE_CHECKING:
+    from dshell.cliplugins import Plugin
+
 GROUP_ORDER = ("Common Commands", "Management Commands", "Swarm Commands", "Commands",
-               "Shell Commands")  # fmt: skip
+               "Shell Commands", "Invalid Plugins")  # fmt: skip
 
 #: pflag's names for value types in ``--flag TYPE`` (UnquoteUsage): Go's int64 shows as int…
 _SHOWN_TYPES = {"int64": "int", "uint64": "uint", "float64": "float", "stringSlice": "strings"}
@@ -153,12 +158,19 @@ def command_help(cmd: Command, invoked: tuple[str, ...] | list[str] | None = Non
     return text + "\n"
 
 
-def overview(registry: Registry) -> str:
-    """``help``: every top-level word, grouped like ``docker --help``."""
+def overview(registry: Registry, plugins: Iterable[Plugin] = ()) -> str:
+    """``help``: every top-level word, grouped like ``docker --help``; CLI plugins as docker
+    lists them (valid ones among the management commands, with a ``*`` after the name; the
+    others under "Invalid Plugins:" with the reason)."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for word, cmd in registry.top_level():
         group = cmd.group if cmd.words == (word,) or cmd.group == "Common Commands" else "Commands"
         groups.setdefault(group, []).append((word, cmd.summary))
+    for plugin in plugins:
+        entry = (f"{plugin.name}*", plugin.short_description) if plugin.valid else \
+            (plugin.name, plugin.error)
+        groups.setdefault("Management Commands" if plugin.valid else "Invalid Plugins",
+                          []).append(entry)  # fmt: skip
     width = max(len(word) for entries in groups.values() for word, _ in entries) + 3
     parts = [
         "Usage:  COMMAND [OPTIONS] [ARG...]\n",

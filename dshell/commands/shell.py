@@ -34,7 +34,9 @@ class ShellCommands(CommandBase):
     )
     def cmd_help(self, opts) -> int:  # noqa: ANN001
         if not opts.args:
-            self.stdout.write(overview(self.registry))
+            from dshell.cliplugins import session_plugins
+
+            self.stdout.write(overview(self.registry, session_plugins(self)))
             return 0
         if opts.args == ["shell"]:
             from dshell.commands.shellhelp import SHELL_LANGUAGE_HELP
@@ -42,6 +44,12 @@ class ShellCommands(CommandBase):
             self.stdout.write(SHELL_LANGUAGE_HELP)
             return 0
         cmd, used = self.registry.lookup(opts.args)
+        if cmd is None:
+            from dshell.cliplugins import run_help
+
+            status = run_help(self, opts.args)  # a CLI plugin's help is its own, as docker's
+            if status is not None:
+                return status
         if cmd is None or used < len(opts.args):
             self.err(f"Error: Command not found: {' '.join(opts.args)}")
             return 1

@@ -32,12 +32,14 @@ from prompt_toolkit.layout.menus import CompletionsMenuControl
 from dshell.commands.declare import Command, Registry
 from dshell.repl.cache import ResourceCache, Snapshot
 from dshell.repl.candidates import Candidate, for_suggestion, host_commands
+from dshell.repl.plugins import PluginCompletion
 from dshell.repl.suggest import (
     CONTAINER_OR_LOCAL_PATH,
     CONTAINER_PATH,
     FILTERS,
     HOST_COMMAND,
     PATH,
+    PLUGIN_ARGS,
     Expected,
     Suggestion,
     suggest,
@@ -49,7 +51,8 @@ _SNAPSHOT_KINDS = ("container:", "image", "network", "volume", "context", "objec
                    "task", "node", "secret", "config", "stack", "constraint",
                    "placement-pref")  # fmt: skip
 #: Kinds whose candidates come from the daemon or the file system.
-_SLOW_KINDS = frozenset({CONTAINER_PATH, PATH, "path:dir", "directory", HOST_COMMAND})
+_SLOW_KINDS = frozenset({CONTAINER_PATH, PATH, "path:dir", "directory", HOST_COMMAND,
+                         PLUGIN_ARGS})  # fmt: skip
 #: The snapshot's fields those kinds read.
 _SNAPSHOT_LISTS = ("containers", "images", "networks", "volumes", "contexts", "services", "tasks",
                    "nodes", "secrets", "configs", "node_id")  # fmt: skip
@@ -246,8 +249,11 @@ class DockerCompleter(Completer):
         container_paths: Callable[[str, str], Iterable[Candidate]] | None = None,
         top: Command | None = None,
         shell_state: ShellState | None = None,
+        plugins: PluginCompletion | None = None,
     ) -> None:
         self.registry = registry
+        #: CLI plugins: their names at a command's place, their own answers after them.
+        self.plugins = plugins
         self.fuzzy = fuzzy
         self.container_paths = container_paths
         self.top = top
@@ -288,7 +294,8 @@ class DockerCompleter(Completer):
     def expect(self, document: Document) -> Expected:
         """What may be typed at the cursor (pure, quick: parses the line)."""
         aliases = self.shell_state.aliases if self.shell_state is not None else None
-        return suggest(document.text_before_cursor, self.registry, self.top, aliases)
+        plugins = self.plugins.names() if self.plugins is not None else ()
+        return suggest(document.text_before_cursor, self.registry, self.top, aliases, plugins)
 
     def is_instant(self, expected: Expected) -> bool:
         """Whether ``completions(expected)`` only reads memory already prepared: no daemon, no
@@ -357,6 +364,14 @@ class DockerCompleter(Completer):
     def _candidates(self, suggestion, word: str, event: CompleteEvent) -> list[Candidate]:  # noqa: ANN001
         if suggestion.kind == HOST_COMMAND:
             return self._programs_on_path()
+        if suggestion.kind == PLUGIN_ARGS:
+            if self.plugins is None:
+                return []
+            return self.plugins.arguments(suggestion.words, suggestion.replace)
+        if suggestion.kind == "words" and not suggestion.words and self.plugins is not None:
+            found = for_suggestion(suggestion, self._cache.snapshot, self.registry, word,
+                                   self.container_paths, self.shell_state)  # fmt: skip
+            return self.plugins.with_names(found)
         if suggestion.kind == "container-path":
             if not event.completion_requested or self.container_paths is None:
                 return []

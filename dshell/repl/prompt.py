@@ -20,6 +20,7 @@ from dshell.repl.containerfs import ContainerPaths
 from dshell.repl.history import history_path, open_history
 from dshell.repl.keys import key_bindings
 from dshell.repl.lexer import prompt_lexer
+from dshell.repl.plugins import for_session
 from dshell.repl.registry import DeferredRegistry
 from dshell.repl.settings import Settings, load_settings
 from dshell.repl.style import build_style
@@ -47,6 +48,7 @@ def build_prompt(
     completer = DockerCompleter(
         registry, cache, fuzzy=settings.fuzzy,
         container_paths=ContainerPaths(session.endpoint), shell_state=shell_state,
+        plugins=for_session(session) if hasattr(session, "config_directory") else None,
     )  # fmt: skip
     prompt_completer = PromptCompleter(completer)
     style, style_warning = build_style(settings.theme)
@@ -165,6 +167,8 @@ def start_after_paint(prompt: PromptSession) -> None:
         completer.cache.start()
         if isinstance(completer.registry, DeferredRegistry):
             completer.registry.load_soon()
+        if completer.plugins is not None:
+            completer.plugins.start()
 
     def schedule() -> None:
         asyncio.get_running_loop().call_soon(after_paint)

@@ -16,7 +16,7 @@ or a ``$``/``${`` variable name. The marker keeps an unfinished line (``ps | ``)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 
 from dshell.commands.declare import Command, Flag, Registry
@@ -44,6 +44,7 @@ HOST_COMMAND = "host-command"  # a program on $PATH: the first word of a host st
 PATH = "path"  # a local path
 CONSTRAINT = "constraint"  # a placement constraint's key (``node.role==``, ``node.labels.``)
 CONSTRAINT_VALUE = "constraint-value"  # ``constraint-value:<key>``: the value after ==/!=
+PLUGIN_ARGS = "plugin-args"  # an argument of the CLI plugin ``Suggestion.words[0]``
 
 #: Appended to the text at the cursor before parsing: made of name characters, so that after
 #: ``$``, ``${``, an operator or inside a word it lands in the node the cursor is in.
@@ -212,11 +213,13 @@ def suggest(
     registry: Registry,
     top: Command | None = None,
     aliases: Mapping[str, str] | None = None,
+    plugins: Container[str] = (),
 ) -> Expected:
     """What may be typed at the end of ``text`` (the line before the cursor).
 
     ``aliases`` are the shell's: expanded as the shell expands them before a command is
-    looked up. ``top`` replaces the registry's word lookup with a single command whose flags
+    looked up. ``plugins``: the CLI plugins' names (their arguments are the plugin's to
+    offer)." ``top`` replaces the registry's word lookup with a single command whose flags
     and positionals apply from the first word (the ``dshell`` command line itself, which is
     not shell language).
     """
@@ -229,7 +232,7 @@ def suggest(
     parsed = parse_partial(marked, aliases or {})
     if parsed.error is not None:
         return _NOTHING
-    return _Locator(registry, marked).in_script(parsed.script, host=False)
+    return _Locator(registry, marked, plugins).in_script(parsed.script, host=False)
 
 
 _NOTHING = Expected("", ())
@@ -238,9 +241,10 @@ _NOTHING = Expected("", ())
 class _Locator:
     """Follows the last node of a parse down to the one holding the cursor marker."""
 
-    def __init__(self, registry: Registry, marked: str) -> None:
+    def __init__(self, registry: Registry, marked: str, plugins: Container[str] = ()) -> None:
         self.registry = registry
         self.marked = marked
+        self.plugins = plugins
         #: Inside ``!…``: the system shell expands that text, with exported variables only.
         self.escaped = False
 
@@ -277,6 +281,7 @@ class _Locator:
         if host:
             return self.in_word(last, lambda current: _host_word(index, current))
         return self.in_word(last, lambda current: _command_word(self.registry, before,
+                                                                self.plugins,
                                                                 current))  # fmt: skip
 
     def in_word(self, word: Word, expected_here: Callable[[str], Expected]) -> Expected:
@@ -329,12 +334,16 @@ def _host_word(index: int, current: str) -> Expected:
     return _plain(PATH, current)
 
 
-def _command_word(registry: Registry, words: list[str], current: str) -> Expected:
+def _command_word(registry: Registry, words: list[str], plugins: Container[str],
+                  current: str) -> Expected:  # fmt: skip
     """A dshell command whose finished words are ``words``."""
     if not words:
         return Expected(current, (Suggestion(WORDS, aliases=True),))
     command, used = resolve_command(registry, words)
     if command is None:
+        if words[0] in plugins:  # a CLI plugin: the completer asks it
+            return Expected(current, (Suggestion(PLUGIN_ARGS, replace=current,
+                                                 words=tuple(words)),))  # fmt: skip
         return Expected(current, ())
     rest = words[used:]
     if command.is_group and not rest and not current.startswith("-"):
