@@ -184,6 +184,11 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
     # -- dispatch --------------------------------------------------------------------------
     def get_method(self, words: list[str]):  # noqa: ANN201
         """The bound ``cmd_*`` method for the leading words and how many words it used."""
+        if len(words) >= 3 and method_name(words[:3]) in PROVIDERS:  # ``trust key generate``
+            method = getattr(self, method_name(words[:3]), None)
+            if getattr(method, "__command__", None) is not None and \
+                    method.__command__.words == tuple(w.lower() for w in words[:3]):
+                return method, 3
         for size in (2, 1):
             if len(words) >= size:
                 method = getattr(self, method_name(words[:size]), None)

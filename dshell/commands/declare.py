@@ -326,8 +326,9 @@ class Registry:
                 self.by_words[cmd.words[:-1]].subcommands.append(cmd)
 
     def lookup(self, words: list[str]) -> tuple[Command | None, int]:
-        """The command the leading words name, and how many words it used (two before one)."""
-        for size in (2, 1):
+        """The command the leading words name, and how many words it used (three, then two,
+        then one: ``trust key generate``, ``container ls``, ``ps``)."""
+        for size in (3, 2, 1):
             if len(words) >= size:
                 cmd = self.by_words.get(tuple(w.lower() for w in words[:size]))
                 if cmd is not None:

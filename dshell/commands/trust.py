@@ -7,15 +7,25 @@ both load only when a trust command runs (they need ``cryptography``).
 from __future__ import annotations
 
 import json
+import os
+import re
 from typing import TYPE_CHECKING
 
-from dshell.commands.base import CommandBase, UnknownCommand, management
+from dshell.commands.base import CommandBase, management
 from dshell.commands.declare import Arg, Flag, command
 from dshell.engine.errors import EngineError
 
 if TYPE_CHECKING:
     from dshell.engine.notary import Repository
 
+VALID_KEY_NAME = re.compile(r"[a-z0-9][a-z0-9_\-]*")
+ROOT_KEY_WARNING = """\
+You are about to create a new root signing key passphrase. This passphrase
+will be used to protect the most sensitive key in your signing system. Please
+choose a long, complex passphrase and be careful to keep the password and the
+key file itself secure and backed up. It is highly recommended that you use a
+password manager to generate the passphrase and keep it safe. There will be no
+way to recover this key. You can find the key in your config directory."""
 RELEASED_ROLE_NAME = "Repo Admin"
 RELEASES_ROLE = "targets/releases"
 USER_AGENT = "dshell"
@@ -39,39 +49,10 @@ def _natural_key(text: str) -> tuple:
     return natural_less_key(text)
 
 
-def sub_group(words: str, summary: str):  # noqa: ANN201
-    """A management command one level down (``trust key``, ``trust signer``). Dispatch goes
-    by two words, so the group itself hands ``trust key generate …`` to
-    ``cmd_trust_key_generate`` under the words typed."""
-
-    def run(self: CommandBase, opts) -> int:  # noqa: ANN001
-        args = list(opts.args)
-        if not args:
-            self.print_group_help(opts.command)
-            return 0
-        if args[0] in ("-h", "--help"):
-            self.print_help(opts.command)
-            return 0
-        sub = args[0]
-        method = getattr(self, "cmd_" + "_".join(words.split()) + "_" + sub.replace("-", "_"),
-                         None)  # fmt: skip
-        if sub.startswith("-") or method is None or not hasattr(method, "__command__"):
-            if sub.startswith("-"):
-                self.err(f"unknown flag: {sub}")
-                self.err(f"See 'docker {words} --help'.")
-                return 125
-            raise UnknownCommand(f"{opts.command.name} {sub}")
-        joined = "_".join(words.split())
-        return self.cmd([joined, sub, *args[1:]], invoked=(*words.split(), sub))
-
-    run.__name__ = "cmd_" + "_".join(words.split())
-    return command(summary, group="Management Commands", usage="COMMAND", raw_args=True)(run)
-
-
 class TrustCommands(CommandBase):
     cmd_trust = management("trust", "Manage trust on Docker images")
-    cmd_trust_key = sub_group("trust key", "Manage keys for signing Docker images")
-    cmd_trust_signer = sub_group("trust signer", "Manage entities who can sign Docker images")
+    cmd_trust_key = management("trust key", "Manage keys for signing Docker images")
+    cmd_trust_signer = management("trust signer", "Manage entities who can sign Docker images")
 
     # -- the notary repository of an image ------------------------------------------------
     def notary_repository(self, image: str, actions: list[str]) -> tuple[Repository, object]:
@@ -119,6 +100,177 @@ class TrustCommands(CommandBase):
         except notary.NotaryError:
             delegations = []
         return rows, admin, delegations
+
+    # -- key ------------------------------------------------------------------------------
+    def key_store(self):  # noqa: ANN201
+        from dshell.engine.notary_keys import KeyStore
+
+        return KeyStore(self.config_directory / "trust", Passphrases(self))
+
+    @command(
+        "Generate and load a signing key-pair",
+        usage="NAME",
+        flags=[Flag("dir", "Directory to generate key in, defaults to current directory",
+                    type="string", kind="path")],
+        args=[Arg("NAME")],
+        args_rule="cobra.ExactArgs(1)",
+    )  # fmt: skip
+    def cmd_trust_key_generate(self, opts) -> int:  # noqa: ANN001
+        from dshell.engine.notary import NotaryError
+        from dshell.engine.notary_keys import PemBlock, generate_ecdsa, pem_encode
+
+        name = opts.args[0]
+        directory = opts.dir or os.getcwd()
+        if not VALID_KEY_NAME.fullmatch(name):
+            raise TrustError(_key_name_error(name))
+        if not os.path.exists(directory):
+            raise TrustError(f'public key path does not exist: "{directory}"')
+        target = os.path.normpath(os.path.join(directory, name + ".pub"))
+        if os.path.lexists(target):
+            raise TrustError(f'public key file already exists: "{target}"')
+        self.out(f"Generating key for {name}...")
+        store = self.key_store()
+        store.ensure_directory()
+        key = generate_ecdsa()
+        try:
+            store.add(key, name)
+        except NotaryError as exc:
+            self.stdout.write(str(exc))
+            raise TrustError(f"failed to generate key for {name}: {exc}") from None
+        block = PemBlock("PUBLIC KEY", {"role": name}, key.public_der())
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(pem_encode(block))
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            raise TrustError(f"failed to write public key to {target}: open {target}: "
+                             f"{reason}") from None  # fmt: skip
+        self.out("Successfully generated and loaded private key. Corresponding public key "
+                 f"available: {target}")  # fmt: skip
+        return 0
+
+    @command(
+        "Load a private key file for signing",
+        usage="[OPTIONS] KEYFILE",
+        flags=[Flag("name", "Name for the loaded key", type="string", default="signer")],
+        args=[Arg("KEYFILE", kind="path")],
+        args_rule="cobra.ExactArgs(1)",
+    )  # fmt: skip
+    def cmd_trust_key_load(self, opts) -> int:  # noqa: ANN001
+        import stat
+
+        from dshell.engine import notary_keys as keys
+        from dshell.engine.notary import NotaryError
+
+        path, name = opts.args[0], opts.name
+        if name and not VALID_KEY_NAME.fullmatch(name):
+            raise TrustError(_key_name_error(name))
+        store = self.key_store()
+        store.ensure_directory()
+        self.out(f'Loading key from "{path}"...')
+        try:
+            mode = os.stat(path).st_mode
+            if stat.S_IMODE(mode) & 0o077:
+                raise TrustError(f"refusing to load key from {path}: private key file {path} "
+                                 "must not be readable or writable by others")  # fmt: skip
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            verb = "stat" if isinstance(exc, FileNotFoundError) else "open"
+            raise TrustError(f"refusing to load key from {path}: {verb} {path}: {reason}") \
+                from None  # fmt: skip
+        failed = f"error importing key from {path}"
+        try:
+            keys.private_key_attributes(data)
+        except NotaryError:
+            raise TrustError(f"{failed}: provided file {path} is not a supported private key - "
+                             "to add a signer's public key use docker trust signer add") \
+                from None  # fmt: skip
+        block, _ = keys.pem_decode(data)
+        retriever = Passphrases(self)
+        if ("DEK-Info" in block.headers or block.type == "ENCRYPTED PRIVATE KEY") \
+                and "path" not in block.headers:  # fmt: skip
+            try:
+                keys.decrypt_with_retries(retriever, data, "", "encrypted")
+            except NotaryError:
+                raise TrustError(f"{failed}: cannot load key from provided file {path}: could "
+                                 "not decrypt key") from None  # fmt: skip
+            # docker hands notary the decrypted key's bare DER, which holds no PEM block:
+            # it reports success and imports nothing.
+            self.out(f"Successfully imported key from {path}")
+            return 0
+        try:
+            self._import_keys(data, name, retriever, store)
+        except NotaryError as exc:
+            raise TrustError(f"{failed}: {exc}") from None
+        self.out(f"Successfully imported key from {path}")
+        return 0
+
+    def _import_keys(self, data: bytes, fallback_role: str, retriever, store) -> None:  # noqa: ANN001
+        """notary's trustmanager.ImportKeys for the blocks of one file."""
+        from dshell.engine import notary_keys as keys
+        from dshell.engine.notary import NotaryError, logrus_warning
+
+        errors, pending = [], {}
+        block, rest = keys.pem_decode(data)
+        while block is not None:
+            headers = block.headers
+            raw_path = headers.get("path", "")
+            if raw_path and raw_path != os.path.basename(raw_path):
+                directory = os.path.dirname(raw_path)
+                if directory.startswith("tuf_keys"):
+                    gun = directory.removeprefix("tuf_keys").strip("/")
+                    if gun:
+                        headers["gun"] = gun
+                headers["path"] = os.path.basename(raw_path)
+            if not headers.get("role"):
+                headers["role"] = fallback_role or "delegation"
+            role = headers["role"]
+            location = headers.get("path", "")
+            valid = True
+            if role in ("snapshot", "targets", "timestamp"):
+                if not headers.get("gun"):
+                    self.err(logrus_warning(
+                        f"failed to import key ({location}) to store: Cannot have canonical "
+                        "role key without a gun, don't know what gun it belongs to"))  # fmt: skip
+                    valid = False
+            else:
+                headers.pop("gun", None)
+            parsed = None
+            if valid and not location:
+                try:
+                    parsed = keys.parse_pem_private_key(keys.pem_encode(block))
+                    location = parsed.id
+                except NotaryError:
+                    self.err(logrus_warning(
+                        "failed to import key to store: Invalid key generated, key may be "
+                        "encrypted and does not contain path header"))  # fmt: skip
+                    valid = False
+            if not valid:
+                errors.append("invalid key pem block")
+                block, rest = keys.pem_decode(rest)
+                continue
+            headers.pop("path", None)
+            encoded = keys.pem_encode(block)
+            try:
+                parsed = parsed or keys.parse_pem_private_key(encoded)
+            except NotaryError:
+                parsed = None
+            if parsed is not None:
+                try:
+                    passphrase = store.new_passphrase(location, role)
+                except NotaryError:
+                    raise NotaryError("maximum number of passphrase attempts exceeded") \
+                        from None  # fmt: skip
+                encoded = keys.private_key_pem(parsed, role, headers.get("gun", ""), passphrase)
+            pending[location] = pending.get(location, b"") + encoded
+            block, rest = keys.pem_decode(rest)
+        for location, content in pending.items():
+            store.write(location, content)
+        if not pending and errors:
+            raise NotaryError(f"failed to import all keys: {', '.join(errors)}")
 
     # -- inspect ---------------------------------------------------------------------------
     @command(
@@ -242,3 +394,132 @@ def signer_keys(delegations: list) -> dict[str, list[str]]:
     skipped = {RELEASES_ROLE, "root", "snapshot", "targets", "timestamp"}
     return {notary_role_to_signer(role.name): list(role.keyids)
             for role in delegations if role.name not in skipped}  # fmt: skip
+
+
+def _key_name_error(name: str) -> str:
+    return (f'key name "{name}" must start with lowercase alphanumeric characters and can '
+            'include "-" or "_" after the first character')  # fmt: skip
+
+
+class Passphrases:
+    """cli/trust.GetPassphraseRetriever: DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE for root keys,
+    DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE for every other; else notary's prompt on the
+    session's terminal (never echoed; never in dshell's history, which only keeps command
+    lines) or a line of its standard input, remembered per role for the command."""
+
+    ALIASES = {"root": "root", "snapshot": "repository", "targets": "repository",
+               "default": "repository"}  # fmt: skip
+
+    def __init__(self, session: CommandBase) -> None:
+        self.session = session
+        self.cache: dict[str, str] = {}
+        self._pending: bytes | None = None
+
+    def __call__(self, key_name: str, alias: str, create_new: bool, attempts: int):  # noqa: ANN204
+        from dshell.engine.notary import NotaryError
+
+        root = os.environ.get("DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE", "")
+        repository = os.environ.get("DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE", "")
+        env = {"root": root, "snapshot": repository, "targets": repository,
+               "default": repository}  # fmt: skip
+        if env.get(alias):
+            return env[alias], attempts > 1
+        if repository and alias != "root":
+            return repository, attempts > 1
+        out = self.session.stdout
+        if attempts == 0:
+            if alias == "root" and create_new:
+                out.write(ROOT_KEY_WARNING + "\n")
+            if alias in self.cache:
+                return self.cache[alias], False
+        elif not create_new:
+            if attempts > 3:
+                raise NotaryError("Too many attempts")
+            out.write("Passphrase incorrect. Please retry.\n")
+        shown = self.ALIASES.get(alias, alias)
+        separator = key_name.rfind("/")
+        short = ""
+        if separator < 0:
+            separator = 0
+        if len(key_name) > separator + 7:
+            if separator > 0:
+                short = f"{key_name[separator + 1 : separator + 8]} ({key_name[:separator]})"
+            else:
+                short = key_name[:7]
+        with_id = f" with ID {short}" if short else ""
+        if create_new:
+            out.write(f"Enter passphrase for new {shown} key{with_id}: ")
+        else:
+            out.write(f"Enter passphrase for {shown} key{with_id}: ")
+        self._pending = None  # a new bufio.Reader per request, as notary's prompt makes
+        passphrase = self._read_line()
+        if create_new:
+            if len(passphrase) < 8:
+                out.write("Passphrase is too short. Please use a password manager to generate "
+                          "and store a good random passphrase.\n")  # fmt: skip
+                raise NotaryError("Passphrase too short")
+            out.write(f"Repeat passphrase for new {shown} key{with_id}: ")
+            if self._read_line() != passphrase:
+                out.write("Passphrases do not match. Please retry.\n")
+                raise NotaryError("The entered passphrases do not match")
+        self.cache[alias] = passphrase
+        return passphrase, False
+
+    def _read_line(self) -> str:
+        """One passphrase: from the terminal with echo off, else a line of input read as
+        Go's bufio.Reader reads it (up to 4096 bytes at a time; what a request read beyond
+        its lines is lost, and a last line without its newline is an error)."""
+        from dshell.engine.notary import NotaryError
+
+        out, stdin = self.session.stdout, self.session.stdin
+        out.flush()
+        try:
+            if stdin.is_terminal and stdin.fd is not None:
+                line = _read_without_echo(stdin.fd)
+            else:
+                line = self._buffered_line(stdin.handle)
+        except (EOFError, OSError, ValueError):
+            out.write("\n")
+            raise NotaryError("EOF") from None
+        out.write("\n")
+        return line.strip()
+
+    def _buffered_line(self, handle) -> str:  # noqa: ANN001
+        pending = self._pending or b""
+        raw = getattr(handle, "buffer", None)
+        while b"\n" not in pending:
+            if raw is not None and hasattr(raw, "read1"):
+                chunk = raw.read1(4096)
+            else:
+                text = handle.read(4096) if raw is None else raw.read(4096)
+                chunk = text.encode() if isinstance(text, str) else text
+            if not chunk:
+                self._pending = b""
+                raise EOFError
+            pending += chunk
+        line, _, self._pending = pending.partition(b"\n")
+        return line.decode("utf-8", errors="replace")
+
+
+def _read_without_echo(fd: int) -> str:
+    """term.ReadPassword: a line from the terminal with echo off, restored after."""
+    import termios
+
+    old = termios.tcgetattr(fd)
+    new = list(old)
+    new[3] = (new[3] & ~termios.ECHO) | termios.ICANON | termios.ISIG
+    termios.tcsetattr(fd, termios.TCSAFLUSH, new)
+    try:
+        chunks = []
+        while True:
+            byte = os.read(fd, 1)
+            if not byte:
+                if not chunks:
+                    raise EOFError
+                break
+            if byte in (b"\n", b"\r"):
+                break
+            chunks.append(byte)
+        return b"".join(chunks).decode("utf-8", errors="replace")
+    finally:
+        termios.tcsetattr(fd, termios.TCSAFLUSH, old)

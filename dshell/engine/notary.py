@@ -458,8 +458,8 @@ class Repository:
         self.delegations: dict[str, Role] = {}
         self.keys: dict[str, dict] = {}
         for sub in ("metadata", "changelist"):
-            _make_private_dir(trust_dir / "tuf" / gun / sub)
-        _make_private_dir(trust_dir / "private")
+            make_private_dir(trust_dir / "tuf" / gun / sub)
+        make_private_dir(trust_dir / "private")
 
     # cache
     def cached(self, role: str) -> bytes | None:
@@ -471,7 +471,7 @@ class Repository:
     def store(self, role: str, raw: bytes) -> None:
         path = self.metadata_dir / f"{role}.json"
         try:
-            _make_private_dir(path.parent)
+            make_private_dir(path.parent)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(raw)
@@ -692,8 +692,16 @@ def _decode(raw: bytes, name: str) -> dict:
     return document
 
 
-def _make_private_dir(path: Path) -> None:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+def make_private_dir(path: Path) -> None:
+    """Go's os.MkdirAll(path, 0700): every directory it creates is private."""
+    if path.is_dir():
+        return
+    if not path.parent.is_dir():
+        make_private_dir(path.parent)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
 
 
 def trust_server(index_name: str, official: bool) -> str:
