@@ -4,6 +4,7 @@ and dshell must read each other's manifest lists)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -327,3 +328,71 @@ def test_image_given_as_list_member_is_refused(engine, images, config):
     assert pair.dshell.err == f"{repo}:pushed is a manifest list\n"
     same(engine, config, "manifest", "inspect", "--insecure", f"{repo}:pushed")
     same(engine, config, "manifest", "inspect", "--insecure", "-v", f"{repo}:pushed")
+
+
+@pytest.fixture(scope="module")
+def auth_image(engine, auth_registry, tmp_path_factory):
+    """busybox pushed to the htpasswd registry; a config directory logged in to it."""
+    folder = tmp_path_factory.mktemp("auth-config")
+    env = {"DOCKER_CONFIG": str(folder)}
+    address = auth_registry.address
+    harness.run_docker_ok(
+        engine,
+        "login",
+        "-u",
+        auth_registry.username,
+        "--password-stdin",
+        address,
+        input=auth_registry.password + "\n",
+        env=env,
+    )
+    ref = f"{address}/{harness.unique_name('mf-auth')}:amd64"
+    harness.run_docker_ok(engine, "tag", "busybox", ref)
+    harness.run_docker_ok(engine, "push", ref, env=env)
+    yield {"ref": ref, "config": folder, "address": address}
+    harness.run_docker(engine, "rmi", ref)
+
+
+def test_credentials_from_config_json(engine, auth_image, tmp_path):
+    """Basic auth with what `login` stored: inspect, create and push as docker does."""
+    ref = auth_image["ref"]
+    logged_in = {"DOCKER_CONFIG": str(auth_image["config"])}
+    same(engine, logged_in, "manifest", "inspect", "--insecure", ref)
+    same(engine, logged_in, "manifest", "inspect", "--insecure", "-v", ref)
+    configs = {}
+    for tool in ("docker", "dshell"):
+        configs[tool] = tmp_path / tool
+        shutil.copytree(auth_image["config"], configs[tool])
+    target = ref.rsplit(":", 1)[0] + ":list"
+    for line in (f"manifest create --insecure {target} {ref}", f"manifest push {target}"):
+        docker = harness.run_docker(
+            engine, *shlex.split(line), env={"DOCKER_CONFIG": str(configs["docker"])}
+        )
+        dshell = harness.run_dshell(
+            engine, "-c", line, env={"DOCKER_CONFIG": str(configs["dshell"])}
+        )
+        assert (dshell.out, dshell.err, dshell.status) == (docker.out, docker.err, docker.status)
+        assert dshell.status == 0, dshell.err
+    assert dshell.out.startswith("sha256:")
+
+
+def test_missing_or_wrong_credentials(engine, auth_image, tmp_path):
+    ref = auth_image["ref"]
+    folder = tmp_path / "config"
+    shutil.copytree(auth_image["config"], folder)
+    anonymous = {"DOCKER_CONFIG": str(folder)}
+    target = ref.rsplit(":", 1)[0] + ":anon"
+    harness.run_docker_ok(engine, "manifest", "create", "--insecure", target, ref, env=anonymous)
+    (folder / "config.json").unlink()
+    pair = same(engine, anonymous, "manifest", "inspect", "--insecure", ref)
+    assert pair.dshell.err.endswith(": no basic auth credentials\n")
+    pair = same(engine, anonymous, "manifest", "push", target)
+    assert pair.dshell.err.startswith(f"failed to put manifest {target}: Put ")
+    wrong = base64.b64encode(b"dshell-user:wrong").decode()
+    (folder / "config.json").write_text(
+        json.dumps({"auths": {auth_image["address"]: {"auth": wrong}}})
+    )
+    pair = same(engine, anonymous, "manifest", "inspect", "--insecure", ref)
+    assert pair.dshell.err == f"no such manifest: {ref}\n"
+    pair = same(engine, anonymous, "manifest", "push", target)
+    assert pair.dshell.err.endswith(": unauthorized: authentication required\n")
