@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import io
 import json
 import shlex
@@ -396,3 +397,62 @@ def test_missing_or_wrong_credentials(engine, auth_image, tmp_path):
     assert pair.dshell.err == f"no such manifest: {ref}\n"
     pair = same(engine, anonymous, "manifest", "push", target)
     assert pair.dshell.err.endswith(": unauthorized: authentication required\n")
+
+
+@pytest.fixture(scope="module")
+def oci_ref(images):
+    """An OCI image manifest (with an annotation holding <, & and >) put in the registry by
+    hand, over busybox's blobs: docker 28's builders push OCI manifests."""
+    address, repo = images["registry"], images["repo"].split("/", 1)[1]
+    status, body = _registry_call(
+        address,
+        "GET",
+        f"/v2/{repo}/manifests/amd64",
+        {"Accept": "application/vnd.docker.distribution.manifest.v2+json"},
+    )
+    assert status == 200
+    schema2 = json.loads(body)
+    oci = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": dict(schema2["config"], mediaType="application/vnd.oci.image.config.v1+json"),
+        "layers": [dict(layer, mediaType="application/vnd.oci.image.layer.v1.tar+gzip")
+                   for layer in schema2["layers"]],
+        "annotations": {"org.example.note": "<a & b>"},
+    }  # fmt: skip
+    status, _ = _registry_call(address, "PUT", f"/v2/{repo}/manifests/oci",
+                               {"Content-Type": "application/vnd.oci.image.manifest.v1+json"},
+                               json.dumps(oci, indent=2).encode())  # fmt: skip
+    assert status == 201
+    return f"{images['repo']}:oci"
+
+
+def _registry_call(address, method, path, headers, body=None):
+    host, port = address.rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_oci_manifest_and_index(engine, images, oci_ref, config):
+    """An OCI manifest inspected, listed alone (an OCI image index), pushed by dshell to
+    another repository and read back by both tools."""
+    for flags in ((), ("-v",)):
+        pair = same(engine, config, "manifest", "inspect", "--insecure", *flags, oci_ref)
+    assert '"OCIManifest": {' in pair.dshell.out and "\\u003ca \\u0026 b\\u003e" in pair.dshell.out
+    target = f"{images['registry']}/{harness.unique_name('mf-oci')}:v1"
+    run = harness.run_dshell(
+        engine, "-c", f"manifest create --insecure {target} {oci_ref}", env=config
+    )
+    assert run.status == 0, run.err
+    pair = same(engine, config, "manifest", "inspect", target)
+    assert '"mediaType": "application/vnd.oci.image.index.v1+json"' in pair.dshell.out
+    same(engine, config, "manifest", "inspect", "-v", target)
+    run = harness.run_dshell(engine, "-c", f"manifest push --purge {target}", env=config)
+    assert run.status == 0 and run.out.startswith("Pushed ref "), run.err
+    for flags in ((), ("-v",)):
+        same(engine, config, "manifest", "inspect", "--insecure", *flags, target)
