@@ -71,15 +71,19 @@ class TrustCommands(CommandBase):
             user_agent=USER_AGENT)  # fmt: skip
         return repo, ref
 
-    def _update(self, repo: Repository) -> None:
+    def _update(self, repo: Repository) -> list[str]:
+        """notary's updateTUF; the warnings its logrus printed, printed here too (and
+        returned: every later reader call of docker's updates again and prints them again)."""
         from dshell.engine.notary import logrus_warning
 
         try:
             repo.update()
         finally:
-            for warning in repo.warnings:
-                self.err(logrus_warning(warning))
+            warnings = [logrus_warning(w) for w in repo.warnings]
+            for line in warnings:
+                self.err(line)
             repo.warnings.clear()
+        return warnings
 
     def lookup_trust_info(self, remote: str):  # noqa: ANN201
         """docker's lookupTrustInfo: released signature rows, admin roles, delegations."""
@@ -87,13 +91,15 @@ class TrustCommands(CommandBase):
 
         repo, ref = self.notary_repository(remote, ["pull"])
         try:
-            self._update(repo)
+            warnings = self._update(repo)
             targets = repo.all_target_metadata(ref.tag)
         except notary.NoSuchTarget:
             targets = []
         except notary.NotaryError:
             raise TrustError(f"no signatures or cannot access {remote}") from None
         rows = match_released_signatures(targets)
+        for line in warnings * 2:  # ListRoles and GetDelegationRoles update again
+            self.err(line)
         admin = repo.base_roles()
         try:
             delegations = repo.delegation_roles()
@@ -113,7 +119,6 @@ class TrustCommands(CommandBase):
         flags=[Flag("dir", "Directory to generate key in, defaults to current directory",
                     type="string", kind="path")],
         args=[Arg("NAME")],
-        args_rule="cobra.ExactArgs(1)",
     )  # fmt: skip
     def cmd_trust_key_generate(self, opts) -> int:  # noqa: ANN001
         from dshell.engine.notary import NotaryError
@@ -155,7 +160,6 @@ class TrustCommands(CommandBase):
         usage="[OPTIONS] KEYFILE",
         flags=[Flag("name", "Name for the loaded key", type="string", default="signer")],
         args=[Arg("KEYFILE", kind="path")],
-        args_rule="cobra.ExactArgs(1)",
     )  # fmt: skip
     def cmd_trust_key_load(self, opts) -> int:  # noqa: ANN001
         import stat

@@ -522,23 +522,39 @@ class Repository:
         self.store(ROOT, raw)
 
     def update(self) -> None:
-        """notary's LoadTUFRepo: on a failure with the cached root, the server's root is
-        fetched and the whole update tried once more."""
+        """notary's LoadTUFRepo: on a failure, the root is loaded again (from the cache when
+        it matches the snapshot's record of it, else from the server) and the whole update
+        tried once more."""
         self.bootstrap()
         try:
             self._update()
-        except NotaryError as first:
-            if isinstance(first, NetworkError | MetaNotFound) and ROOT not in self.raw:
-                raise
+        except NotaryError:
             try:
-                raw = self.remote.get(ROOT)
-                self._load_root(raw)
-                self.store(ROOT, raw)
+                self._update_root()
                 self._update()
             except MetaNotFound as exc:
-                if exc.resource.startswith(ROOT) or exc.resource.startswith(f"{ROOT}."):
+                if exc.resource == ROOT or exc.resource.startswith(f"{ROOT}."):
                     raise RepositoryNotExist(self.remote.server, self.gun) from None
                 raise
+
+    def _update_root(self) -> None:
+        meta = (self.snapshot.get("meta") or {}).get(ROOT) or {}
+        if meta.get("hashes"):
+            cached = self.cached(ROOT)
+            if cached is not None:
+                try:
+                    check_hashes(cached, meta, ROOT)
+                    self._load_root(cached)
+                    return
+                except NotaryError as exc:
+                    log.debug("cached root is invalid (must download): %s", exc)
+            digest = base64.b64decode(meta["hashes"].get("sha256", "")).hex()
+            raw = self.remote.get(f"{ROOT}.{digest}" if digest else ROOT)
+            check_hashes(raw, meta, ROOT)
+        else:
+            raw = self.remote.get(ROOT)
+        self._load_root(raw)
+        self.store(ROOT, raw)
 
     def _cached_version(self, role: str) -> int:
         cached = self.cached(role)
@@ -550,7 +566,7 @@ class Repository:
             return 0
 
     def _update(self) -> None:
-        self.targets, self.delegations = {}, {}
+        self.targets, self.delegations, self.snapshot = {}, {}, {}
         keys = self.keys
         # timestamp: always from the server; the cached one when the server cannot answer
         role = self.base_role(TIMESTAMP)
