@@ -10,7 +10,7 @@ span is painted onto the text (inner nodes over outer ones), then runs become to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 
 from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import StyleAndTextTuples
@@ -82,9 +82,14 @@ class DshellLexer(PygmentsLexerBase):
     name = "dshell"
     registry: Registry | None = None
     shell_state: ShellState | None = None
+    #: The CLI plugins' names now: coloured as commands (their words after are arguments).
+    plugins: Callable[[], Collection[str]] | None = None
 
     def get_tokens_unprocessed(self, text: str) -> Iterator[tuple[int, _TokenType, str]]:
         aliases = self.shell_state.aliases if self.shell_state is not None else {}
+        plugins = self.plugins() if self.plugins is not None else ()
+        if plugins:
+            aliases = {**dict.fromkeys(plugins, ""), **aliases}
         painter = _Painter(text, self.registry, aliases)
         result, reached = parse_for_highlighting(text)
         painter.result(result, 0)
@@ -254,10 +259,13 @@ def _literal(word: Word) -> str | None:
     return None
 
 
-def lexer_for(registry: Registry, shell_state: ShellState | None = None) -> type[DshellLexer]:
-    """The lexer class for a session: its declarations and its shell state (aliases)."""
+def lexer_for(registry: Registry, shell_state: ShellState | None = None,
+              plugins: Callable[[], Collection[str]] | None = None) -> type[DshellLexer]:
+    """The lexer class for a session: its declarations, its shell state (aliases) and its
+    CLI plugins."""
     return type("BoundDshellLexer", (DshellLexer,),
-                {"registry": registry, "shell_state": shell_state})  # fmt: skip
+                {"registry": registry, "shell_state": shell_state,
+                 "plugins": staticmethod(plugins) if plugins is not None else None})  # fmt: skip
 
 
 class _PromptLexer(Lexer):
@@ -272,9 +280,11 @@ class _PromptLexer(Lexer):
     has run.
     """
 
-    def __init__(self, registry: Registry, shell_state: ShellState | None) -> None:
-        self.lexer = lexer_for(registry, shell_state)()
+    def __init__(self, registry: Registry, shell_state: ShellState | None,
+                 plugins: Callable[[], Collection[str]] | None = None) -> None:  # fmt: skip
+        self.lexer = lexer_for(registry, shell_state, plugins)()
         self.shell_state = shell_state
+        self.plugins = plugins
 
     def lex_document(self, document: Document) -> Callable[[int], StyleAndTextTuples]:
         text = document.text
@@ -306,15 +316,18 @@ class _PromptLexer(Lexer):
             lines[-1].append((style, last))
         return lines
 
-    def _aliases(self) -> tuple[tuple[str, str], ...]:
+    def _aliases(self) -> tuple:
+        """What the colours depend on besides the text: the aliases and the plugins."""
         state = self.shell_state
-        return tuple(sorted(state.aliases.items())) if state is not None else ()
+        aliases = tuple(sorted(state.aliases.items())) if state is not None else ()
+        return (aliases, self.plugins()) if self.plugins is not None else aliases
 
 
 #: Pygments token → prompt_toolkit style string (``class:pygments.name.function``).
 _STYLES: dict[_TokenType, str] = {}
 
 
-def prompt_lexer(registry: Registry, shell_state: ShellState | None = None) -> Lexer:
-    """The prompt's lexer for a session's declarations and shell state."""
-    return _PromptLexer(registry, shell_state)
+def prompt_lexer(registry: Registry, shell_state: ShellState | None = None,
+                 plugins: Callable[[], Collection[str]] | None = None) -> Lexer:
+    """The prompt's lexer for a session's declarations, shell state and CLI plugins."""
+    return _PromptLexer(registry, shell_state, plugins)

@@ -45,10 +45,11 @@ def build_prompt(
 ) -> PromptSession:
     shell_state = getattr(session, "shell_state", None)  # None: a test's stand-in session
     registry = DeferredRegistry(lambda: session.registry)
+    plugins = for_session(session) if hasattr(session, "config_directory") else None
     completer = DockerCompleter(
         registry, cache, fuzzy=settings.fuzzy,
         container_paths=ContainerPaths(session.endpoint), shell_state=shell_state,
-        plugins=for_session(session) if hasattr(session, "config_directory") else None,
+        plugins=plugins,
     )  # fmt: skip
     prompt_completer = PromptCompleter(completer)
     style, style_warning = build_style(settings.theme)
@@ -59,7 +60,7 @@ def build_prompt(
         completer=prompt_completer,
         complete_while_typing=False,
         auto_suggest=IndexedSuggest(),
-        lexer=prompt_lexer(registry, shell_state),
+        lexer=prompt_lexer(registry, shell_state, plugins.names if plugins else None),
         style=style,
         key_bindings=key_bindings(prompt_completer.complete_now),
         editing_mode=EditingMode.VI if settings.vi else EditingMode.EMACS,
