@@ -196,6 +196,10 @@ def is_secure_index(domain: str, insecure_registries: tuple[str, ...] = ()) -> b
 class _Endpoint:
     scheme: str
     host: str
+    #: The endpoint's TLSConfig.InsecureSkipVerify: set for a registry that is not secure
+    #: (its https endpoint is tried without verification, then plain http), and by
+    #: ``--insecure``.
+    skip_verify: bool = False
 
     @property
     def base(self) -> str:
@@ -209,18 +213,19 @@ def _registry_host(domain: str) -> str:
 def pull_endpoints(domain: str, insecure: bool) -> list[_Endpoint]:
     """LookupPullEndpoints: https, then http when the registry is insecure."""
     host = _registry_host(domain)
-    endpoints = [_Endpoint("https", host)]
-    if domain != HUB_DOMAIN and not is_secure_index(domain, (domain,) if insecure else ()):
-        endpoints.append(_Endpoint("http", host))
+    insecure_index = not is_secure_index(domain, (domain,) if insecure else ())
+    endpoints = [_Endpoint("https", host, insecure_index)]
+    if insecure_index:
+        endpoints.append(_Endpoint("http", host, insecure_index))
     return endpoints
 
 
-def push_endpoint(domain: str) -> _Endpoint:
+def push_endpoint(domain: str, insecure: bool) -> _Endpoint:
     """getDefaultEndpoint: the http endpoint for a registry insecure by default (loopback),
-    https otherwise (``--insecure`` does not change the choice, only TLS verification)."""
-    if domain != HUB_DOMAIN and not is_secure_index(domain):
-        return _Endpoint("http", _registry_host(domain))
-    return _Endpoint("https", _registry_host(domain))
+    https otherwise; ``--insecure`` does not change the choice, only TLS verification."""
+    insecure_index = not is_secure_index(domain)
+    scheme = "http" if insecure_index else "https"
+    return _Endpoint(scheme, _registry_host(domain), insecure_index or insecure)
 
 
 # --- Go's words for transport failures ----------------------------------------------------
@@ -374,7 +379,7 @@ class Repository:
     credentials to answer them (docker's transport with its authorizer)."""
 
     def __init__(self, client: RegistryClient, endpoint: _Endpoint, name: str,
-                 actions: tuple[str, ...], verify: bool) -> None:  # fmt: skip
+                 actions: tuple[str, ...], verify: bool | str) -> None:  # fmt: skip
         self.client = client
         self.endpoint = endpoint
         self.name = name
@@ -538,9 +543,11 @@ class RegistryClient:
         url: str,
         headers: dict[str, str] | None = None,
         data: bytes | str | None = None,
-        verify: bool = True,
+        verify: bool | str = True,
     ):  # noqa: ANN201
         """One HTTP exchange; a failure to get any answer in Go's words."""
+        import warnings
+
         import requests
 
         if self._session is None:
@@ -550,9 +557,11 @@ class RegistryClient:
         cert = _client_cert(host) if url.startswith("https") else None
         proxies = {} if _is_loopback(host) else requests.utils.get_environ_proxies(url)
         try:
-            return self._session.request(method, url, headers=headers, data=data,
-                                         verify=verify, cert=cert, proxies=proxies,
-                                         timeout=TIMEOUT, allow_redirects=True)  # fmt: skip
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # urllib3's InsecureRequestWarning
+                return self._session.request(method, url, headers=headers, data=data,
+                                             verify=verify, cert=cert, proxies=proxies,
+                                             timeout=TIMEOUT, allow_redirects=True)  # fmt: skip
         except requests.RequestException as exc:
             raise RegistryError(_go_transport_error(method, url, exc)) from None
 
@@ -561,8 +570,14 @@ class RegistryClient:
         self, domain: str, path: str, endpoint: _Endpoint, actions: tuple[str, ...] = ("pull",)
     ) -> Repository:
         """getRepositoryForReference: ping the endpoint (falling back to http when it
-        speaks plain HTTP and ``--insecure`` allows it), with the domain's credentials."""
-        repo = Repository(self, endpoint, path, actions, verify=not self.insecure)
+        speaks plain HTTP and TLS verification is off: a registry that is not secure, or
+        ``--insecure``), with the domain's credentials."""
+        if self.insecure:
+            endpoint.skip_verify = True
+        verify: bool | str = not endpoint.skip_verify
+        if verify:
+            verify = _ca_bundle(endpoint.host) or True
+        repo = Repository(self, endpoint, path, actions, verify=verify)
         repo.auth = self.resolve_auth(domain)
         try:
             repo.ping()
@@ -570,7 +585,7 @@ class RegistryClient:
             message = f"failed to configure transport: error pinging v2 registry: {exc}"
             if "server gave HTTP response to HTTPS client" not in exc.message:
                 raise RegistryError(message) from None
-            if not self.insecure:
+            if not endpoint.skip_verify:
                 raise _HTTPProtoError(message) from None
             endpoint.scheme = "http"
             try:
@@ -662,7 +677,8 @@ class RegistryClient:
 
     def push_repository(self, domain: str, path: str) -> Repository:
         """The repository a push goes to (newDefaultRepositoryEndpoint, pull and push)."""
-        return self.repository(domain, path, push_endpoint(domain), ("pull", "push"))
+        return self.repository(domain, path, push_endpoint(domain, self.insecure),
+                               ("pull", "push"))  # fmt: skip
 
 
 def _manifest_kind(media_type: str, body: bytes) -> str:
@@ -721,6 +737,43 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+_BUNDLES: dict[str, str | None] = {}
+
+
+def _ca_bundle(host: str) -> str | None:
+    """The system's CA certificates plus ``/etc/docker/certs.d/HOST/*.crt`` as one bundle
+    file (docker adds them to the system pool), or None when the folder has none."""
+    if host in _BUNDLES:
+        return _BUNDLES[host]
+    import ssl
+    import tempfile
+
+    directory = os.path.join(CERTS_DIR, host)
+    try:
+        extra = [os.path.join(directory, name) for name in sorted(os.listdir(directory))
+                 if name.endswith(".crt")]  # fmt: skip
+    except OSError:
+        extra = []
+    bundle = None
+    if extra:
+        system = ssl.get_default_verify_paths().cafile or "/etc/ssl/certs/ca-certificates.crt"
+        parts = []
+        for path in (system, *extra):
+            try:
+                with open(path, "rb") as handle:
+                    parts.append(handle.read())
+            except OSError:
+                continue
+        fd, bundle = tempfile.mkstemp(prefix="dshell-ca-", suffix=".pem")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(b"\n".join(parts))
+        import atexit
+
+        atexit.register(lambda path=bundle: os.path.exists(path) and os.unlink(path))
+    _BUNDLES[host] = bundle
+    return bundle
 
 
 def _client_cert(host: str) -> tuple[str, str] | None:

@@ -11,6 +11,7 @@ import io
 import json
 import shlex
 import shutil
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -456,3 +457,45 @@ def test_oci_manifest_and_index(engine, images, oci_ref, config):
     assert run.status == 0 and run.out.startswith("Pushed ref "), run.err
     for flags in ((), ("-v",)):
         same(engine, config, "manifest", "inspect", "--insecure", *flags, target)
+
+
+@pytest.fixture(scope="module")
+def tls_image(engine, tmp_path_factory):
+    """A registry serving https on 127.0.0.1 with a self-signed certificate, busybox pushed
+    to it: a loopback registry is not secure, so docker reads it over https unverified."""
+    folder = tmp_path_factory.mktemp("tls-registry")
+    made = subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        capture_output=True, text=True, check=False)  # fmt: skip
+    if made.returncode != 0:
+        pytest.fail(f"openssl: {made.stderr}", pytrace=False)
+    harness.check_can_run_registry()
+    root = harness._short_temp_dir("dsh-treg-")
+    address = f"127.0.0.1:{harness.free_loopback_port()}"
+    registry = harness.serve_registry(
+        root, address,
+        "version: 0.1\nlog:\n  level: warn\n"
+        f"storage:\n  filesystem:\n    rootdirectory: {root / 'data'}\n"
+        f"http:\n  addr: {address}\n  tls:\n    certificate: {folder / 'cert.pem'}\n"
+        f"    key: {folder / 'key.pem'}\n",
+        ready_status=400, what="docker-registry (TLS)")  # fmt: skip
+    ref = f"{address}/{harness.unique_name('mf-tls')}:amd64"
+    try:
+        harness.run_docker_ok(engine, "tag", "busybox", ref)
+        harness.run_docker_ok(engine, "push", ref)
+        yield ref
+    finally:
+        harness.run_docker(engine, "rmi", ref)
+        harness.stop_registry(registry)
+
+
+def test_loopback_tls_registry_is_read_unverified(engine, tls_image, config):
+    for flags in ((), ("-v",), ("--insecure",)):
+        pair = same(engine, config, "manifest", "inspect", *flags, tls_image)
+        assert pair.dshell.status == 0
+    target = tls_image.rsplit(":", 1)[0] + ":list"
+    run = harness.run_dshell(engine, "-c", f"manifest create {target} {tls_image}", env=config)
+    assert run.status == 0, run.err
+    same(engine, config, "manifest", "inspect", "-v", target)
