@@ -107,6 +107,215 @@ class TrustCommands(CommandBase):
             delegations = []
         return rows, admin, delegations
 
+    # -- writing: the signing keys, the repository's initialisation, docker's errors --------
+    def _signing(self, store):  # noqa: ANN001, ANN202
+        """The Writer's key lookup: each of the role's keys this client holds (by canonical
+        ID in ``trust/private``), decrypted unless only asked whether there are any."""
+        from dshell.engine.notary import canonical_key_id
+
+        def sign(role: str, keyids: list[str], keys: dict, probe: bool) -> list:
+            listed = {stored.id: stored for stored in store.list()}
+            found = []
+            for ident in keyids:
+                key = keys.get(ident)
+                stored = listed.get(canonical_key_id(key) if key else ident)
+                if stored is not None:
+                    found.append((ident, None if probe else store.get(stored)))
+            return found
+
+        return sign
+
+    def _writer(self, repo: Repository):  # noqa: ANN202
+        from dshell.engine.notary import Writer
+
+        store = self.key_store()
+        return Writer(repo, self._signing(store)), store
+
+    def _key_for_role(self, store, role: str, gun: str = ""):  # noqa: ANN001, ANN202
+        """docker's getOrGenerateNotaryKey: the first key (by ID) held for the role, else a
+        new ECDSA key stored for it (a delegation's under its signer name)."""
+        from dshell.engine.notary_keys import generate_ecdsa
+
+        if role.startswith("targets/"):
+            role = notary_role_to_signer(role)
+        held = sorted(store.keys_for_role(role), key=lambda k: k.id)
+        if held:
+            return store.get(held[0])
+        key = generate_ecdsa()
+        store.add(key, role, gun)
+        return key
+
+    def _initialize(self, repo: Repository, writer, store) -> None:  # noqa: ANN001
+        """Repository.Initialize with the snapshot key on the server: a root certificate
+        for the GUN from the root key, a new targets key, the server's timestamp and
+        snapshot keys."""
+        import base64
+
+        from dshell.engine.notary_keys import generate_ecdsa, root_certificate
+
+        root = self._key_for_role(store, "root")
+        certificate = root_certificate(root, repo.gun)
+        root_key = {"keytype": "ecdsa-x509",
+                    "keyval": {"private": None,
+                               "public": base64.b64encode(certificate).decode()}}  # fmt: skip
+        targets = generate_ecdsa()
+        store.add(targets, "targets", repo.gun)
+        timestamp = writer.remote_key("timestamp")
+        snapshot = writer.remote_key("snapshot")
+        writer.initialize(root_key, targets.public_dict(), timestamp, snapshot)
+
+    @staticmethod
+    def notary_error(name: str, exc: Exception) -> TrustError:
+        """cli/trust.NotaryError: docker's sentence for each of notary's error types."""
+        from dshell.engine import notary, notary_keys
+
+        cases = [
+            (notary.Expired, f"Error: remote repository {name} out-of-date: {exc}"),
+            (notary.NetworkError, f"Error: error contacting notary server: {exc}"),
+            (notary.RepositoryNotExist,
+             f"Error: remote trust data does not exist for {name}: {exc}"),
+            (notary.MetaNotFound, f"Error: trust data missing for remote repository {name} or "
+             f"remote repository not found: {exc}"),
+            (notary.InvalidMetadata, "Warning: potential malicious behavior - trust data "
+             f"mismatch for remote repository {name}: {exc}"),
+            (notary.CannotSign, f"Error: could not find signing keys for remote repository "
+             f"{name}, or could not decrypt signing key: {exc}"),
+            (notary_keys.PasswordInvalid, f"Error: could not find signing keys for remote "
+             f"repository {name}, or could not decrypt signing key: {exc}"),
+        ]  # fmt: skip
+        for kind, text in cases:
+            if isinstance(exc, kind):
+                return TrustError(text)
+        return TrustError(str(exc))
+
+    # -- signer -----------------------------------------------------------------------------
+    @command(
+        "Add a signer",
+        usage="OPTIONS NAME REPOSITORY [REPOSITORY...] ",
+        flags=[Flag("key", "Path to the signer's public key file", type="list", kind="path",
+                    shown_default="[]")],
+        args=[Arg("NAME"), Arg("REPOSITORY", kind="image", many=True)],
+        args_rule="RequiresMinArgs(2)",
+    )  # fmt: skip
+    def cmd_trust_signer_add(self, opts) -> int:  # noqa: ANN001
+        signer, repos = opts.args[0], opts.args[1:]
+        if not VALID_KEY_NAME.fullmatch(signer):
+            raise TrustError(
+                f'signer name "{signer}" must start with lowercase alphanumeric '
+                'characters and can include "-" or "_" after the first character'
+            )
+        if signer == "releases":
+            raise TrustError("releases is a reserved keyword, use a different signer name")
+        if not opts.key:
+            raise TrustError("path to a public key must be provided using the `--key` flag")
+        keys = [_ingest_public_key(path) for path in opts.key]
+        failed = []
+        for repo_name in repos:
+            self.out(f'Adding signer "{signer}" to {repo_name}...')
+            try:
+                self._add_signer(signer, repo_name, keys)
+            except EngineError as exc:
+                self.stdout.flush()
+                self.err(f"{exc}\n")
+                failed.append(repo_name)
+            else:
+                self.out(f"Successfully added signer: {signer} to {repo_name}\n")
+        if failed:
+            raise TrustError(f"failed to add signer to: {', '.join(failed)}")
+        return 0
+
+    def _add_signer(self, signer: str, repo_name: str, keys: list[dict]) -> None:
+        from dshell.engine import notary
+
+        repo, _ = self.notary_repository(repo_name, ["push", "pull"])
+        writer, store = self._writer(repo)
+        try:
+            self._update(repo)
+        except (notary.RepositoryNotExist, notary.RepoNotInitialized):
+            self.out(f"Initializing signed repository for {repo_name}...")
+            try:
+                self._initialize(repo, writer, store)
+            except notary.NotaryError as exc:
+                raise self.notary_error(repo_name, exc) from None
+            self.out(f"Successfully initialized {_go_quote(repo_name)}")
+        except notary.NotaryError as exc:
+            raise self.notary_error(repo_name, exc) from None
+        role = f"targets/{signer}"
+        writer.add_delegation_keys(role, keys, [""])
+        writer.add_delegation_keys(RELEASES_ROLE, keys, [""])
+        try:
+            writer.publish()
+        except notary.NotaryError as exc:
+            raise self.notary_error(repo_name, exc) from None
+
+    @command(
+        "Remove a signer",
+        usage="[OPTIONS] NAME REPOSITORY [REPOSITORY...]",
+        flags=[Flag("force", "Do not prompt for confirmation before removing the most recent "
+                    "signer", short="f")],
+        args=[Arg("NAME"), Arg("REPOSITORY", kind="image", many=True)],
+        args_rule="RequiresMinArgs(2)",
+    )  # fmt: skip
+    def cmd_trust_signer_remove(self, opts) -> int:  # noqa: ANN001
+        signer, repos = opts.args[0], opts.args[1:]
+        failed = []
+        for repo_name in repos:
+            self.out(f'Removing signer "{signer}" from {repo_name}...')
+            try:
+                self._remove_signer(repo_name, signer, opts.force)
+            except EngineError as exc:
+                self.stdout.flush()
+                self.err(f"{exc}\n")
+                failed.append(repo_name)
+        if failed:
+            raise TrustError(f"error removing signer from: {', '.join(failed)}")
+        return 0
+
+    def _remove_signer(self, repo_name: str, signer: str, force: bool) -> None:
+        from dshell.engine import notary
+        from dshell.engine.references import parse_reference
+
+        parse_reference(repo_name)
+        role_name = f"targets/{signer}"
+        if role_name == RELEASES_ROLE:
+            raise TrustError("releases is a reserved keyword and cannot be removed")
+        repo, _ = self.notary_repository(repo_name, ["push", "pull"])
+        try:
+            self._update(repo)
+            delegations = repo.delegation_roles()
+        except notary.NotaryError as exc:
+            raise TrustError(f"error retrieving signers for {repo_name}: {exc}") from None
+        role = next((r for r in delegations if r.name == role_name), None)
+        if role is None:
+            raise TrustError(f"no signer {signer} for repository {repo_name}")
+        releases = repo.raw.get(RELEASES_ROLE)
+        signatures = json.loads(releases).get("signatures") or [] if releases else []
+        if not signatures:
+            raise TrustError("all signed tags are currently revoked, use docker trust sign to "
+                             "fix")  # fmt: skip
+        threshold = next((r.threshold for r in delegations if r.name == RELEASES_ROLE), 1)
+        remaining = len(signatures) - sum(
+            1 for sig in signatures for key in role.keyids if sig.get("keyid") == key
+        )
+        # docker 28's maybePromptForSignerRemoval goes on only for the last signer of the
+        # released tags and a "y" to its question; otherwise (and with --force) it removes
+        # nothing and says nothing.
+        if remaining >= threshold or force:
+            return
+        question = (f'The signer "{signer}" signed the last released version of {repo_name}. '
+                    f"Removing this signer will make {repo_name} unpullable. Are you sure you "
+                    "want to continue?")  # fmt: skip
+        if not self.confirm(question):
+            return
+        writer, _ = self._writer(repo)
+        try:
+            writer.remove_delegation_keys(RELEASES_ROLE, role.keyids)
+            writer.remove_delegation(role_name)
+            writer.publish()
+        except notary.NotaryError as exc:
+            raise TrustError(str(exc)) from None
+        self.out(f"Successfully removed {signer} from {repo_name}\n")
+
     # -- key ------------------------------------------------------------------------------
     def key_store(self):  # noqa: ANN201
         from dshell.engine.notary_keys import KeyStore
@@ -527,3 +736,60 @@ def _read_without_echo(fd: int) -> str:
         return b"".join(chunks).decode("utf-8", errors="replace")
     finally:
         termios.tcsetattr(fd, termios.TCSAFLUSH, old)
+
+
+def _go_quote(text: str) -> str:
+    from dshell.render.formatter import go_quote
+
+    return go_quote(text)
+
+
+def _ingest_public_key(path: str) -> dict:
+    """docker's ingestPublicKeys for one file: a PUBLIC KEY or a CERTIFICATE (which must be
+    valid now and not signed with SHA-1) as a TUF key."""
+    import base64
+
+    from dshell.engine.notary_keys import pem_decode
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(1 << 20)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise TrustError(f"unable to read public key from file: open {path}: {reason}") \
+            from None  # fmt: skip
+    failed = f"could not parse public key from file: {path}"
+    block, _ = pem_decode(data)
+    if block is None:
+        raise TrustError(f"{failed}: no valid public key found")
+    if block.type == "PUBLIC KEY":
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+        try:
+            key = serialization.load_der_public_key(block.der)
+        except ValueError as exc:
+            raise TrustError(f"{failed}: {exc}") from None
+        kind = {ec.EllipticCurvePublicKey: "ecdsa", rsa.RSAPublicKey: "rsa",
+                ed25519.Ed25519PublicKey: "ed25519"}  # fmt: skip
+        keytype = next((v for k, v in kind.items() if isinstance(key, k)), None)
+        if keytype is None:
+            raise TrustError(f"{failed}: unknown public key format")
+        return {"keytype": keytype, "keyval": {"private": None,
+                "public": base64.b64encode(block.der).decode()}}  # fmt: skip
+    if block.type == "CERTIFICATE":
+        from cryptography import x509
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        try:
+            cert = x509.load_der_x509_certificate(block.der)
+        except ValueError as exc:
+            raise TrustError(f"{failed}: could not parse provided certificate: {exc}") from None
+        keytype = "ecdsa-x509" if isinstance(cert.public_key(), ec.EllipticCurvePublicKey) \
+            else "rsa-x509"  # fmt: skip
+        pem = b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(block.der) + \
+            b"-----END CERTIFICATE-----\n"  # fmt: skip
+        return {"keytype": keytype, "keyval": {"private": None,
+                "public": base64.b64encode(pem).decode()}}  # fmt: skip
+    raise TrustError(f'{failed}: unsupported PEM block type "{block.type}", expected '
+                     "CERTIFICATE or PUBLIC KEY")  # fmt: skip

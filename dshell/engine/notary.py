@@ -364,6 +364,18 @@ class Remote:
             raise InvalidMetadata(f"{name}: too large")
         return body
 
+    def get_key(self, role: str) -> bytes:
+        """``GET …/_trust/tuf/<role>.key``: the server makes (or returns) its key for a role."""
+        url = f"{self.server}/v2/{self.gun}/_trust/tuf/{role}.key"
+        status, _, body = self._request("GET", url, headers=self._authorize())
+        if status == 404:
+            raise MetaNotFound(f"{role}.key")
+        if status >= 500:
+            raise ServerUnavailable(status)
+        if status != 200:
+            raise NotaryError(_server_error(body, status))
+        return body
+
     def post(self, files: dict[str, bytes]) -> None:
         """notary's SetMulti: every changed role in one multipart POST."""
         boundary = "dshell" + os.urandom(12).hex()
@@ -457,6 +469,9 @@ class Repository:
         self.targets: dict[str, dict] = {}
         self.delegations: dict[str, Role] = {}
         self.keys: dict[str, dict] = {}
+        #: Roles changed since the update, to sign and publish; all of them on a first push.
+        self.dirty: set[str] = set()
+        self.initial = False
         for sub in ("metadata", "changelist"):
             make_private_dir(trust_dir / "tuf" / gun / sub)
         make_private_dir(trust_dir / "private")
@@ -505,9 +520,19 @@ class Repository:
         self.raw[role.name] = raw
         return signed
 
-    def bootstrap(self) -> None:
-        """The root: the cached one if valid, else the server's (RepositoryNotExist on 404)."""
+    def bootstrap(self, for_write: bool = False) -> None:
+        """The root: the cached one if valid, else the server's (RepositoryNotExist on 404).
+        ``for_write``: the server is always asked whether the repository exists."""
         cached = self.cached(ROOT)
+        if for_write:
+            try:
+                remote_root = self.remote.get(ROOT)
+            except MetaNotFound:
+                raise RepositoryNotExist(self.remote.server, self.gun) from None
+            if cached is None:
+                self._load_root(remote_root)
+                self.store(ROOT, remote_root)
+                return
         if cached is not None:
             try:
                 self._load_root(cached)
@@ -521,11 +546,11 @@ class Repository:
         self._load_root(raw)
         self.store(ROOT, raw)
 
-    def update(self) -> None:
+    def update(self, for_write: bool = False) -> None:
         """notary's LoadTUFRepo: on a failure, the root is loaded again (from the cache when
         it matches the snapshot's record of it, else from the server) and the whole update
         tried once more."""
-        self.bootstrap()
+        self.bootstrap(for_write)
         try:
             self._update()
         except NotaryError:
@@ -743,3 +768,235 @@ def open_repository(config_dir: Path, gun: str, index_name: str, official: bool,
     context = _tls_context(config_dir / "tls" / host, verify=secure)
     remote = Remote(server, gun, context, credentials, actions, user_agent)
     return Repository(config_dir / "trust", gun, remote)
+
+
+# -- writing (notary's changelist applied, then Publish) --------------------------------------
+
+DEFAULT_EXPIRY_YEARS = {ROOT: 10, TARGETS: 3, SNAPSHOT: 3}
+
+
+def go_time(moment: datetime) -> str:
+    """Go's time.Time in JSON (RFC 3339 with trailing zeros of the fraction dropped), UTC."""
+    text = moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0")
+    return text.rstrip(".") + "Z"
+
+
+def default_expiry(role: str) -> str:
+    """data.DefaultExpires: root 10 years, targets (and delegations) and snapshot 3 years."""
+    now = datetime.now(timezone.utc)
+    years = DEFAULT_EXPIRY_YEARS.get(role, 3)
+    try:
+        later = now.replace(year=now.year + years)
+    except ValueError:  # 29 February
+        later = now.replace(year=now.year + years, day=28)
+    return go_time(later)
+
+
+def empty_targets(version: int = 0) -> dict:
+    return {"_type": "Targets", "delegations": {"keys": {}, "roles": []},
+            "expires": default_expiry(TARGETS), "targets": {}, "version": version}  # fmt: skip
+
+
+def signed_document(signed: dict, signatures: list[tuple[str, str, bytes]]) -> bytes:
+    """The file notary publishes: ``{"signed":…,"signatures":[…]}``."""
+    entries = [{"keyid": keyid, "method": method, "sig": base64.b64encode(sig).decode()}
+               for keyid, method, sig in signatures]  # fmt: skip
+    return (b'{"signed":' + canonical_json(signed) + b',"signatures":'
+            + json.dumps(entries, separators=(",", ":")).encode() + b"}")  # fmt: skip
+
+
+class CannotSign(NotaryError):
+    def __init__(self, keyids: list[str]) -> None:
+        super().__init__("could not find necessary signing keys, at least one of these keys "
+                         f"must be available: {', '.join(keyids)}")  # fmt: skip
+
+
+def _delegation_entry(parent: dict, name: str) -> dict | None:
+    for entry in (parent.get("delegations") or {}).get("roles") or []:
+        if entry.get("name") == name:
+            return entry
+    return None
+
+
+class Writer:
+    """Changes to a Repository's roles, signed and published as notary's Publish does.
+
+    ``sign(role, keyids, keys)`` returns (key ID, private key) pairs for the role, or []
+    when this client holds none of its keys (the PrivateKey objects of notary_keys).
+    """
+
+    def __init__(self, repo: Repository, sign) -> None:  # noqa: ANN001
+        self.repo = repo
+        self.sign = sign
+
+    # roles and their keys
+    def role_keys(self, role: str) -> tuple[list[str], dict[str, dict], int]:
+        """(key IDs, the key dicts they name, threshold) as the role's parent lists them."""
+        repo = self.repo
+        if role in BASE_ROLES:
+            base = repo.base_role(role)
+            return base.keyids, repo.keys, base.threshold
+        parent = repo.targets.get(role.rsplit("/", 1)[0]) or {}
+        entry = _delegation_entry(parent, role)
+        if entry is None:
+            raise NotaryError(f"tuf: invalid role {role}. role does not exist")
+        keys = (parent.get("delegations") or {}).get("keys") or {}
+        return list(entry.get("keyids") or []), keys, int(entry.get("threshold") or 1)
+
+    def signable(self, role: str) -> bool:
+        keyids, keys, _ = self.role_keys(role)
+        return bool(self.sign(role, keyids, keys, True))
+
+    # changes (notary's changelist)
+    def initialize(self, root_key: dict, targets_key: dict, timestamp_key: dict,
+                   snapshot_key: dict) -> None:  # fmt: skip
+        """Repository.Initialize with a server-managed snapshot: a new root (the root
+        certificate's key, our targets key, the server's timestamp and snapshot keys) and
+        an empty targets role."""
+        repo = self.repo
+        ids = {name: key_id(key) for name, key in (
+            (ROOT, root_key), (TARGETS, targets_key), (TIMESTAMP, timestamp_key),
+            (SNAPSHOT, snapshot_key))}  # fmt: skip
+        repo.keys = {ids[name]: key for name, key in (
+            (ROOT, root_key), (TARGETS, targets_key), (TIMESTAMP, timestamp_key),
+            (SNAPSHOT, snapshot_key))}  # fmt: skip
+        repo.root = {"_type": "Root", "consistent_snapshot": False,
+                     "expires": default_expiry(ROOT), "keys": dict(repo.keys),
+                     "roles": {name: {"keyids": [ids[name]], "threshold": 1}
+                               for name in (ROOT, SNAPSHOT, TARGETS, TIMESTAMP)},
+                     "version": 1}  # fmt: skip
+        repo.targets = {TARGETS: empty_targets(version=1)}
+        repo.snapshot, repo.timestamp = {}, {}
+        repo.initial = True
+
+    def _targets_for_change(self, role: str) -> dict:
+        repo = self.repo
+        if role not in repo.targets:
+            if role == TARGETS:
+                raise NotaryError("targets: not loaded")
+            self.role_keys(role)  # the role must be delegated
+            repo.targets[role] = empty_targets()
+        return repo.targets[role]
+
+    def add_target(self, name: str, hashes: dict[str, bytes], length: int,
+                   roles: list[str]) -> None:  # fmt: skip
+        for role in roles:
+            keyids, keys, _ = self.role_keys(role)
+            if not self.sign(role, keyids, keys, True):
+                raise CannotSign(keyids)
+        for role in roles:
+            files = self._targets_for_change(role).setdefault("targets", {})
+            files[name] = {"hashes": {k: base64.b64encode(v).decode() for k, v in
+                                      hashes.items()}, "length": length}  # fmt: skip
+            self.repo.dirty.add(role)
+
+    def remove_target(self, name: str, roles: list[str]) -> None:
+        for role in roles:
+            signed = self.repo.targets.get(role)
+            if signed is not None and name in (signed.get("targets") or {}):
+                del signed["targets"][name]
+                self.repo.dirty.add(role)
+
+    def add_delegation_keys(self, role: str, keys: list[dict], paths: list[str]) -> None:
+        """AddDelegationRoleAndKeys + AddDelegationPaths: create the role (threshold 1) or
+        add the keys and paths to it."""
+        parent_name = role.rsplit("/", 1)[0]
+        parent = self._targets_for_change(parent_name)
+        delegations = parent.setdefault("delegations", {"keys": {}, "roles": []})
+        delegations.setdefault("keys", {})
+        delegations.setdefault("roles", [])
+        entry = _delegation_entry(parent, role)
+        if entry is None:
+            entry = {"keyids": [], "name": role, "paths": [], "threshold": 1}
+            delegations["roles"].append(entry)
+        for key in keys:
+            ident = key_id(key)
+            delegations["keys"][ident] = key
+            if ident not in entry["keyids"]:
+                entry["keyids"].append(ident)
+        for path in paths:
+            if path not in entry["paths"]:
+                entry["paths"].append(path)
+        self.repo.dirty.add(parent_name)
+
+    def remove_delegation_keys(self, role: str, keyids: list[str]) -> None:
+        """RemoveDelegationKeys: the keys (canonical IDs) leave the role."""
+        parent_name = role.rsplit("/", 1)[0]
+        parent = self._targets_for_change(parent_name)
+        entry = _delegation_entry(parent, role)
+        if entry is None:
+            return
+        keys = (parent.get("delegations") or {}).get("keys") or {}
+        entry["keyids"] = [
+            k
+            for k in entry["keyids"]
+            if (canonical_key_id(keys[k]) if k in keys else k) not in keyids
+        ]
+        self._purge_keys(parent)
+        self.repo.dirty.add(parent_name)
+
+    def remove_delegation(self, role: str) -> None:
+        """RemoveDelegationRole: the role leaves its parent (its targets with it)."""
+        parent_name = role.rsplit("/", 1)[0]
+        parent = self._targets_for_change(parent_name)
+        roles = (parent.get("delegations") or {}).get("roles") or []
+        parent["delegations"]["roles"] = [r for r in roles if r.get("name") != role]
+        self._purge_keys(parent)
+        self.repo.targets.pop(role, None)
+        self.repo.dirty.add(parent_name)
+
+    @staticmethod
+    def _purge_keys(parent: dict) -> None:
+        delegations = parent.get("delegations") or {}
+        used = {k for r in delegations.get("roles") or [] for k in r.get("keyids") or []}
+        delegations["keys"] = {k: v for k, v in (delegations.get("keys") or {}).items()
+                               if k in used}  # fmt: skip
+
+    # publishing
+    def _signed_file(self, role: str, signed: dict) -> bytes:
+        keyids, keys, threshold = self.role_keys(role)
+        signers = self.sign(role, keyids, keys, False)
+        if len(signers) < threshold:
+            raise CannotSign(keyids)
+        message = canonical_json(signed)
+        signatures = []
+        for ident, private in signers:
+            method, signature = private.sign(message)
+            signatures.append((ident, method, signature))
+        return signed_document(signed, signatures)
+
+    def publish(self) -> None:
+        """Sign what changed (root, targets, delegations; the server signs snapshot and
+        timestamp) and send it in one request; the cache keeps what was sent."""
+        repo = self.repo
+        files: dict[str, bytes] = {}
+        if repo.initial or ROOT in repo.dirty:
+            if ROOT in repo.dirty and not repo.initial:
+                repo.root["version"] = int(repo.root.get("version") or 0) + 1
+                repo.root["expires"] = default_expiry(ROOT)
+            files[ROOT] = self._signed_file(ROOT, repo.root)
+        roles = [r for r in repo.targets if r in repo.dirty or (repo.initial and r == TARGETS)]
+        roles.sort(key=lambda r: (r.count("/"), r))
+        for role in roles:
+            signed = repo.targets[role]
+            if role in repo.dirty:
+                signed["version"] = int(signed.get("version") or 0) + 1
+                signed["expires"] = default_expiry(TARGETS)
+            files[role] = self._signed_file(role, signed)
+        if not files:
+            return
+        repo.remote.post(files)
+        for role, raw in files.items():
+            repo.store(role, raw)
+        repo.dirty.clear()
+        repo.initial = False
+
+    def remote_key(self, role: str) -> dict:
+        """The server's public key for a role it manages (timestamp, snapshot)."""
+        raw = self.repo.remote.get_key(role)
+        try:
+            key = json.loads(raw)
+        except ValueError:
+            raise NotaryError(f"could not parse the {role} key the server sent") from None
+        return {"keytype": key.get("keytype"), "keyval": {"private": None,
+                "public": (key.get("keyval") or {}).get("public")}}  # fmt: skip

@@ -469,3 +469,33 @@ def decrypt_with_retries(retriever: Retriever, data: bytes, name: str, alias: st
         except KeyError_:
             continue
     raise AttemptsExceeded
+
+
+def root_certificate(key: PrivateKey, gun: str) -> bytes:
+    """cryptoservice.GenerateCertificate: a self-signed certificate for the GUN (its common
+    name, which notary-server checks), valid ten years, for code signing; PEM."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, gun)])
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.key.public_key())
+        .serial_number(int.from_bytes(os.urandom(16), "big") >> 1 or 1)
+        .not_valid_before(now)
+        .not_valid_after(now.replace(year=now.year + 10, day=min(now.day, 28)))
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False,
+                                     key_encipherment=False, data_encipherment=False,
+                                     key_agreement=False, key_cert_sign=False, crl_sign=False,
+                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+    )  # fmt: skip
+    certificate = builder.sign(key.key, hashes.SHA256())
+    return certificate.public_bytes(serialization.Encoding.PEM)
