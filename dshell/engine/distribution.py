@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import ipaddress
 import json
 import os
 import re
 import socket
 from collections.abc import Callable
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from dshell.engine.errors import EngineError
 from dshell.records import dataclass, field
@@ -47,6 +48,7 @@ HUB_DOMAIN = "docker.io"
 HUB_REGISTRY = "registry-1.docker.io"
 CERTS_DIR = "/etc/docker/certs.d"
 TIMEOUT = 30
+USER_AGENT = "dshell"
 #: errcode codes distribution's client knows (others parse as UNKNOWN), with their messages.
 _CODES = {
     "UNKNOWN": "unknown error", "UNSUPPORTED": "The operation is unsupported.",
@@ -233,9 +235,7 @@ def push_endpoint(domain: str, insecure: bool) -> _Endpoint:
 
 def _go_transport_error(method: str, url: str, exc: Exception) -> str:
     """What Go's http.Client says for a request that got no answer (url.Error's text)."""
-    import requests
-
-    text = repr(exc)
+    text = f"{exc!r} {exc}"
     host = url.split("://", 1)[-1].split("/", 1)[0]
     if ":" not in host.rsplit("]", 1)[-1]:
         host += ":443" if url.startswith("https") else ":80"
@@ -261,8 +261,8 @@ def _go_transport_error(method: str, url: str, exc: Exception) -> str:
         or "Temporary failure in name resolution" in text
         or "nodename nor servname" in text
     ):
-        reason = f"dial tcp: lookup {_host_of(host)}: no such host"
-    elif isinstance(exc, requests.Timeout) or "timed out" in text:
+        reason = f"dial tcp: lookup {_host_of(host)}{_resolver()}: no such host"
+    elif isinstance(exc, TimeoutError) or "timed out" in text:
         reason = f"dial tcp {host}: i/o timeout"
     elif "Network is unreachable" in text:
         reason = f"dial tcp {host}: connect: network is unreachable"
@@ -271,6 +271,20 @@ def _go_transport_error(method: str, url: str, exc: Exception) -> str:
     else:
         reason = "EOF"
     return f'{verb} "{url}": {reason}'
+
+
+def _resolver() -> str:
+    """`` on NS:53`` as Go's resolver names the first nameserver of /etc/resolv.conf."""
+    try:
+        with open("/etc/resolv.conf", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                fields = line.split()
+                if len(fields) >= 2 and fields[0] == "nameserver":
+                    server = fields[1]
+                    return f" on [{server}]:53" if ":" in server else f" on {server}:53"
+    except OSError:
+        pass
+    return ""
 
 
 # --- error bodies ---------------------------------------------------------------------------
@@ -367,6 +381,39 @@ def _parse_error_body(response) -> RegistryError:  # noqa: ANN001
         codes.append(code)
         parts.append(_errcode_error(code, message or _CODES[code]))
     return RegistryError(_join_errors(parts), tuple(codes), status=status)
+
+
+#: SSL contexts by (verification, client certificate), for the life of the process.
+_CONTEXTS: dict = {}
+
+
+class _Response:
+    """What a registry answered: status, reason, headers (case-insensitive), body."""
+
+    def __init__(self, status: int, reason: str, headers, content: bytes) -> None:  # noqa: ANN001
+        self.status_code = status
+        self.reason = reason
+        self.headers = headers
+        self.content = content
+
+    def json(self) -> object:
+        return json.loads(self.content)
+
+
+def _proxy_for(scheme: str, host: str | None) -> tuple[str, int] | None:
+    """Go's ProxyFromEnvironment: HTTPS_PROXY/HTTP_PROXY unless NO_PROXY names the host."""
+    names = ("HTTPS_PROXY", "https_proxy") if scheme == "https" else ("HTTP_PROXY", "http_proxy")
+    proxy = next((os.environ[name] for name in names if os.environ.get(name)), "")
+    if not proxy or not host:
+        return None
+    no_proxy = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
+    for entry in (item.strip() for item in no_proxy.split(",")):
+        if entry == "*" or (
+            entry and (host == entry.lstrip(".") or host.endswith("." + entry.lstrip(".")))
+        ):
+            return None
+    parsed = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+    return parsed.hostname or "", parsed.port or 80
 
 
 # --- the client ------------------------------------------------------------------------------
@@ -535,7 +582,6 @@ class RegistryClient:
     def __init__(self, resolve_auth: AuthResolver, insecure: bool = False) -> None:
         self.resolve_auth = resolve_auth
         self.insecure = insecure
-        self._session = None
 
     def send(
         self,
@@ -544,26 +590,80 @@ class RegistryClient:
         headers: dict[str, str] | None = None,
         data: bytes | str | None = None,
         verify: bool | str = True,
-    ):  # noqa: ANN201
-        """One HTTP exchange; a failure to get any answer in Go's words."""
-        import warnings
+    ) -> _Response:
+        """One HTTP exchange (redirects followed as Go follows them); a failure to get any
+        answer in Go's words. http.client rather than requests: one SSL context per
+        verification setting instead of one per connection, and no import of requests on
+        the path of every manifest command."""
+        body = data.encode() if isinstance(data, str) else data
+        headers = dict(headers or {})
+        for _ in range(10):
+            try:
+                response = self._exchange(method, url, headers, body, verify)
+            except (OSError, http.client.HTTPException) as exc:
+                raise RegistryError(_go_transport_error(method, url, exc)) from None
+            location = response.headers.get("Location")
+            if response.status_code not in (301, 302, 303, 307, 308) or not location:
+                return response
+            target = urljoin(url, location)
+            if urlsplit(target).netloc != urlsplit(url).netloc:
+                headers.pop("Authorization", None)
+            if response.status_code == 303 or (
+                response.status_code in (301, 302) and method not in ("GET", "HEAD")
+            ):
+                method, body = "GET", None
+            url = target
+        return response
 
-        import requests
-
-        if self._session is None:
-            self._session = requests.Session()
-            self._session.trust_env = False
-        host = url.split("://", 1)[-1].split("/", 1)[0]
-        cert = _client_cert(host) if url.startswith("https") else None
-        proxies = {} if _is_loopback(host) else requests.utils.get_environ_proxies(url)
+    def _exchange(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+                  verify: bool | str) -> _Response:  # fmt: skip
+        parts = urlsplit(url)
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        proxy = None if _is_loopback(parts.netloc) else _proxy_for(parts.scheme, parts.hostname)
+        if parts.scheme == "https":
+            cert = _client_cert(parts.netloc)
+            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+                *(proxy or (parts.hostname, parts.port or 443)), timeout=TIMEOUT,
+                context=self._ssl_context(verify, cert))  # fmt: skip
+            if proxy:
+                connection.set_tunnel(parts.hostname or "", parts.port or 443)
+        else:
+            connection = http.client.HTTPConnection(
+                *(proxy or (parts.hostname, parts.port or 80)), timeout=TIMEOUT
+            )
+            if proxy:
+                path = url
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # urllib3's InsecureRequestWarning
-                return self._session.request(method, url, headers=headers, data=data,
-                                             verify=verify, cert=cert, proxies=proxies,
-                                             timeout=TIMEOUT, allow_redirects=True)  # fmt: skip
-        except requests.RequestException as exc:
-            raise RegistryError(_go_transport_error(method, url, exc)) from None
+            connection.request(method, path, body=body,
+                               headers={"User-Agent": USER_AGENT, **headers})  # fmt: skip
+            answer = connection.getresponse()
+            content = b"" if method == "HEAD" else answer.read()
+            return _Response(answer.status, answer.reason, answer.headers, content)
+        finally:
+            connection.close()
+
+    def _ssl_context(self, verify: bool | str, cert: tuple[str, str] | None):  # noqa: ANN202
+        """An SSL context per setting, kept for the session: loading the system's CA
+        certificates costs more than a registry round trip; an unverified one loads none."""
+        import ssl
+
+        key = (verify, cert)
+        context = _CONTEXTS.get(key)
+        if context is None:
+            if verify:
+                context = ssl.create_default_context(
+                    cafile=verify if isinstance(verify, str) else None
+                )
+            else:
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            if cert:
+                context.load_cert_chain(*cert)
+            _CONTEXTS[key] = context
+        return context
 
     # -- repositories ------------------------------------------------------------------------
     def repository(
