@@ -167,10 +167,13 @@ def test_with_buildx_installed_build_runs_buildx(env, buildx, args):
 
 
 def test_docker_buildkit_0_keeps_the_classic_builder_and_1_needs_buildx(env, tmp_path):
+    """(``build`` itself with BuildKit wanted and no buildx is dshell's own BuildKit client,
+    tests/engine/test_buildkit.py; ``builder`` and ``bake`` still need buildx.)"""
     (tmp_path / "Dockerfile").write_text("FROM busybox\n")
     same_run(env, "build", "-q", "--help", env={"DOCKER_BUILDKIT": "0"})
+    same_run(env, "build", ".", env={"DOCKER_BUILDKIT": "nonsense"})
     for setting in ("1", "true", "nonsense"):
-        for args in (("build", "."), ("builder", "prune", "-f"), ("bake",)):
+        for args in (("builder", "prune", "-f"), ("bake",)):
             same_run(env, *args, env={"DOCKER_BUILDKIT": setting})
     same_run(env, "bake", env={"DOCKER_BUILDKIT": "0"})
     same_run(env, "version", "--format", "{{.Client.Os}}", env={"DOCKER_BUILDKIT": "maybe"})
