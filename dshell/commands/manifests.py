@@ -311,7 +311,7 @@ class ManifestCommands(CommandBase):
     def _manifest_fetch(self, client: RegistryClient, ref: Reference, as_list: bool = False):  # noqa: ANN202
         from dshell.engine.references import full_name
 
-        reference = ref.digest or ref.tag
+        reference = ref.tag or ref.digest  # a tag wins, the digest then checks the answer
         shown = _ref_text(ref)
         if not reference:
             raise StoreError(f'image manifest for "{full_name(ref)}" does not exist')

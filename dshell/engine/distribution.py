@@ -750,7 +750,7 @@ class RegistryClient:
             media_type, body = repo.get_manifest(reference)
             kind = _manifest_kind(media_type, body)
             if kind not in LIST_TYPES:
-                raise RegistryError("unsupported manifest format: &{...}")
+                raise RegistryError(f"unsupported manifest format: {_go_value(kind, body)}")
             if digest and sha256_digest(body) != digest:
                 raise RegistryError(f"manifest verification failed for digest {digest}")
             listing = json.loads(body)
@@ -799,6 +799,38 @@ def _manifest_kind(media_type: str, body: bytes) -> str:
         raise RegistryError(f"mediaType in manifest list should be '{MEDIA_TYPE_LIST}' not "
                             f"'{declared or ''}'")  # fmt: skip
     return media_type
+
+
+def _go_descriptor(item: dict) -> str:
+    """A distribution.Descriptor as Go's %v prints it."""
+    urls = " ".join(str(url) for url in item.get("urls") or [])
+    notes = item.get("annotations") or {}
+    notes_text = " ".join(f"{key}:{notes[key]}" for key in sorted(notes))
+    platform = item.get("platform")
+    if isinstance(platform, dict):
+        features = " ".join(platform.get("os.features") or [])
+        platform_text = (f"&{{{platform.get('architecture', '')} {platform.get('os', '')} "
+                         f"{platform.get('os.version', '')} [{features}] "
+                         f"{platform.get('variant', '')}}}")  # fmt: skip
+    else:
+        platform_text = "<nil>"
+    return (f"{{{item.get('mediaType', '')} {item.get('size', 0)} {item.get('digest', '')} "
+            f"[{urls}] map[{notes_text}] {platform_text}}}")  # fmt: skip
+
+
+def _go_value(kind: str, body: bytes) -> str:
+    """A schema2 or OCI DeserializedManifest as Go's %v prints the pointer (its fields, then
+    its canonical bytes as numbers): docker's words when a list was expected."""
+    manifest = json.loads(body)
+    versioned = f"{{{manifest.get('schemaVersion', 0)} {manifest.get('mediaType', '')}}}"
+    config = _go_descriptor(manifest.get("config") or {})
+    layers = " ".join(_go_descriptor(layer) for layer in manifest.get("layers") or [])
+    fields = f"{versioned} {config} [{layers}]"
+    if kind == MEDIA_TYPE_OCI_MANIFEST:
+        notes = manifest.get("annotations") or {}
+        fields += " map[" + " ".join(f"{key}:{notes[key]}" for key in sorted(notes)) + "]"
+    numbers = " ".join(str(byte) for byte in body)
+    return f"&{{{{{fields}}} [{numbers}]}}"
 
 
 def _image_manifest(repo: Repository, shown: str, media_type: str, body: bytes,

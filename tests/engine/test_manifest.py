@@ -499,3 +499,17 @@ def test_loopback_tls_registry_is_read_unverified(engine, tls_image, config):
     run = harness.run_dshell(engine, "-c", f"manifest create {target} {tls_image}", env=config)
     assert run.status == 0, run.err
     same(engine, config, "manifest", "inspect", "-v", target)
+
+
+def test_tag_and_digest_that_disagree(engine, images, oci_ref, config):
+    """A tag is fetched, then checked against the digest given with it: the image check
+    fails, and the list attempt prints the image as Go's %v prints it."""
+    repo = images["repo"]
+    run = harness.run_docker_ok(engine, "manifest", "inspect", "--insecure", "-v",
+                                f"{repo}:amd64", env=config)  # fmt: skip
+    digest = json.loads(run.out)["Descriptor"]["digest"]
+    for ref in (f"{repo}:amd64@{digest}", f"{repo}:arm64@{digest}", f"{oci_ref}@{digest}"):
+        for flags in ((), ("-v",)):
+            same(engine, config, "manifest", "inspect", "--insecure", *flags, ref)
+    pair = same(engine, config, "manifest", "inspect", "--insecure", f"{repo}:arm64@{digest}")
+    assert pair.dshell.err.startswith("unsupported manifest format: &{{{2 application/")
