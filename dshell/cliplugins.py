@@ -309,7 +309,7 @@ def global_args(session: Any) -> list[str]:
         if value:
             args += [flag, value]
     if connection.tlsverify is not None:
-        args.append(f"--tlsverify={'true' if connection.tlsverify else 'false'}")
+        args.append("--tlsverify" if connection.tlsverify else "--tlsverify=false")
     return args
 
 
