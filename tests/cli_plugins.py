@@ -45,8 +45,9 @@ GOOD_METADATA = {"SchemaVersion": "0.1.0", "Vendor": "Test Co", "Version": "v1.2
                  "URL": "https://example.invalid"}  # fmt: skip
 
 
-def write_plugin(folder: Path, name: str, metadata: dict | str | None = None,
-                 script: str = RECORDER) -> Path:
+def write_plugin(
+    folder: Path, name: str, metadata: dict | str | None = None, script: str = RECORDER
+) -> Path:
     """``folder/docker-NAME``, executable, answering ``docker-cli-plugin-metadata`` with
     ``metadata`` (JSON of a dict, or the text as given)."""
     folder.mkdir(parents=True, exist_ok=True)

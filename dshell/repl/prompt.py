@@ -146,6 +146,10 @@ def run_interactive(session: DockerSession) -> int:
     history = IndexedHistory(stored)
     prompt = build_prompt(session, cache, settings, history)
     cache.on_change = refresh_on_change(prompt)
+    plugins = prompt.completer.completer.plugins
+    if plugins is not None:  # plugins found (or gone): colours and an open menu follow
+        redraw = cache.on_change
+        plugins.catalog.listeners.append(lambda: redraw(cache.snapshot))
     session.endpoint_listeners.append(follow_endpoint(session, prompt))
     pager = None
     if settings.pager:

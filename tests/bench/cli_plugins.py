@@ -39,8 +39,9 @@ echo "$@"
 """
 
 
-def alternated(first: tuple[list[str], dict], second: tuple[list[str], dict],
-               runs: int, cpu: bool = False) -> tuple[float, float]:
+def alternated(
+    first: tuple[list[str], dict], second: tuple[list[str], dict], runs: int, cpu: bool = False
+) -> tuple[float, float]:
     """Median wall seconds (``cpu``: CPU seconds, user + system) of two (argv, env) commands
     over ``runs`` alternated pairs, after one warm-up of each."""
     run_once(*first)
@@ -75,12 +76,18 @@ def figures(engine: harness.Engine, quick: bool = False, runs: int | None = None
                                       cpu=True)  # fmt: skip
         rows.append(Figure("cold dshell -c version, 5 plugins installed, CPU time", start,
                            reference, "no plugins", "s", goal="≤ 1.02×"))  # fmt: skip
-        ours, docker = alternated(([*DSHELL, "-c", "rec x"], env_without),
-                                  ([harness.DOCKER_CLI, "rec", "x"], env_without), runs)
+        ours, docker = alternated(
+            ([*DSHELL, "-c", "rec x"], env_without),
+            ([harness.DOCKER_CLI, "rec", "x"], env_without),
+            runs,
+        )
         rows.append(Figure("cold dshell -c 'rec x' (a CLI plugin)", ours, docker, "docker rec x",
                            "s"))  # fmt: skip
-        ours, docker = alternated(([*DSHELL, "-c", "help"], env_with),
-                                  ([harness.DOCKER_CLI, "help"], env_with), max(3, runs // 3))
+        ours, docker = alternated(
+            ([*DSHELL, "-c", "help"], env_with),
+            ([harness.DOCKER_CLI, "help"], env_with),
+            max(3, runs // 3),
+        )
         rows.append(Figure("cold dshell -c help, 5 plugins (0.2 s metadata each)", ours, docker,
                            "docker help", "s"))  # fmt: skip
     return rows

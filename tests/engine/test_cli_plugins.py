@@ -61,8 +61,12 @@ def test_global_flags_reach_the_plugin_before_its_name(env, engine):
 
 
 def test_a_plugin_writes_into_pipes_redirections_and_substitutions(env, tmp_path):
-    for line in ("rec a | grep arg | tr a-z A-Z", "rec > out.txt 2>&1; echo $?",
-                 'echo "got: $(rec b | head -2)"', "rec 2>&1 >/dev/null | tr a-z A-Z"):
+    for line in (
+        "rec a | grep arg | tr a-z A-Z",
+        "rec > out.txt 2>&1; echo $?",
+        'echo "got: $(rec b | head -2)"',
+        "rec 2>&1 >/dev/null | tr a-z A-Z",
+    ):
         bash = line.replace("rec", "docker rec")
         oracle = subprocess.run(["bash", "-c", bash], env=env, capture_output=True, text=True,
                                 cwd=tmp_path, check=False)  # fmt: skip
@@ -76,12 +80,16 @@ def test_context_use_inside_dshell_reaches_the_plugin(env, engine, config):
     """The plugin reads the current context as docker would give it: dshell's ``context use``
     writes config.json and drops a --context given at startup."""
     plugins = config / "cli-plugins"
-    raw_plugin(plugins, "where", f"""\
+    raw_plugin(
+        plugins,
+        "where",
+        f"""\
 if [ "$1" = docker-cli-plugin-metadata ]; then echo '{json.dumps(GOOD_METADATA)}'; exit 0; fi
 flags=""
 for arg in "$@"; do [ "$arg" = where ] && break; flags="$flags $arg"; done
 exec {harness.DOCKER_CLI} $flags context show
-""")
+""",
+    )
     harness.run_docker_ok(env, "context", "create", "other", "--docker", f"host={engine.host}",
                           env={"DOCKER_HOST": None})  # fmt: skip
     lines = "where\ncontext use other\nwhere\ncontext use default\nwhere\n"

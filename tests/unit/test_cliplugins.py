@@ -41,11 +41,17 @@ def test_candidates_are_files_and_symlinks_the_first_folder_winning(tmp_path):
     (second / "other").write_text("")
     (first / "docker-link").symlink_to(second / "docker-two")
     found = list_candidates([str(first), str(tmp_path / "missing"), str(second)])
-    assert found == {"one": [f"{first}/docker-one", f"{second}/docker-one"],
-                     "link": [f"{first}/docker-link"], "two": [f"{second}/docker-two"]}
+    assert found == {
+        "one": [f"{first}/docker-one", f"{second}/docker-one"],
+        "link": [f"{first}/docker-link"],
+        "two": [f"{second}/docker-two"],
+    }
     plugins = list_plugins([str(first), str(second)], {})
     assert [(p.name, p.valid, p.shadowed_paths) for p in plugins] == [
-        ("link", True, []), ("one", True, [f"{second}/docker-one"]), ("two", True, [])]
+        ("link", True, []),
+        ("one", True, [f"{second}/docker-one"]),
+        ("two", True, []),
+    ]
 
 
 @pytest.mark.parametrize(("metadata", "error"), [
@@ -71,11 +77,15 @@ def test_names_and_builtins_refused_before_the_plugin_runs(tmp_path):
     script = f"echo ran >> {log}\necho '{{}}'\n"
     upper, ps, quit_ = (raw_plugin(tmp_path, name, script) for name in ("Up", "ps", "quit"))
     builtins = {"ps": "", "quit": "exit"}
-    assert load_plugin("Up", str(upper), builtins).error == \
-        'plugin candidate "Up" did not match "^[a-z][a-z0-9]*$"'
+    assert (
+        load_plugin("Up", str(upper), builtins).error
+        == 'plugin candidate "Up" did not match "^[a-z][a-z0-9]*$"'
+    )
     assert load_plugin("ps", str(ps), builtins).error == 'plugin "ps" duplicates builtin command'
-    assert load_plugin("quit", str(quit_), builtins).error == \
-        'plugin "quit" duplicates an alias of builtin command "exit"'
+    assert (
+        load_plugin("quit", str(quit_), builtins).error
+        == 'plugin "quit" duplicates an alias of builtin command "exit"'
+    )
     assert not log.exists()
 
 
@@ -86,8 +96,10 @@ def test_metadata_failures_in_gos_words(tmp_path):
     assert load_plugin("killed", str(killed)).error == "failed to fetch metadata: signal: killed"
     plain = tmp_path / "docker-plain"
     plain.write_text("not executable")
-    assert load_plugin("plain", str(plain)).error == \
-        f"failed to fetch metadata: fork/exec {plain}: permission denied"
+    assert (
+        load_plugin("plain", str(plain)).error
+        == f"failed to fetch metadata: fork/exec {plain}: permission denied"
+    )
 
 
 def test_metadata_runs_once_until_the_file_changes(tmp_path):
@@ -142,7 +154,12 @@ def test_global_flags_follow_the_sessions_engine(tmp_path, monkeypatch):
     session.config_directory = tmp_path / "other"
     session.connection.hosts = ["unix:///s.sock"]
     assert cliplugins.global_args(session) == [
-        "--config", str(tmp_path / "other"), "-D", "-H", "unix:///s.sock"]
+        "--config",
+        str(tmp_path / "other"),
+        "-D",
+        "-H",
+        "unix:///s.sock",
+    ]
 
 
 def test_the_catalog_never_runs_a_plugin_on_the_callers_thread(tmp_path):
