@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import harness
+from tests import harness, token_registry
 
 
 def _rearch(image_tar: bytes, architecture: str, tag: str) -> bytes:
@@ -513,3 +513,70 @@ def test_tag_and_digest_that_disagree(engine, images, oci_ref, config):
             same(engine, config, "manifest", "inspect", "--insecure", *flags, ref)
     pair = same(engine, config, "manifest", "inspect", "--insecure", f"{repo}:arm64@{digest}")
     assert pair.dshell.err.startswith("unsupported manifest format: &{{{2 application/")
+
+
+@pytest.fixture(scope="module")
+def token_image(engine, tmp_path_factory):
+    """busybox pushed to a registry behind bearer-token auth; a config logged in to it."""
+    try:
+        served = token_registry.start_token_registry()
+    except harness.HarnessError as problem:
+        pytest.fail(f"token registry: {problem}", pytrace=False)
+    folder = tmp_path_factory.mktemp("token-config")
+    env = {"DOCKER_CONFIG": str(folder)}
+    ref = f"{served.address}/{harness.unique_name('mf-tok')}:amd64"
+    try:
+        harness.run_docker_ok(
+            engine,
+            "login",
+            "-u",
+            token_registry.USERNAME,
+            "--password-stdin",
+            served.address,
+            input=token_registry.PASSWORD + "\n",
+            env=env,
+        )
+        harness.run_docker_ok(engine, "tag", "busybox", ref)
+        harness.run_docker_ok(engine, "push", ref, env=env)
+        yield {"ref": ref, "config": folder, "served": served}
+    finally:
+        harness.run_docker(engine, "rmi", ref)
+        token_registry.stop_token_registry(served)
+
+
+def test_bearer_tokens(engine, token_image, tmp_path):
+    """The token dance docker does with Docker Hub: anonymous tokens grant nothing here,
+    the logged-in ones pull and push; a blob mount from a repository the token does not
+    cover is refused in docker's words."""
+    ref = token_image["ref"]
+    anonymous = {"DOCKER_CONFIG": str(tmp_path)}
+    pair = same(engine, anonymous, "manifest", "inspect", "--insecure", ref)
+    assert pair.dshell.err.startswith("errors:\ndenied: requested access to the resource")
+    configs = {}
+    for tool in ("docker", "dshell"):
+        configs[tool] = tmp_path / tool
+        shutil.copytree(token_image["config"], configs[tool])
+    logged_in = {"DOCKER_CONFIG": str(configs["dshell"])}
+    for flags in ((), ("-v",)):
+        same(engine, logged_in, "manifest", "inspect", "--insecure", *flags, ref)
+    before = len(token_image["served"].requests)
+    harness.run_dshell(engine, "-c", f"manifest inspect --insecure {ref}", env=logged_in)
+    asked = token_image["served"].requests[before:]
+    name = ref.split("/", 1)[1].rsplit(":", 1)[0]
+    assert asked and all(request == (token_registry.USERNAME, f"repository:{name}:pull", True)
+                         for request in asked)  # fmt: skip
+    repo = ref.rsplit(":", 1)[0]
+    other = f"{token_image['served'].address}/{harness.unique_name('mf-tok2')}:list"
+    for line in (
+        f"manifest create --insecure {repo}:list {ref}",
+        f"manifest push {repo}:list",
+        f"manifest create --insecure {other} {ref}",
+        f"manifest push {other}",
+    ):
+        docker = harness.run_docker(
+            engine, *shlex.split(line), env={"DOCKER_CONFIG": str(configs["docker"])}
+        )
+        dshell = harness.run_dshell(engine, "-c", line,
+                                    env={"DOCKER_CONFIG": str(configs["dshell"])})  # fmt: skip
+        assert (dshell.out, dshell.err, dshell.status) == (docker.out, docker.err, docker.status)
+    assert dshell.status == 1 and dshell.err.startswith("failed to mount blob ")
