@@ -736,6 +736,7 @@ def forward_builder(
     build`` or ``bake``: None to run dshell's own command (after docker's deprecation
     notice), a status when docker refuses, or the builder plugin's argv (``buildx build …``),
     extra environment and command path to run it with."""
+    session.own_buildkit = False
     try:
         setting = buildkit_setting()
     except BuilderError as exc:
@@ -760,6 +761,10 @@ def forward_builder(
         if typed == ("bake",):
             session.err(_builder_error(BAKE_MISSING_ERROR, problem))
             return 1
+        own = any(tuple(argv[: len(words)]) == words for words in OWN_BUILDKIT)
+        if own and not use_alias and not problem:
+            session.own_buildkit = True  # dshell's own BuildKit client (commands/buildkit_build)
+            return None
         if use_builder:
             session.err(_builder_error(BUILDX_MISSING_ERROR, problem))
             return 1
@@ -770,6 +775,10 @@ def forward_builder(
     if not use_alias and not _has_builder_name(args[1:]):
         env["BUILDX_BUILDER"] = session.current_context_name()
     return args, env, " ".join(("docker", *path_words))
+
+
+#: the builds dshell runs with BuildKit through the Engine itself when buildx is absent
+OWN_BUILDKIT = (("build",), ("builder", "build"), ("image", "build"))
 
 
 def _builder_plugin(session: Any, name: str) -> tuple[Plugin | None, str]:

@@ -82,6 +82,10 @@ class BuildCommands(CommandBase):
         except UsageError as problem:
             self.err(str(problem))
             return problem.status
+        if getattr(self, "own_buildkit", False):  # processBuilder: no buildx, BuildKit wanted
+            from dshell.commands.buildkit_build import build_with_buildkit
+
+            return build_with_buildkit(self, opts)
         if opts.iidfile:
             try:
                 remove_stale_file(opts.iidfile)

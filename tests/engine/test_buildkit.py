@@ -1,0 +1,238 @@
+"""`build` with BuildKit through the Engine's session API (no buildx binary), against the
+private engine: what was built is checked from inside the images it made.
+
+RUNs use ``--network none``: the private engine has no bridge (``--bridge=none``), and
+BuildKit's default network for RUN is the bridge ("network bridge not found").
+The reference for byte-level checks is docker 20.10's own BuildKit client
+(/usr/bin/docker with DOCKER_BUILDKIT=1), which speaks the same session protocol.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+
+import pytest
+
+from tests import harness
+
+BUILDKIT = {"DOCKER_BUILDKIT": None, "BUILDKIT_PROGRESS": None}
+OLD_DOCKER = "/usr/bin/docker"
+
+
+def dshell_build(engine, *args, cwd=None, input=None):
+    return harness.run_dshell(engine, "-c", shlex.join(["build", "--network", "none", *args]),
+                              timeout=180, env=BUILDKIT, cwd=cwd, input=input)  # fmt: skip
+
+
+def write_tree(root, files):
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(data)
+    return root
+
+
+def run_in(engine, image, *command):
+    result = harness.run_docker(engine, "run", "--rm", "--network", "none", image, *command)
+    assert result.status == 0, result.err
+    return result.out
+
+
+def image_id(engine, image):
+    return harness.run_docker_ok(engine, "image", "inspect", "-f", "{{.Id}}", image).out.strip()
+
+
+@pytest.fixture
+def tag(engine):
+    name = harness.unique_name("dsh-bk")
+    yield name
+    harness.run_docker(engine, "image", "rm", "-f", name)
+
+
+def test_unused_failing_stage_is_never_built(engine, tmp_path, tag):
+    dockerfile = ("FROM busybox AS broken\nRUN echo never-run && exit 7\n"
+                  "FROM busybox\nRUN echo built-$((6*7)) > /built\nCMD [\"cat\", \"/built\"]\n")
+    context = write_tree(tmp_path / "ctx", {"Dockerfile": dockerfile})
+    result = dshell_build(engine, "-t", tag, str(context))
+    assert result.status == 0, result.err
+    assert result.out == ""
+    assert "[broken" not in result.err and "never-run" not in result.err
+    assert re.search(r"^#\d+ \[stage-1 2/2\] RUN echo built-\$\(\(6\*7\)\) > /built$",
+                     result.err, re.M), result.err  # fmt: skip
+    assert re.search(rf"^#\d+ naming to docker.io/library/{tag}( \d+\.\ds)? done$", result.err,
+                     re.M)  # fmt: skip
+    assert harness.run_docker(engine, "run", "--rm", "--network", "none", tag).out == "built-42\n"
+
+
+def old_docker_build(engine, *args):
+    """docker 20.10's own BuildKit client on the same engine."""
+    env = {**engine.env, "DOCKER_BUILDKIT": "1"}
+    argv = [OLD_DOCKER, "build", "--network", "none", "--progress", "plain", *args]
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180)
+
+
+def transfers(text):
+    """The ``transferring`` lines of a plain progress, their step numbers and times left out."""
+    return sorted(re.sub(r"^#\d+ | \d+\.\ds(?= done)", "", line)
+                  for line in text.splitlines() if " transferring " in line)  # fmt: skip
+
+
+needs_old_docker = pytest.mark.skipif(shutil.which(OLD_DOCKER) is None,
+                                      reason="docker 20.10 client not installed")  # fmt: skip
+
+
+@needs_old_docker
+def test_plain_progress_opens_as_buildx_does(engine, tmp_path, tag):
+    dockerfile = "FROM busybox\nCOPY a.txt /a.txt\n"
+    context = write_tree(tmp_path / "ctx", {"Dockerfile": dockerfile, "a.txt": "a\n"})
+    result = dshell_build(engine, "-t", tag, str(context))
+    assert result.status == 0, result.err
+    blocks = result.err.split("\n\n")
+    definition = next(b for b in blocks if "load build definition" in b).splitlines()
+    number = definition[0].split()[0]
+    assert definition[0] == f"{number} [internal] load build definition from Dockerfile"
+    assert re.fullmatch(rf"{number} transferring dockerfile: \d+B( \d\.\ds)? done",
+                        definition[1])  # fmt: skip
+    assert re.fullmatch(rf"{number} DONE \d\.\ds", definition[2]) and len(definition) == 3
+    assert result.err.startswith("#1 ")
+    assert re.search(r"^#\d+ \[2/2\] COPY a.txt /a.txt$", result.err, re.M)
+    assert re.search(r"\n#\d+ DONE \d+\.\ds\n\Z", result.err), result.err
+    # the byte counts the Engine reports are those of docker's own client sending the same
+    # files (from another folder: the Engine keeps what it got per folder, and counts only
+    # what is sent again)
+    twin = write_tree(tmp_path / "twin", {"Dockerfile": dockerfile, "a.txt": "a\n"})
+    theirs = old_docker_build(engine, str(twin))
+    assert theirs.returncode == 0, theirs.stderr
+    assert transfers(result.err) == transfers(theirs.stderr)
+    assert len(transfers(result.err)) == 3
+
+
+def test_target_and_build_args(engine, tmp_path, tag):
+    context = write_tree(tmp_path / "ctx", {"Dockerfile": (
+        "FROM busybox AS first\nARG GREETING=hello\nARG WHO\n"
+        "RUN echo \"$GREETING $WHO\" > /said\n"
+        "FROM first AS second\nRUN exit 9\n")})  # fmt: skip
+    result = dshell_build(engine, "--target", "first", "--build-arg", "WHO=world", "-t", tag,
+                          str(context))  # fmt: skip
+    assert result.status == 0, result.err
+    assert "exit 9" not in result.err
+    assert run_in(engine, tag, "cat", "/said") == "hello world\n"
+    result = dshell_build(engine, "--target", "first", "--build-arg", "GREETING=bye",
+                          "--build-arg", "WHO=all", "-t", tag, str(context))  # fmt: skip
+    assert result.status == 0, result.err
+    assert run_in(engine, tag, "cat", "/said") == "bye all\n"
+
+
+def test_dockerignore_keeps_files_out_of_the_image(engine, tmp_path, tag):
+    files = {
+        "Dockerfile": "FROM busybox\nCOPY . /ctx\n",
+        ".dockerignore": "*.log\n**/*.tmp\nsecret\n!secret/public.txt\ndocs/**\n!docs/keep.md\n",
+        "app.py": "x", "debug.log": "x", "sub/trace.log": "x", "sub/deep/cache.tmp": "x",
+        "sub/deep/keep.txt": "x", "secret/key.pem": "x", "secret/public.txt": "x",
+        "docs/a.md": "x", "docs/keep.md": "x",
+    }  # fmt: skip
+    context = write_tree(tmp_path / "ctx", files)
+    result = dshell_build(engine, "-t", tag, str(context))
+    assert result.status == 0, result.err
+    listing = run_in(engine, tag, "busybox", "find", "/ctx", "-type", "f")
+    assert sorted(listing.split()) == [
+        "/ctx/.dockerignore", "/ctx/Dockerfile", "/ctx/app.py", "/ctx/docs/keep.md",
+        "/ctx/secret/public.txt", "/ctx/sub/deep/keep.txt", "/ctx/sub/trace.log"]  # fmt: skip
+    # the context is sent owned by root, whoever owns the files here
+    assert run_in(engine, tag, "busybox", "stat", "-c", "%u:%g", "/ctx/app.py") == "0:0\n"
+
+
+def test_dockerfile_elsewhere_and_on_stdin(engine, tmp_path, tag):
+    context = write_tree(tmp_path / "ctx", {"data.txt": "from the context\n"})
+    elsewhere = write_tree(tmp_path / "df", {"Build.file": "FROM busybox\nCOPY data.txt /\n"})
+    result = dshell_build(engine, "-f", str(elsewhere / "Build.file"), "-t", tag, str(context))
+    assert result.status == 0, result.err
+    assert run_in(engine, tag, "cat", "/data.txt") == "from the context\n"
+    result = dshell_build(engine, "-f", "-", "-t", tag, str(context),
+                          input="FROM busybox\nCOPY data.txt /copied\n")  # fmt: skip
+    assert result.status == 0, result.err
+    assert run_in(engine, tag, "cat", "/copied") == "from the context\n"
+
+
+def test_failing_step_shows_its_output_and_docker_words(engine, tmp_path):
+    context = write_tree(tmp_path / "ctx", {
+        "Dockerfile": "FROM busybox\nRUN echo out-line && echo err-line >&2 && exit 3\n"})
+    result = dshell_build(engine, str(context))
+    assert result.status == 1
+    assert result.out == ""
+    step = "[2/2] RUN echo out-line && echo err-line >&2 && exit 3"
+    message = ("executor failed running [/bin/sh -c echo out-line && echo err-line >&2 && "
+               "exit 3]: exit code: 3")  # fmt: skip
+    # the RUN's block: its two lines (stdout and stderr, in the order the Engine got them),
+    # each with its time since the step started, then the error
+    block = re.search(rf"^(#\d+) {re.escape(step)}\n((?:\1 \d\.\d{{3}} .*\n)+)"
+                      rf"\1 ERROR: {re.escape(message)}\n", result.err, re.M)  # fmt: skip
+    assert block, result.err
+    assert sorted(line.split()[-1] for line in block.group(2).splitlines()) == [
+        "err-line", "out-line"]  # fmt: skip
+    tail = re.search(rf"------\n > {re.escape(step)}:\n((?:\d\.\d{{3}} .*\n)+)------\n",
+                     result.err)  # fmt: skip
+    assert tail, result.err
+    assert sorted(line.split()[-1] for line in tail.group(1).splitlines()) == [
+        "err-line", "out-line"]  # fmt: skip
+    assert result.err.endswith(f"ERROR: failed to solve: {message}\n")
+
+
+def test_quiet_prints_the_image_id_and_iidfile_keeps_it(engine, tmp_path, tag):
+    context = write_tree(tmp_path / "ctx", {"Dockerfile": "FROM busybox\nRUN echo q > /q\n"})
+    iid = tmp_path / "iid"
+    iid.write_text("stale")
+    result = dshell_build(engine, "-q", "--iidfile", str(iid), "-t", tag, str(context))
+    assert result.status == 0, result.err
+    assert result.err == ""
+    assert result.out == image_id(engine, tag) + "\n"
+    assert iid.read_text() == image_id(engine, tag)
+    failing = write_tree(tmp_path / "bad", {"Dockerfile": "FROM busybox\nRUN exit 4\n"})
+    quiet = dshell_build(engine, "-q", str(failing))
+    assert quiet.status == 1 and quiet.out == ""
+    assert "ERROR: failed to solve: executor failed running [/bin/sh -c exit 4]: exit code: 4\n" \
+        in quiet.err  # fmt: skip
+    assert "RUN exit 4" in quiet.err
+
+
+@needs_old_docker
+def test_same_cache_keys_as_dockers_own_buildkit_client(engine, tmp_path, tag):
+    """docker 20.10's BuildKit client builds first; dshell's build of the same context is
+    then all cache hits and names the same image: the context dshell sent (names, modes,
+    owners, contents) hashes as docker's did."""
+    context = write_tree(tmp_path / "ctx", {
+        "Dockerfile": "FROM busybox\nCOPY . /ctx\nRUN ls -lR /ctx > /listing\n",
+        "run.sh": "#!/bin/sh\necho hi\n", "sub/data.bin": "0123456789" * 1000,
+        ".dockerignore": "*.skip\n", "x.skip": "no\n",
+    })  # fmt: skip
+    (context / "run.sh").chmod(0o755)
+    first = old_docker_build(engine, "-t", tag, str(context))
+    assert first.returncode == 0, first.stderr
+    theirs = image_id(engine, tag)
+    harness.run_docker_ok(engine, "image", "rm", tag)
+    ours = dshell_build(engine, "-t", tag, str(context))
+    assert ours.status == 0, ours.err
+    assert image_id(engine, tag) == theirs
+    assert re.search(r"^#\d+ \[3/3\] RUN ls -lR /ctx > /listing\n#\d+ CACHED$", ours.err, re.M)
+
+
+@pytest.mark.parametrize("setting", [None, "1", "true"])
+def test_buildkit_without_buildx_has_no_legacy_notice(engine, tmp_path, setting):
+    """Without buildx docker 28 warns (unset) or refuses (DOCKER_BUILDKIT=1); dshell builds
+    with its own BuildKit client instead. DOCKER_BUILDKIT=0 keeps the classic builder."""
+    context = write_tree(tmp_path / "ctx", {"Dockerfile": "FROM busybox\n"})
+    env = {"DOCKER_BUILDKIT": setting}
+    shown = harness.run_dshell(engine, "-c", "build --help", env=env)
+    assert shown.status == 0 and shown.err == ""
+    assert shown.out.startswith("Usage:  docker build [OPTIONS] PATH | URL | -\n")
+    built = harness.run_dshell(engine, "-c", f"build -q {shlex.quote(str(context))}", env=env)
+    assert built.status == 0 and built.err == "", built.err
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}\n", built.out)
+    legacy = harness.run_dshell(engine, "-c", f"build {shlex.quote(str(context))}",
+                                env={"DOCKER_BUILDKIT": "0"})  # fmt: skip
+    assert legacy.status == 0
+    assert legacy.err.startswith("DEPRECATED: The legacy builder is deprecated")
+    assert "Step 1/1 : FROM busybox\n" in legacy.out
