@@ -71,13 +71,13 @@ class TrustCommands(CommandBase):
             user_agent=USER_AGENT)  # fmt: skip
         return repo, ref
 
-    def _update(self, repo: Repository) -> list[str]:
+    def _update(self, repo: Repository, for_write: bool = False) -> list[str]:
         """notary's updateTUF; the warnings its logrus printed, printed here too (and
         returned: every later reader call of docker's updates again and prints them again)."""
         from dshell.engine.notary import logrus_warning
 
         try:
-            repo.update()
+            repo.update(for_write)
         finally:
             warnings = [logrus_warning(w) for w in repo.warnings]
             for line in warnings:
@@ -129,7 +129,10 @@ class TrustCommands(CommandBase):
         from dshell.engine.notary import Writer
 
         store = self.key_store()
-        return Writer(repo, self._signing(store)), store
+        writer = Writer(repo, self._signing(store))
+        writer.store = store
+        writer.refresh = lambda: self._update(repo, for_write=True)
+        return writer, store
 
     def _key_for_role(self, store, role: str, gun: str = ""):  # noqa: ANN001, ANN202
         """docker's getOrGenerateNotaryKey: the first key (by ID) held for the role, else a
@@ -164,6 +167,17 @@ class TrustCommands(CommandBase):
         snapshot = writer.remote_key("snapshot")
         writer.initialize(root_key, targets.public_dict(), timestamp, snapshot)
 
+    def _publish(self, writer) -> None:  # noqa: ANN001
+        """Writer.publish, then the warnings notary logged while applying the changes."""
+        from dshell.engine.notary import logrus_warning
+
+        try:
+            writer.publish()
+        finally:
+            for warning in writer.repo.warnings:
+                self.err(logrus_warning(warning))
+            writer.repo.warnings.clear()
+
     @staticmethod
     def notary_error(name: str, exc: Exception) -> TrustError:
         """cli/trust.NotaryError: docker's sentence for each of notary's error types."""
@@ -176,6 +190,8 @@ class TrustCommands(CommandBase):
              f"Error: remote trust data does not exist for {name}: {exc}"),
             (notary.MetaNotFound, f"Error: trust data missing for remote repository {name} or "
              f"remote repository not found: {exc}"),
+            (notary.RoleThreshold, "Warning: potential malicious behavior - trust data has "
+             f"insufficient signatures for remote repository {name}: {exc}"),
             (notary.InvalidMetadata, "Warning: potential malicious behavior - trust data "
              f"mismatch for remote repository {name}: {exc}"),
             (notary.CannotSign, f"Error: could not find signing keys for remote repository "
@@ -244,7 +260,7 @@ class TrustCommands(CommandBase):
         writer.add_delegation_keys(role, keys, [""])
         writer.add_delegation_keys(RELEASES_ROLE, keys, [""])
         try:
-            writer.publish()
+            self._publish(writer)
         except notary.NotaryError as exc:
             raise self.notary_error(repo_name, exc) from None
 
@@ -288,6 +304,10 @@ class TrustCommands(CommandBase):
         role = next((r for r in delegations if r.name == role_name), None)
         if role is None:
             raise TrustError(f"no signer {signer} for repository {repo_name}")
+        try:
+            self._update(repo)  # ListRoles
+        except notary.NotaryError as exc:
+            raise TrustError(str(exc)) from None
         releases = repo.raw.get(RELEASES_ROLE)
         signatures = json.loads(releases).get("signatures") or [] if releases else []
         if not signatures:
@@ -311,10 +331,209 @@ class TrustCommands(CommandBase):
         try:
             writer.remove_delegation_keys(RELEASES_ROLE, role.keyids)
             writer.remove_delegation(role_name)
-            writer.publish()
+            self._publish(writer)
         except notary.NotaryError as exc:
             raise TrustError(str(exc)) from None
         self.out(f"Successfully removed {signer} from {repo_name}\n")
+
+    # -- sign / revoke ---------------------------------------------------------------------
+    def signable_roles(self, repo: Repository, writer, target: str) -> list[str]:  # noqa: ANN001
+        """cli/trust.GetSignableRoles: ``targets`` when there are no delegations, else every
+        top-level delegation whose paths allow the target and whose key this client holds."""
+        self._update(repo)  # GetDelegationRoles
+        delegations = repo.delegation_roles()
+        if not delegations:
+            return ["targets"]
+        held = {stored.id for stored in writer.store.list()}
+        roles = []
+        for role in delegations:
+            if role.name.rsplit("/", 1)[0] != "targets" or not role.check_paths(target):
+                continue
+            if any(k in held for k in role.keyids):  # delegation_roles gives canonical IDs
+                roles.append(role.name)
+        if not roles:
+            raise TrustError("no valid signing keys for delegation roles")
+        return roles
+
+    @command(
+        "Sign an image",
+        usage="IMAGE:TAG",
+        flags=[Flag("local", "Sign a locally tagged image")],
+        args=[Arg("IMAGE:TAG", kind="image-tagged")],
+    )  # fmt: skip
+    def cmd_trust_sign(self, opts) -> int:  # noqa: ANN001
+        from dshell.engine import notary
+        from dshell.engine.references import full_name, parse_reference
+
+        image = opts.args[0]
+        ref = parse_reference(image)
+        if not ref.tag:
+            if ref.digest:
+                raise TrustError("cannot use a digest reference for IMAGE:TAG")
+            raise TrustError(f"no tag specified for {image}")
+        name = full_name(ref)
+        repo, _ = self.notary_repository(image, ["push", "pull"])
+        writer, store = self._writer(repo)
+        try:
+            self._update(repo)
+        except (notary.RepositoryNotExist, notary.RepoNotInitialized):
+            self._inspect_local_image(image)
+            user = self._registry_username(ref)
+            role = f"targets/{user}".rstrip("/")
+            try:
+                self._initialize(repo, writer, store)
+                if role == "targets":
+                    raise TrustError("could not add signer to repo: targets: tuf: invalid role "
+                                     "targets. invalid delegation role name")  # fmt: skip
+                key = self._key_for_role(store, role)
+                writer.add_delegation_keys(role, [key.public_dict()], [""])
+                writer.add_delegation_keys(RELEASES_ROLE, [key.public_dict()], [""])
+                self._publish(writer)
+            except notary.NotaryError as exc:
+                raise self.notary_error(name, exc) from None
+            self.out(f"Created signer: {user}")
+            self.out(f"Finished initializing signed repository for {image}")
+        except notary.NotaryError as exc:
+            raise self.notary_error(name, exc) from None
+        try:
+            self._update(repo)  # createTarget's GetAllTargetMetadataByName
+            released = self._released_target(repo, ref.tag)
+        except notary.NotaryError:
+            released = None
+        if released is None or opts.local:
+            self._inspect_local_image(image)
+            self.stdout.flush()
+            self.err(f"Signing and pushing trust data for local image {image}, may overwrite "
+                     "remote trust data")  # fmt: skip
+            return self._push_and_sign(ref, repo, writer)
+        self.out(f"Signing and pushing trust metadata for {image}")
+        try:
+            self._update(repo)  # getExistingSignatureInfoForReleasedTag
+            existing = match_released_signatures(repo.all_target_metadata(ref.tag))
+        except notary.NotaryError as exc:
+            raise TrustError(str(exc)) from None
+        try:
+            roles = self.signable_roles(repo, writer, ref.tag)
+            writer.add_target(ref.tag, _raw_hashes(released.hashes), released.length, roles)
+            tag, digest, signers = existing[0] if existing else ("", "", [])
+            self.out(f"Existing signatures for tag {tag} digest {digest} from:")
+            self.out(", ".join(sorted(signers)))
+            self._publish(writer)
+        except EngineError as exc:
+            raise TrustError(f"failed to sign {name}:{ref.tag}: {exc}") from None
+        self.out(f"Successfully signed {name}:{ref.tag}")
+        return 0
+
+    def _released_target(self, repo: Repository, tag: str):  # noqa: ANN202
+        """docker's getSignedManifestHashAndSize: the tag as ``targets`` or
+        ``targets/releases`` signed it (None when neither did)."""
+        for target in repo.all_target_metadata(tag):
+            if target.role in ("targets", RELEASES_ROLE):
+                return target
+        return None
+
+    def _inspect_local_image(self, image: str) -> None:
+        from dshell.engine.urls import quote
+
+        self.client.get_raw(f"/images/{quote(image, safe='')}/json")
+
+    def _registry_username(self, ref) -> str:  # noqa: ANN001
+        from dshell.engine.auth import CredentialStore, auth_key_for_domain
+
+        return CredentialStore(self.config).get(auth_key_for_domain(ref.domain)).username
+
+    def _push_and_sign(self, ref, repo: Repository, writer) -> int:  # noqa: ANN001
+        """docker's ImagePush then cli/trust.PushTrustedReference: the daemon pushes (its
+        progress shown as docker shows it), then the pushed digest is signed."""
+        from dshell.engine.auth import auth_header_for_domain
+        from dshell.engine.urls import quote
+
+        headers = {"X-Registry-Auth": auth_header_for_domain(self.config, ref.domain)}
+        path = f"/images/{quote(ref.familiar_name, safe='/:')}/push"
+        response = self.client.request("POST", path, params={"tag": ref.tag}, headers=headers,
+                                       stream=True)  # fmt: skip
+        pushed: list[dict] = []
+        self.show_progress(response, self.stdout, aux=pushed.append)
+        return self.sign_pushed(ref, pushed, repo, writer)
+
+    def sign_pushed(self, ref, aux: list[dict], repo: Repository | None = None,  # noqa: ANN001
+                    writer=None) -> int:  # noqa: ANN001  # fmt: skip
+        """cli/trust.PushTrustedReference after the push: sign the tag's pushed digest into
+        every role this client can sign (``targets`` for a new repository). Also what
+        ``push`` does under DOCKER_CONTENT_TRUST."""
+        from dshell.engine import notary
+        from dshell.engine.references import full_name
+
+        name = full_name(ref)
+        if len(aux) > 1:
+            raise TrustError("internal error: only one call to handleTarget expected")
+        result = aux[0] if aux else {}
+        digest = str(result.get("Digest", ""))
+        if not result.get("Tag") or not digest.startswith("sha256:"):
+            raise TrustError("no targets found, provide a specific tag in order to sign it")
+        hashes = {"sha256": bytes.fromhex(digest.removeprefix("sha256:"))}
+        length = int(result.get("Size") or 0)
+        self.out("Signing and pushing trust metadata")
+        if repo is None:
+            repo, _ = self.notary_repository(full_name(ref) + ":" + ref.tag, ["push", "pull"])
+            writer, _ = self._writer(repo)
+        failed = f"failed to sign {name}:{ref.tag}"
+        try:
+            try:
+                self._update(repo)
+            except (notary.RepositoryNotExist, notary.RepoNotInitialized):
+                store = writer.store
+                self._initialize(repo, writer, store)
+                self.out(f"Finished initializing {_go_quote(name)}")
+                roles = ["targets"]
+            else:
+                roles = self.signable_roles(repo, writer, ref.tag)
+            writer.add_target(ref.tag, hashes, length, roles)
+            self._publish(writer)
+        except notary.NotaryError as exc:
+            raise self.notary_error(name, notary.NotaryError(f"{failed}: {exc}")) from None
+        except TrustError as exc:
+            raise TrustError(f"{failed}: {exc}") from None
+        self.out(f"Successfully signed {name}:{ref.tag}")
+        return 0
+
+    @command(
+        "Remove trust for an image",
+        usage="[OPTIONS] IMAGE[:TAG]",
+        flags=[Flag("yes", "Do not prompt for confirmation", short="y")],
+        args=[Arg("IMAGE[:TAG]", kind="image")],
+    )  # fmt: skip
+    def cmd_trust_revoke(self, opts) -> int:  # noqa: ANN001
+        from dshell.engine import notary
+        from dshell.engine.references import parse_reference
+
+        remote = opts.args[0]
+        ref = parse_reference(remote)
+        if not ref.tag and ref.digest:
+            raise TrustError("cannot use a digest reference for IMAGE:TAG")
+        if not ref.tag and not opts.yes:
+            if not self.confirm(f"Confirm you would like to delete all signature data for "
+                                f"{remote}?"):  # fmt: skip
+                return 0  # docker's cancelledErr: nothing said, status 0
+        repo, _ = self.notary_repository(remote, ["push", "pull"])
+        writer, _ = self._writer(repo)
+        failed = f"could not remove signature for {remote}"
+        try:
+            self._update(repo, for_write=False)
+            if ref.tag:
+                targets = [repo.target_by_name(ref.tag, [RELEASES_ROLE, "targets"])]
+            else:
+                targets = repo.list_targets([RELEASES_ROLE, "targets"])
+                if not targets:
+                    raise TrustError("no signed tags to remove")
+            for target in targets:
+                writer.remove_target(target.name, self.signable_roles(repo, writer,
+                                                                      target.name))  # fmt: skip
+            self._publish(writer)
+        except (notary.NotaryError, TrustError) as exc:
+            raise TrustError(f"{failed}: {exc}") from None
+        self.out(f"Successfully deleted signature for {remote}")
+        return 0
 
     # -- key ------------------------------------------------------------------------------
     def key_store(self):  # noqa: ANN201
@@ -793,3 +1012,9 @@ def _ingest_public_key(path: str) -> dict:
                 "public": base64.b64encode(pem).decode()}}  # fmt: skip
     raise TrustError(f'{failed}: unsupported PEM block type "{block.type}", expected '
                      "CERTIFICATE or PUBLIC KEY")  # fmt: skip
+
+
+def _raw_hashes(hashes: dict[str, str]) -> dict[str, bytes]:
+    import base64
+
+    return {algorithm: base64.b64decode(value) for algorithm, value in hashes.items()}

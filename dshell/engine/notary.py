@@ -67,6 +67,10 @@ class InvalidMetadata(NotaryError):
     """Signatures, hashes, types or versions that do not check out."""
 
 
+class RoleThreshold(InvalidMetadata):
+    """signed.ErrRoleThreshold."""
+
+
 class Expired(NotaryError):
     """signed.ErrExpired."""
 
@@ -192,7 +196,7 @@ def verify_signed(document: dict, role: Role, keys: dict[str, dict], kind: str) 
         if verify_signature(keys[keyid], entry.get("method", ""), signature, message):
             valid.add(keyid)
     if len(valid) < max(role.threshold, 1):
-        raise InvalidMetadata(f"{role.name}: valid signatures did not meet threshold")
+        raise RoleThreshold(f"valid signatures did not meet threshold for {role.name}")
     if parse_expiry(str(signed.get("expires", ""))) < datetime.now(timezone.utc):
         raise Expired(f"{role.name} expired at {signed.get('expires')}")
     return signed
@@ -592,6 +596,7 @@ class Repository:
 
     def _update(self) -> None:
         self.targets, self.delegations, self.snapshot = {}, {}, {}
+        self.dirty = set()
         keys = self.keys
         # timestamp: always from the server; the cached one when the server cannot answer
         role = self.base_role(TIMESTAMP)
@@ -686,6 +691,33 @@ class Repository:
         if not found:
             raise NoSuchTarget(name)
         return found
+
+    def target_by_name(self, name: str, roles: list[str]) -> TargetSigned:
+        """GetTargetByName: the target as the first of ``roles`` (in that priority) that
+        signs it, walking each role's subtree."""
+        for wanted in roles:
+            for role, signed in self.walk(name):
+                if role.name != wanted and not role.name.startswith(wanted + "/"):
+                    continue
+                meta = (signed.get("targets") or {}).get(name)
+                if meta is not None:
+                    return TargetSigned(role.name, name, dict(meta.get("hashes") or {}),
+                                        int(meta.get("length") or 0))  # fmt: skip
+        raise NoSuchTarget(name)
+
+    def list_targets(self, roles: list[str]) -> list[TargetSigned]:
+        """ListTargets(roles…): every target once, from the first role (in priority) that
+        has it."""
+        found: dict[str, TargetSigned] = {}
+        for wanted in roles:
+            for role, signed in self.walk():
+                if role.name != wanted and not role.name.startswith(wanted + "/"):
+                    continue
+                for name, meta in (signed.get("targets") or {}).items():
+                    found.setdefault(name, TargetSigned(role.name, name,
+                                                        dict(meta.get("hashes") or {}),
+                                                        int(meta.get("length") or 0)))  # fmt: skip
+        return list(found.values())
 
     def base_roles(self) -> list[Role]:
         """ListRoles' base roles, in root's order of names."""
@@ -828,6 +860,27 @@ class Writer:
     def __init__(self, repo: Repository, sign) -> None:  # noqa: ANN001
         self.repo = repo
         self.sign = sign
+        #: notary's changelist: applied by publish() to the repository as updated then.
+        self.changes: list = []
+        #: How publish() updates the repository first (the command's, which prints
+        #: notary's warnings); None: as it is.
+        self.refresh = None
+
+    def add_target(self, name: str, hashes: dict[str, bytes], length: int,
+                   roles: list[str]) -> None:  # fmt: skip
+        self.changes.append(lambda: self._add_target(name, hashes, length, roles))
+
+    def remove_target(self, name: str, roles: list[str]) -> None:
+        self.changes.append(lambda: self._remove_target(name, roles))
+
+    def add_delegation_keys(self, role: str, keys: list[dict], paths: list[str]) -> None:
+        self.changes.append(lambda: self._add_delegation_keys(role, keys, paths))
+
+    def remove_delegation_keys(self, role: str, keyids: list[str]) -> None:
+        self.changes.append(lambda: self._remove_delegation_keys(role, keyids))
+
+    def remove_delegation(self, role: str) -> None:
+        self.changes.append(lambda: self._remove_delegation(role))
 
     # roles and their keys
     def role_keys(self, role: str) -> tuple[list[str], dict[str, dict], int]:
@@ -878,7 +931,7 @@ class Writer:
             repo.targets[role] = empty_targets()
         return repo.targets[role]
 
-    def add_target(self, name: str, hashes: dict[str, bytes], length: int,
+    def _add_target(self, name: str, hashes: dict[str, bytes], length: int,
                    roles: list[str]) -> None:  # fmt: skip
         for role in roles:
             keyids, keys, _ = self.role_keys(role)
@@ -890,14 +943,14 @@ class Writer:
                                       hashes.items()}, "length": length}  # fmt: skip
             self.repo.dirty.add(role)
 
-    def remove_target(self, name: str, roles: list[str]) -> None:
+    def _remove_target(self, name: str, roles: list[str]) -> None:
         for role in roles:
             signed = self.repo.targets.get(role)
             if signed is not None and name in (signed.get("targets") or {}):
                 del signed["targets"][name]
                 self.repo.dirty.add(role)
 
-    def add_delegation_keys(self, role: str, keys: list[dict], paths: list[str]) -> None:
+    def _add_delegation_keys(self, role: str, keys: list[dict], paths: list[str]) -> None:
         """AddDelegationRoleAndKeys + AddDelegationPaths: create the role (threshold 1) or
         add the keys and paths to it."""
         parent_name = role.rsplit("/", 1)[0]
@@ -919,7 +972,7 @@ class Writer:
                 entry["paths"].append(path)
         self.repo.dirty.add(parent_name)
 
-    def remove_delegation_keys(self, role: str, keyids: list[str]) -> None:
+    def _remove_delegation_keys(self, role: str, keyids: list[str]) -> None:
         """RemoveDelegationKeys: the keys (canonical IDs) leave the role."""
         parent_name = role.rsplit("/", 1)[0]
         parent = self._targets_for_change(parent_name)
@@ -932,10 +985,16 @@ class Writer:
             for k in entry["keyids"]
             if (canonical_key_id(keys[k]) if k in keys else k) not in keyids
         ]
+        threshold = int(entry.get("threshold") or 1)
+        if len(entry["keyids"]) < threshold:
+            self.repo.warnings += [
+                f"role {role} has fewer keys than its threshold of {threshold}; it will not "
+                "be usable until keys are added to it"
+            ] * 2
         self._purge_keys(parent)
         self.repo.dirty.add(parent_name)
 
-    def remove_delegation(self, role: str) -> None:
+    def _remove_delegation(self, role: str) -> None:
         """RemoveDelegationRole: the role leaves its parent (its targets with it)."""
         parent_name = role.rsplit("/", 1)[0]
         parent = self._targets_for_change(parent_name)
@@ -969,6 +1028,11 @@ class Writer:
         """Sign what changed (root, targets, delegations; the server signs snapshot and
         timestamp) and send it in one request; the cache keeps what was sent."""
         repo = self.repo
+        if not repo.initial and self.refresh is not None:
+            self.refresh()
+        changes, self.changes = self.changes, []
+        for change in changes:
+            change()
         files: dict[str, bytes] = {}
         if repo.initial or ROOT in repo.dirty:
             if ROOT in repo.dirty and not repo.initial:
