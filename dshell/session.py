@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from dshell.commands import MIXINS
 from dshell.commands.base import CommandBase, SessionExit, UnknownCommand
-from dshell.commands.declare import Registry, ServerFeatures, collect, method_name
+from dshell.commands.declare import Registry, ServerFeatures, annotated, collect, method_name
 from dshell.commands.index import PROVIDERS
 from dshell.commands.parse import HelpRequested, UsageError, check_arguments, parse_args
 from dshell.engine.config import ConfigFile
@@ -222,10 +222,12 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
             status = getattr(self, declared.preamble)()
             if status is not None:
                 return status
+        # docker's isSupported comes before its flag and argument errors (and --help).
+        refused = self.unsupported_command(declared, invoked or tuple(argv[:used]))
         try:
             opts = parse_args(declared, argv[used:], invoked or tuple(argv[:used]),
                               check_args=False)
-            refusals = self.unsupported_flags(opts)
+            refusals = [refused] if refused else self.unsupported_flags(opts)
             if not refusals:
                 check_arguments(opts)
         except HelpRequested as request:
@@ -233,6 +235,9 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
             self.print_help(request.command)
             return 0
         except UsageError as exc:
+            if refused:
+                self.err(refused)
+                return 1
             self.stdout.write("".join(f"{line}\n" for line in exc.notices))
             self.stdout.flush()
             self.err(str(exc))
@@ -287,9 +292,13 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
         """docker's help for a command, with the flags this daemon lacks left out."""
         from dshell.commands.helptext import command_help
 
-        features = self.server_features() if any(
-            f.min_api or f.os_type or f.experimental for f in cmd.flags) else None
+        refused = self.unsupported_command(cmd, invoked or cmd.invoked)
+        if refused:
+            (stream or self.stdout).write(refused + "\n")  # docker's help prints it, status 0
+            return
         registry = self.registry if cmd.group in GROUPS else None
+        features = self.server_features() if any(
+            map(annotated, (*cmd.flags, *cmd.subcommands))) else None
         (stream or self.stdout).write(command_help(cmd, invoked, registry=registry,
                                                    features=features))  # fmt: skip
 
@@ -308,17 +317,25 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
                 server, "1.50", key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()))
             self._features = ServerFeatures(
                 api_version=version, os_type=headers.get("ostype", ""),
-                experimental=headers.get("docker-experimental", "").lower() == "true")
+                experimental=headers.get("docker-experimental", "").lower() == "true",
+                swarm=headers.get("swarm"))
         return self._features
+
+    def unsupported_command(self, cmd, invoked: tuple[str, ...] | None) -> str | None:  # noqa: ANN001
+        """docker's areSubcommandsSupported: the refusal for a command annotated with what
+        the daemon lacks (asked only of annotated commands, as docker pings lazily)."""
+        if not annotated(cmd):
+            return None
+        return self.server_features().command_refusal(cmd, cmd.command_path(invoked))
 
     def unsupported_flags(self, opts) -> list[str]:  # noqa: ANN001
         """docker's areFlagsSupported: a flag used that the daemon lacks is refused."""
-        annotated = [f for f in sorted(opts.command.flags, key=lambda f: f.long)
-                     if f.dest in opts.given and (f.min_api or f.os_type or f.experimental)]
-        if not annotated:
+        used = [f for f in sorted(opts.command.flags, key=lambda f: f.long)
+                if f.dest in opts.given and annotated(f)]
+        if not used:
             return []
         features = self.server_features()
-        return [text for text in map(features.refusal, annotated) if text]
+        return [text for text in map(features.refusal, used) if text]
 
     def switch_endpoint(self, endpoint: Endpoint) -> None:
         """Talk to another Engine from now on (``context use``): a new client with its own

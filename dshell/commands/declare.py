@@ -57,6 +57,8 @@ class Flag:
     min_api: str | None = None
     os_type: str | None = None
     experimental: bool = False
+    #: docker's "swarm" annotation: "manager" (hidden unless the daemon is a manager).
+    swarm: str | None = None
 
     @property
     def dest(self) -> str:
@@ -95,13 +97,38 @@ class ServerFeatures:
     api_version: str = "1.50"
     os_type: str = ""
     experimental: bool = True
+    #: The ping's ``Swarm`` header ("inactive", "active/manager"…); None when not sent.
+    swarm: str | None = None
 
-    def hides(self, flag: Flag) -> bool:
-        """Whether ``--help`` leaves the flag out."""
+    def hides(self, flag: Flag | Command) -> bool:
+        """Whether ``--help`` leaves the flag (or a group's subcommand) out."""
         return flag.hidden or (flag.experimental and not self.experimental) \
-            or (flag.os_type is not None and flag.os_type != self.os_type) \
+            or (flag.os_type is not None and self.os_type and flag.os_type != self.os_type) \
+            or self._lacks_swarm(flag.swarm) \
             or (flag.min_api is not None
                 and _version_key(self.api_version) < _version_key(flag.min_api))
+
+    def _lacks_swarm(self, needed: str | None) -> bool:
+        """docker's notSwarmStatus: only a daemon that says its swarm state hides anything."""
+        if needed is None or self.swarm is None:
+            return False
+        if needed == "manager":
+            return not self.swarm.endswith("/manager")
+        return needed == "active" and self.swarm == "inactive"
+
+    def command_refusal(self, cmd: Command, path: str) -> str | None:
+        """docker's areSubcommandsSupported: ``path`` (``docker checkpoint ls``) refused for
+        a daemon that lacks what the command is annotated with."""
+        if cmd.min_api is not None and \
+                _version_key(self.api_version) < _version_key(cmd.min_api):
+            return (f"{path} requires API version {cmd.min_api}, but the Docker daemon API "
+                    f"version is {self.api_version}")
+        if cmd.os_type is not None and self.os_type and cmd.os_type != self.os_type:
+            return (f"{path} is only supported on a Docker daemon running on {cmd.os_type}, "
+                    f"but the Docker daemon is running on {self.os_type}")
+        if cmd.experimental and not self.experimental:
+            return f"{path} is only supported on a Docker daemon with experimental features enabled"
+        return None
 
     def refusal(self, flag: Flag) -> str | None:
         """docker's error for using the flag against this daemon, if it refuses it."""
@@ -116,6 +143,11 @@ class ServerFeatures:
             return (f'"--{flag.long}" is only supported on a Docker daemon with experimental '
                     "features enabled")
         return None
+
+
+def annotated(item: Flag | Command) -> bool:
+    """Whether docker would ask the daemon before showing or running it."""
+    return bool(item.min_api or item.os_type or item.experimental or item.swarm)
 
 
 # ``inspect``-style commands' ``-f``: a template for each object, never a table.
@@ -161,6 +193,12 @@ class Command:
     #: docker's Args validator when the arity alone does not give it: "RequiresMinArgs(1)",
     #: "cobra.ExactArgs(1)" (cobra's own words), "ArbitraryArgs".
     args_rule: str | None = None
+    #: docker's command annotations, as Flag's: API version, OS type, experimental, swarm.
+    #: Help leaves the command out of its group's listing; running it is refused.
+    min_api: str | None = None
+    os_type: str | None = None
+    experimental: bool = False
+    swarm: str | None = None
     #: The words typed for this use of the command (set by ``parse_args``), for messages.
     invoked: tuple[str, ...] | None = field(default=None, compare=False)
     subcommands: list[Command] = field(default_factory=list, compare=False, hash=False)
@@ -273,6 +311,10 @@ def command(
     shown_aliases: tuple[str, ...] | list[str] = (),
     preamble: str | None = None,
     args_rule: str | None = None,
+    min_api: str | None = None,
+    os_type: str | None = None,
+    experimental: bool = False,
+    swarm: str | None = None,
 ) -> Callable[[Callable], Callable]:
     """Declare a ``cmd_*`` method. Its words come from the method name (``cmd_container_ls``)
     unless ``name`` is given (needed for words with dashes: ``swarm join-token``)."""
@@ -299,6 +341,10 @@ def command(
             shown_aliases=tuple(tuple(alias.split()) for alias in shown_aliases),
             preamble=preamble,
             args_rule=args_rule,
+            min_api=min_api,
+            os_type=os_type,
+            experimental=experimental,
+            swarm=swarm,
         )
         return func
 

@@ -150,6 +150,8 @@ def command_help(cmd: Command, invoked: tuple[str, ...] | list[str] | None = Non
     if cmd.is_group:
         members = group_members(registry, cmd) if registry is not None else \
             [(c.words[-1], c) for c in cmd.subcommands if not c.hidden]
+        if features is not None:
+            members = [(name, member) for name, member in members if not features.hides(member)]
         if members:
             padding = max(11, *(len(name) for name, _ in members))
             text += "\n\nCommands:" + "".join(

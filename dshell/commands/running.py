@@ -261,6 +261,14 @@ class RunCommands(CommandBase):
                 self.err("you cannot start and attach multiple containers at once")
                 return 1
             return self._start_attached(opts, params)
+        if opts.checkpoint:
+            # docker restores one container, printing nothing (its RunStart checkpoint case).
+            if len(opts.args) > 1:
+                self.err("you cannot restore multiple containers at once")
+                return 1
+            self.client.request("POST", f"/containers/{quote(opts.args[0], safe='')}/start",
+                                params=params)  # fmt: skip
+            return 0
         failed = []
         for name in opts.args:
             try:

@@ -28,12 +28,6 @@ DOCKER_CLI = "/usr/local/bin/docker"
 #: Command paths ("manifest inspect") and flags ("build --squash") dshell does not know yet.
 STILL_MISSING = frozenset({
     "builder", "builder prune",
-    "checkpoint create", "checkpoint ls", "checkpoint rm",
-    "manifest annotate", "manifest create", "manifest inspect", "manifest push", "manifest rm",
-    "plugin create", "plugin disable", "plugin enable", "plugin inspect", "plugin install",
-    "plugin ls", "plugin push", "plugin rm", "plugin set", "plugin upgrade",
-    "trust inspect", "trust key", "trust key generate", "trust key load", "trust revoke",
-    "trust sign", "trust signer", "trust signer add", "trust signer remove",
     "volume update",
     "build --squash", "builder build --squash", "image build --squash",
     "images --tree", "image ls --tree",
