@@ -190,8 +190,6 @@ def _ref_text(ref: Reference) -> str:
 
 def _list_descriptor(target: Reference, image: ImageManifest) -> dict:
     """buildManifestDescriptor: a manifest list entry (same registry as the list only)."""
-    import re
-
     from dshell.engine.distribution import platform_record
     from dshell.engine.references import parse_reference
 
@@ -211,16 +209,28 @@ def _list_descriptor(target: Reference, image: ImageManifest) -> dict:
     if descriptor.get("digest"):
         entry["digest"] = descriptor["digest"]
     entry["platform"] = platform_record(descriptor.get("platform"))
-    digest = str(descriptor.get("digest") or "")
-    algorithm, _, encoded = digest.partition(":")
-    if not _ or not re.fullmatch(r"[a-f0-9]{64}", encoded) or algorithm != "sha256":
-        reason = "invalid checksum digest format"
-        if _ and algorithm not in ("sha256", "sha384", "sha512"):
-            reason = "unsupported digest algorithm"
-        elif _ and re.fullmatch(r"[a-f0-9]*", encoded):
-            reason = "invalid checksum digest length"
+    reason = digest_problem(str(descriptor.get("digest") or ""))
+    if reason:
         raise StoreError(f'digest parse of image "{image.ref}" failed: {reason}')
     return entry
+
+
+def digest_problem(digest: str) -> str | None:
+    """go-digest's Digest.Validate: why ``digest`` is not one, in its words."""
+    import re
+
+    invalid = "invalid checksum digest format"
+    algorithm, sep, encoded = digest.partition(":")
+    if not algorithm or not sep or not encoded:
+        return invalid
+    sizes = {"sha256": 64, "sha384": 96, "sha512": 128}
+    if algorithm not in sizes:
+        if not re.fullmatch(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+", digest):
+            return invalid
+        return "unsupported digest algorithm"
+    if len(encoded) != sizes[algorithm]:
+        return "invalid checksum digest length"
+    return None if re.fullmatch(r"[a-f0-9]+", encoded) else invalid
 
 
 def manifest_list(target: Reference, images: list[ImageManifest]) -> tuple[str, str]:

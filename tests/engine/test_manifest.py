@@ -580,3 +580,18 @@ def test_bearer_tokens(engine, token_image, tmp_path):
                                     env={"DOCKER_CONFIG": str(configs["dshell"])})  # fmt: skip
         assert (dshell.out, dshell.err, dshell.status) == (docker.out, docker.err, docker.status)
     assert dshell.status == 1 and dshell.err.startswith("failed to mount blob ")
+
+
+@pytest.mark.parametrize("digest", ["sha256:abc", "md5:abc", "", "sha256:" + "A" * 64])
+def test_bad_digests_in_the_store(engine, images, config, digest):
+    """A store file whose digest go-digest refuses: inspect and push say why, as docker."""
+    list_ref = f"{images['repo']}:digest"
+    harness.run_docker_ok(engine, "manifest", "create", "--insecure", list_ref,
+                          f"{images['repo']}:amd64", env=config)  # fmt: skip
+    stored = next((Path(config["DOCKER_CONFIG"]) / "manifests").glob("*digest/*"))
+    record = json.loads(stored.read_text())
+    record["Descriptor"]["digest"] = digest
+    stored.write_text(json.dumps(record))
+    pair = same(engine, config, "manifest", "inspect", list_ref)
+    assert "failed to assemble ManifestDescriptor: digest parse of image" in pair.dshell.err
+    same(engine, config, "manifest", "push", list_ref)
