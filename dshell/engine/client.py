@@ -107,7 +107,7 @@ class EngineClient:
         )
         if response.status_code >= 400:
             raise api_error(response.status_code, _error_message(response))
-        if response.status_code >= 300:
+        if response.status_code in (301, 302, 303, 307, 308):
             # docker's client follows no redirect (client.CheckRedirect); a path the daemon
             # would redirect never leaves it, being cleaned first (urls.api_path).
             response.close()
