@@ -46,12 +46,12 @@ def build_with_buildkit(cmd, opts) -> int:  # noqa: ANN001 - a DockerSession and
     remote = "client-session"
     dockerfile_name = ""
     if opts.iidfile:
+        from dshell.commands.output_files import OutputFileError, remove_stale_file
+
         try:
-            os.remove(opts.iidfile)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            cmd.err(f"ERROR: removing image ID file: {exc}")
+            remove_stale_file(opts.iidfile)  # as the classic path: Go's os.Remove, its words
+        except OutputFileError as exc:
+            cmd.err(f"Removing image ID file: {exc}")
             return 1
     try:
         if source == "-":
@@ -232,12 +232,13 @@ def _run(cmd, opts, session, remote: str, dockerfile_name: str) -> int:  # noqa:
         cmd.out(image_id)
     if opts.iidfile:
         if not image_id:
-            cmd.err(f"ERROR: cannot write {opts.iidfile} because server did not provide an "
-                    "image ID")  # fmt: skip
+            cmd.err(f"Server did not provide an image ID. Cannot write {opts.iidfile}")
             return 1
+        from dshell.commands.output_files import OutputFileError, write_file
+
         try:
-            Path(opts.iidfile).write_text(image_id)
-        except OSError as exc:
-            cmd.err(f"ERROR: cannot write image ID file: {exc}")
+            write_file(opts.iidfile, image_id.encode())
+        except OutputFileError as exc:
+            cmd.err(str(exc))
             return 1
     return 0

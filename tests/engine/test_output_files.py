@@ -136,9 +136,10 @@ def test_archive_of_nothing_leaves_no_file(engine, tmp_path, verb, target):
 
 # -- build --iidfile ------------------------------------------------------------------------------
 @pytest.mark.parametrize("place", PLACES)
-def test_build_iidfile(engine, tmp_path, context, place):
+def test_build_iidfile(engine, tmp_path, context, place, monkeypatch):
     """docker removes what is there first (an empty folder, a symlink or a fifo goes), and only
     after the build finds out it cannot write the ID."""
+    monkeypatch.setitem(engine.env, "DOCKER_BUILDKIT", "0")  # both build classically
     args = ["build", "-q", "--iidfile", place, str(context)]
     assert_alike(on_twin_scenes(engine, tmp_path, args),
                  fails=place not in ("emptydir", "symlink", "dirlink", "fifo", "device"))
