@@ -277,3 +277,76 @@ def test_loaded_key_is_encrypted_with_the_passphrase_given(key_env, tmp_path):
     assert wrong.status == 1 and "could not decrypt key" in wrong.err
     right = run_docker(env, "trust", "key", "load", str(copy), input="erin-pass-1\n")
     assert right.status == 0, right.err
+
+
+# -- signing: docker on one repository, dshell on its twin, the same steps --------------------
+
+
+def _twin_step(env: dict[str, str], line: str, ours: str, theirs: str,
+               stdin: str | None = None) -> harness.Differential:  # fmt: skip
+    """``line`` with REPO naming docker's repository for docker and dshell's twin for dshell;
+    what each printed (the twin's name and log times made alike) must be the same."""
+    docker = run_docker(env, *line.replace("REPO", theirs).split(), input=stdin)
+    dshell = run_dshell(env, "-c", line.replace("REPO", ours), input=stdin)
+
+    def plain(text: str) -> str:
+        return _without_log_times(text.replace(ours, theirs))
+
+    assert (plain(dshell.out), plain(dshell.err), dshell.status) == \
+        (docker.out, _without_log_times(docker.err), docker.status), line  # fmt: skip
+    return harness.Differential(docker=docker, dshell=dshell)
+
+
+def _signatures(env: dict[str, str], repo: str) -> tuple:
+    """What docker's inspect says of a repository, less the repository's own keys."""
+    shown = json.loads(run_docker_ok(env, "trust", "inspect", repo).out)[0]
+    return shown["SignedTags"], shown["Signers"]
+
+
+def test_sign_signers_and_revoke_as_docker_does_them(trust_env, registry, tmp_path):
+    theirs, ours = (f"{registry.address}/{harness.unique_name(n)}" for n in ("docker", "dsh"))
+    for repo in (theirs, ours):
+        run_docker_ok(trust_env, "tag", "busybox", f"{repo}:v1")
+        run_docker_ok(trust_env, "push", f"{repo}:v1", env={"DOCKER_CONTENT_TRUST": "1"})
+        run_docker_ok(trust_env, "tag", "busybox", f"{repo}:v2")
+    made = run_dshell(trust_env, "-c", f"trust key generate gina --dir {tmp_path}")
+    assert made.status == 0, made.err
+    steps = [
+        ("trust sign REPO:v1", None),
+        (f"trust signer add --key {tmp_path}/gina.pub gina REPO", None),
+        ("trust sign REPO:v1", None),
+        ("trust sign REPO:v2", None),  # not signed yet: pushed, then signed
+        ("trust revoke REPO:v2", None),
+        ("trust revoke REPO:nosuch", None),
+        ("trust signer remove gina REPO", None),
+        ("trust signer remove nobody REPO", None),
+        ("trust signer remove gina REPO", "y\n"),
+        ("trust revoke REPO", "n\n"),
+        ("trust revoke -y REPO", None),
+        ("trust revoke -y REPO", None),
+    ]
+    for line, stdin in steps:
+        _twin_step(trust_env, line, ours, theirs, stdin)
+        assert _signatures(trust_env, ours) == _signatures(trust_env, theirs), line
+        assert_same(trust_env, "trust", "inspect", ours, stderr=_without_log_times)
+
+
+def test_signer_add_initialises_a_repository_docker_then_signs(trust_env, registry, tmp_path):
+    """A repository dshell creates (root certificate, keys, first publish) is one docker
+    reads and signs into with the signer's key; and the steps print what docker's do."""
+    theirs, ours = (f"{registry.address}/{harness.unique_name(n)}" for n in ("docker", "dsh"))
+    made = run_docker(trust_env, "trust", "key", "generate", "hana", "--dir", str(tmp_path))
+    assert made.status == 0, made.err
+    pair = _twin_step(trust_env, f"trust signer add --key {tmp_path}/hana.pub hana REPO", ours,
+                      theirs)  # fmt: skip
+    assert "Initializing signed repository for" in pair.dshell.out
+    run_docker_ok(trust_env, "tag", "busybox", f"{ours}:v1")
+    signed = run_docker(trust_env, "trust", "sign", f"{ours}:v1")
+    assert signed.status == 0, signed.err
+    pair = assert_same(trust_env, "trust", "inspect", "--pretty", ours, stderr=True)
+    assert "hana" in pair.dshell.out and "v1 " in pair.dshell.out
+    for line in ("trust signer add --key /no/such.pub x REPO", "trust signer add releases REPO",
+                 "trust signer add Bad REPO", "trust signer add x REPO",
+                 "trust sign REPO", "trust sign REPO@sha256:" + "0" * 64,
+                 "trust revoke REPO@sha256:" + "0" * 64):  # fmt: skip
+        _twin_step(trust_env, line, ours, theirs)
