@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.client
 import ipaddress
 import json
 import os
@@ -595,6 +594,8 @@ class RegistryClient:
         answer in Go's words. http.client rather than requests: one SSL context per
         verification setting instead of one per connection, and no import of requests on
         the path of every manifest command."""
+        import http.client  # with ssl: only for commands that reach a registry
+
         body = data.encode() if isinstance(data, str) else data
         headers = dict(headers or {})
         for _ in range(10):
@@ -617,6 +618,8 @@ class RegistryClient:
 
     def _exchange(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
                   verify: bool | str) -> _Response:  # fmt: skip
+        import http.client
+
         parts = urlsplit(url)
         path = parts.path or "/"
         if parts.query:
