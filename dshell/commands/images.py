@@ -83,8 +83,12 @@ class ImageCommands(CommandBase):
         ref = self._transfer_reference(opts)
         if ref is None:
             return 1
-        self._pull_reference(ref, all_tags=opts.all_tags, platform=opts.platform,
-                             quiet=opts.quiet, out=self.stdout)  # fmt: skip
+        if not ref.digest and self.content_trust_wanted(opts):  # trust.py: via notary
+            self.trusted_pull(ref, all_tags=opts.all_tags, platform=opts.platform,
+                              quiet=opts.quiet)  # fmt: skip
+        else:
+            self._pull_reference(ref, all_tags=opts.all_tags, platform=opts.platform,
+                                 quiet=opts.quiet, out=self.stdout)  # fmt: skip
         self.out(full_string(ref))
         return 0
 
@@ -160,6 +164,13 @@ class ImageCommands(CommandBase):
         headers = {"X-Registry-Auth": auth_header_for_domain(self.config, ref.domain)}
         path = f"/images/{quote(ref.familiar_name, safe='/:')}/push"
         response = self.client.request("POST", path, params=params, headers=headers, stream=True)
+        if self.content_trust_wanted(opts):  # trust.py: sign what was pushed
+            pushed: list[dict] = []
+            self.show_progress(response, self.stdout, aux=pushed.append)
+            if not ref.tag:
+                self.err("No tag specified, skipping trust metadata push")
+                return 0
+            return self.sign_pushed(ref, pushed)
         self.show_progress(response, None if opts.quiet else self.stdout)
         if opts.quiet:
             self.out(full_string(ref))

@@ -475,7 +475,11 @@ class TrustCommands(CommandBase):
         length = int(result.get("Size") or 0)
         self.out("Signing and pushing trust metadata")
         if repo is None:
-            repo, _ = self.notary_repository(full_name(ref) + ":" + ref.tag, ["push", "pull"])
+            try:
+                repo, _ = self.notary_repository(ref.familiar_string(), ["push", "pull"])
+            except notary.NotaryError as exc:
+                raise TrustError(f"error establishing connection to trust repository: {exc}") \
+                    from None  # fmt: skip
             writer, _ = self._writer(repo)
         failed = f"failed to sign {name}:{ref.tag}"
         try:
@@ -534,6 +538,84 @@ class TrustCommands(CommandBase):
             raise TrustError(f"{failed}: {exc}") from None
         self.out(f"Successfully deleted signature for {remote}")
         return 0
+
+    # -- DOCKER_CONTENT_TRUST for pull / push / run / create (cli/command/image/trust.go) --
+    def content_trust_wanted(self, opts) -> bool:  # noqa: ANN001
+        """Whether a command with ``--disable-content-trust`` goes through notary: the flag
+        when typed, else DOCKER_CONTENT_TRUST (Go's ParseBool; anything else is off)."""
+        if "disable_content_trust" in opts.given:
+            return not opts.disable_content_trust
+        return content_trust_enabled()
+
+    def trusted_pull(self, ref, *, all_tags: bool, platform: str | None, quiet: bool) -> None:  # noqa: ANN001
+        """docker's trustedPull: each signed tag (the one asked, or every one with -a) pulled
+        by its signed digest, then tagged."""
+        from dshell.engine import notary
+        from dshell.engine.references import full_name
+        from dshell.render.images import Reference
+
+        name = full_name(ref)
+        repo, _ = self.notary_repository(ref.familiar_string(), ["pull"])
+        try:
+            self._update(repo)
+            if all_tags:
+                found = repo.list_targets([RELEASES_ROLE, "targets"])
+                if not found:
+                    raise TrustError(f"No trusted tags for {name}")
+            else:
+                found = [repo.target_by_name(ref.tag, [RELEASES_ROLE, "targets"])]
+                if found[0].role not in (RELEASES_ROLE, "targets"):
+                    raise notary.NoSuchTarget(ref.tag)
+        except notary.NotaryError as exc:
+            raise self.notary_error(name, exc) from None
+        import base64
+
+        for index, target in enumerate(found, 1):
+            sha = base64.b64decode(target.hashes.get("sha256", "")).hex()
+            if not sha:
+                raise TrustError("no valid hash, expecting sha256")
+            digest = f"sha256:{sha}"
+            shown = f":{target.name}" if target.name else ""
+            self.out(f"Pull ({index} of {len(found)}): {ref.familiar_name}{shown}@{digest}")
+            pinned = Reference(ref.domain, ref.path, "", digest)
+            self._pull_reference(pinned, all_tags=False, platform=platform, quiet=quiet,
+                                 out=self.stdout)  # fmt: skip
+            self.tag_trusted(pinned, Reference(ref.domain, ref.path, target.name, ""))
+
+    def trusted_reference(self, ref):  # noqa: ANN001, ANN201
+        """docker's TrustedReference: ``ref`` pinned to the digest its tag is signed with
+        (what run/create/build use under DOCKER_CONTENT_TRUST)."""
+        import base64
+
+        from dshell.engine import notary
+        from dshell.engine.references import full_name
+        from dshell.render.images import Reference
+
+        name = full_name(ref)
+        try:
+            repo, _ = self.notary_repository(ref.familiar_string(), ["pull"])
+        except notary.NotaryError as exc:
+            raise TrustError(f"error establishing connection to trust repository: {exc}") \
+                from None  # fmt: skip
+        try:
+            self._update(repo)
+            target = repo.target_by_name(ref.tag, [RELEASES_ROLE, "targets"])
+        except notary.NotaryError as exc:
+            raise self.notary_error(name, exc) from None
+        sha = base64.b64decode(target.hashes.get("sha256", "")).hex()
+        if not sha:
+            raise TrustError("no valid hash, expecting sha256")
+        return Reference(ref.domain, ref.path, "", f"sha256:{sha}")
+
+    def tag_trusted(self, pinned, tagged) -> None:  # noqa: ANN001
+        """docker's TagTrusted: said on standard error, done by the daemon."""
+        from dshell.engine.urls import quote
+
+        source, target = pinned.familiar_string(), tagged.familiar_string()
+        self.stdout.flush()
+        self.err(f"Tagging {source} as {target}")
+        params = {"repo": tagged.familiar_name, "tag": tagged.tag}
+        self.client.request("POST", f"/images/{quote(source, safe='')}/tag", params=params)
 
     # -- key ------------------------------------------------------------------------------
     def key_store(self):  # noqa: ANN201
@@ -1018,3 +1100,9 @@ def _raw_hashes(hashes: dict[str, str]) -> dict[str, bytes]:
     import base64
 
     return {algorithm: base64.b64decode(value) for algorithm, value in hashes.items()}
+
+
+def content_trust_enabled() -> bool:
+    """DOCKER_CONTENT_TRUST as docker reads it (strconv.ParseBool; unset or invalid: off)."""
+    value = os.environ.get("DOCKER_CONTENT_TRUST", "")
+    return value in ("1", "t", "T", "TRUE", "true", "True")

@@ -532,7 +532,9 @@ class Repository:
             try:
                 remote_root = self.remote.get(ROOT)
             except MetaNotFound:
-                raise RepositoryNotExist(self.remote.server, self.gun) from None
+                raise RepositoryNotExist(
+                    urllib.parse.urlsplit(self.remote.server).netloc, self.gun
+                ) from None
             if cached is None:
                 self._load_root(remote_root)
                 self.store(ROOT, remote_root)
@@ -546,7 +548,9 @@ class Repository:
         try:
             raw = self.remote.get(ROOT)
         except MetaNotFound:
-            raise RepositoryNotExist(self.remote.server, self.gun) from None
+            raise RepositoryNotExist(
+                urllib.parse.urlsplit(self.remote.server).netloc, self.gun
+            ) from None
         self._load_root(raw)
         self.store(ROOT, raw)
 
@@ -563,7 +567,9 @@ class Repository:
                 self._update()
             except MetaNotFound as exc:
                 if exc.resource == ROOT or exc.resource.startswith(f"{ROOT}."):
-                    raise RepositoryNotExist(self.remote.server, self.gun) from None
+                    raise RepositoryNotExist(
+                        urllib.parse.urlsplit(self.remote.server).netloc, self.gun
+                    ) from None
                 raise
 
     def _update_root(self) -> None:
