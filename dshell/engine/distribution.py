@@ -498,9 +498,7 @@ class Repository:
                 verify=self.verify,
             )
         if not 200 <= response.status_code < 300:
-            error = handle_error_response(response)
-            raise RegistryError(f"{'POST' if refresh else 'GET'} {realm}: {error}",
-                                error.codes, status=response.status_code)  # fmt: skip
+            raise handle_error_response(response)  # the token endpoint's own words
         try:
             answer = response.json()
         except ValueError as exc:

@@ -595,3 +595,13 @@ def test_bad_digests_in_the_store(engine, images, config, digest):
     pair = same(engine, config, "manifest", "inspect", list_ref)
     assert "failed to assemble ManifestDescriptor: digest parse of image" in pair.dshell.err
     same(engine, config, "manifest", "push", list_ref)
+
+
+def test_bearer_token_refused(engine, token_image, tmp_path):
+    """Wrong credentials: the token endpoint's refusal, as docker words it."""
+    ref = token_image["ref"]
+    wrong = base64.b64encode(f"{token_registry.USERNAME}:wrong".encode()).decode()
+    address = token_image["served"].address
+    (tmp_path / "config.json").write_text(json.dumps({"auths": {address: {"auth": wrong}}}))
+    pair = same(engine, {"DOCKER_CONFIG": str(tmp_path)}, "manifest", "inspect", "--insecure", ref)
+    assert pair.dshell.err.endswith('": unauthorized: incorrect username or password\n')
