@@ -737,6 +737,10 @@ def forward_builder(
     notice), a status when docker refuses, or the builder plugin's argv (``buildx build …``),
     extra environment and command path to run it with."""
     session.own_buildkit = False
+    problem = alias_problem(session)
+    if problem:
+        session.err(problem)
+        return 1
     try:
         setting = buildkit_setting()
     except BuilderError as exc:
@@ -779,6 +783,22 @@ def forward_builder(
 
 #: the builds dshell runs with BuildKit through the Engine itself when buildx is absent
 OWN_BUILDKIT = (("build",), ("builder", "build"), ("image", "build"))
+
+
+def alias_problem(session: Any) -> str:
+    """docker's check of config.json ``aliases`` before any command: only ``builder`` may be
+    aliased, and not to a builtin command."""
+    aliases = session.config.get("aliases")
+    if not isinstance(aliases, dict):
+        return ""
+    for key, value in aliases.items():
+        if key != "builder":
+            return (f'not allowed to alias "{key}" (allowed: map[string]struct {{}}'
+                    '{"builder":struct {}{}})')  # fmt: skip
+        words = str(value).split(" ")
+        if words[0] and session.get_method(words[:1])[0] is not None:
+            return f'not allowed to alias with builtin "{value}" as target'
+    return ""
 
 
 def _builder_plugin(session: Any, name: str) -> tuple[Plugin | None, str]:

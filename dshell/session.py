@@ -206,7 +206,8 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
             return 0
         method, used = self.get_method(argv)
         if (method is None or method.__command__.group != "Shell Commands") and (
-                argv[0] in _BUILDER_WORDS or "DOCKER_BUILDKIT" in os.environ):
+                argv[0] in _BUILDER_WORDS or "DOCKER_BUILDKIT" in os.environ
+                or self.config.get("aliases")):
             forwarded = self.forward_builder(argv)  # docker's processAliases, before lookup
             if forwarded is not None:
                 return forwarded
@@ -269,7 +270,8 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
     def forward_builder(self, argv: list[str]) -> int | None:
         """docker's processBuilder: ``build``, ``builder …``, ``image build`` and ``bake`` run
         the buildx plugin when it is installed (a status), else dshell's own command after
-        docker's notice (None); a bad DOCKER_BUILDKIT refuses any command (status 1)."""
+        docker's notice (None); a bad DOCKER_BUILDKIT or config.json alias refuses any
+        command (status 1)."""
         from dshell import cliplugins
 
         outcome = cliplugins.forward_builder(self, argv)

@@ -203,3 +203,21 @@ def test_a_broken_buildx_is_named_in_the_refusal(env, config):
     raw_plugin(config / "cli-plugins", "buildx", "exit 1\n")
     for setting in ("1", None):
         same_run(env, "build", "--help", env={"DOCKER_BUILDKIT": setting})
+
+
+@pytest.mark.parametrize(
+    "aliases",
+    [{"foo": "bar"}, {"builder": "ps"}, {"builder": "image build"}, {"builder": "nosuch"}],
+)
+def test_config_aliases_are_checked_before_any_command(env, config, aliases):
+    (config / "config.json").write_text(json.dumps({"aliases": aliases}))
+    same_run(env, "version", "--format", "{{.Client.Os}}")
+    same_run(env, "build", "--help")
+
+
+def test_a_builder_alias_names_the_plugin_build_runs(env, config):
+    write_plugin(config / "cli-plugins", "mybuild")
+    (config / "config.json").write_text(json.dumps({"aliases": {"builder": "mybuild"}}))
+    pair = same_run(env, "build", "-t", "x", ".")
+    assert "arg1=[mybuild]\narg2=[build]\n" in pair.dshell.out
+    assert "BUILDX_BUILDER=unset" in pair.dshell.out
