@@ -9,6 +9,7 @@ import hashlib
 import http.client
 import io
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests import harness, token_registry
+from tests.registry_auth import install_fake_helper
 
 
 def _rearch(image_tar: bytes, architecture: str, tag: str) -> bytes:
@@ -605,3 +607,26 @@ def test_bearer_token_refused(engine, token_image, tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({"auths": {address: {"auth": wrong}}}))
     pair = same(engine, {"DOCKER_CONFIG": str(tmp_path)}, "manifest", "inspect", "--insecure", ref)
     assert pair.dshell.err.endswith('": unauthorized: incorrect username or password\n')
+
+
+def test_credentials_from_a_credential_helper(engine, auth_registry, auth_image, tmp_path):
+    """credsStore names a helper: manifest asks it for the registry's credentials."""
+    helpers = tmp_path / "helpers"
+    store = install_fake_helper(helpers, "dshelltest")
+    address = auth_image["address"]
+    store.write_text(json.dumps({address: {"ServerURL": address,
+                                           "Username": auth_registry.username,
+                                           "Secret": auth_registry.password}}))  # fmt: skip
+    folder = tmp_path / "config"
+    folder.mkdir()
+    (folder / "config.json").write_text(
+        json.dumps({"credsStore": "dshelltest", "auths": {address: {}}})
+    )
+    env = {"DOCKER_CONFIG": str(folder), "PATH": f"{helpers}{os.pathsep}{os.environ['PATH']}"}
+    log = store.parent / (store.name + ".log")
+    log.write_text("")
+    run = harness.run_dshell(engine, "-c", f"manifest inspect --insecure {auth_image['ref']}",
+                             env=env)  # fmt: skip
+    assert run.status == 0, run.err
+    assert set(log.read_text().splitlines()) == {f"get {address}"}
+    same(engine, env, "manifest", "inspect", "--insecure", "-v", auth_image["ref"])
