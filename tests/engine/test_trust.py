@@ -290,7 +290,8 @@ def _twin_step(env: dict[str, str], line: str, ours: str, theirs: str,
     dshell = run_dshell(env, "-c", line.replace("REPO", ours), input=stdin)
 
     def plain(text: str) -> str:
-        return _without_log_times(text.replace(ours, theirs))
+        text = text.replace(ours, theirs).replace(ours.split("/", 1)[1], theirs.split("/", 1)[1])
+        return _without_log_times(text)
 
     assert (plain(dshell.out), plain(dshell.err), dshell.status) == \
         (docker.out, _without_log_times(docker.err), docker.status), line  # fmt: skip
@@ -350,3 +351,39 @@ def test_signer_add_initialises_a_repository_docker_then_signs(trust_env, regist
                  "trust sign REPO", "trust sign REPO@sha256:" + "0" * 64,
                  "trust revoke REPO@sha256:" + "0" * 64):  # fmt: skip
         _twin_step(trust_env, line, ours, theirs)
+
+
+# -- DOCKER_CONTENT_TRUST on pull and push ---------------------------------------------------
+
+_LAYER_LINE = re.compile(r"^[0-9a-f]{12}: (Mounted from \S+|Layer already exists|Pushed)$",
+                         re.MULTILINE)  # fmt: skip
+
+
+def test_content_trust_pull_resolves_signed_digests_as_docker(trust_env, signed_repo, registry):
+    env = dict(trust_env, DOCKER_CONTENT_TRUST="1")
+    run_docker_ok(env, "pull", f"{signed_repo}:v1")  # present: both then say it is up to date
+    for args in (["pull", f"{signed_repo}:v1"], ["pull", f"{signed_repo}:nosuchtag"],
+                 ["pull", f"{registry.address}/{harness.unique_name('nosuch')}:v1"],
+                 ["pull", "--disable-content-trust", f"{signed_repo}:v1"],
+                 ["pull", "--disable-content-trust=false", f"{signed_repo}:v1"]):  # fmt: skip
+        pair = assert_same(env, *args, stderr=True)
+    pair = assert_same(trust_env, "pull", "--disable-content-trust=false", f"{signed_repo}:v1",
+                       stderr=True)  # fmt: skip
+    assert pair.dshell.out.startswith(f"Pull (1 of 1): {signed_repo}:v1@sha256:")
+    assert pair.dshell.err.startswith(f"Tagging {signed_repo}@sha256:")
+
+
+def test_content_trust_push_signs_as_docker(trust_env, registry):
+    env = dict(trust_env, DOCKER_CONTENT_TRUST="1")
+    theirs, ours = (f"{registry.address}/{harness.unique_name(n)}" for n in ("docker", "dsh"))
+    for repo in (theirs, ours):
+        run_docker_ok(env, "tag", "busybox", f"{repo}:v1")
+    docker = run_docker(env, "push", f"{theirs}:v1")
+    dshell = run_dshell(env, "-c", f"push {ours}:v1")
+    assert _LAYER_LINE.sub("L", dshell.out.replace(ours, theirs)) == \
+        _LAYER_LINE.sub("L", docker.out)  # fmt: skip
+    assert (dshell.err, dshell.status) == (docker.err, docker.status) == ("", 0)
+    assert "Successfully signed" in dshell.out
+    assert _signatures(trust_env, ours) == _signatures(trust_env, theirs)
+    _twin_step(env, "pull -a REPO", ours, theirs)
+    _twin_step(env, "push REPO", ours, theirs)
