@@ -264,8 +264,8 @@ class PluginCommands(CommandBase):
                  f"{remote.familiar_string()}")  # fmt: skip
         if not opts.skip_remote_check and full_string(remote) != full_string(old):
             if not confirm(self.stdin, self.stdout, "Plugin images do not match, are you sure?"):
-                # docker's cancelledErr: nothing more is printed, the status is 1
-                return 1
+                # docker's cancelledErr: its main prints nothing and exits 0
+                return 0
         pull_ref, headers = self._pull_config(typed)
         privileges = self._privileges(pull_ref, typed, opts.grant_all_permissions, headers)
         try:
