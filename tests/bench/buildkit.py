@@ -9,9 +9,10 @@ first on a context the Engine has never seen (a fresh config folder: a new sessi
 key), then again after one file was rewritten, when BuildKit sends only that file. When
 docker 20.10's own BuildKit client is installed (/usr/bin/docker), it does the same as a
 second reference. The BuildKit Dockerfile reads the context through a bind mount so that the
-Engine needs it (a Dockerfile that does not use the context never asks for it); the classic
-one is ``FROM busybox`` + ``LABEL``, since the classic builder sends everything anyway.
-Figures, not assertions.
+Engine needs it (a Dockerfile that does not use the context never asks for it), and names
+the client and the run in its RUN, so that no client reuses another's cached step (dshell
+and docker send contexts that hash alike); the classic one is ``FROM busybox`` + ``LABEL``,
+since the classic builder sends everything anyway. Figures, not assertions.
 """
 
 from __future__ import annotations
@@ -34,9 +35,8 @@ from tests.bench.figures import Figure, print_table  # noqa: E402
 
 OLD_DOCKER = "/usr/bin/docker"
 CLASSIC_DOCKERFILE = "FROM busybox\nLABEL bench=buildkit\n"
-BUILDKIT_DOCKERFILE = (
-    "FROM busybox\nRUN --mount=type=bind,target=/ctx cat /ctx/d00/e0/f00000.bin | wc -c > /n\n"
-)
+BUILDKIT_DOCKERFILE = ("FROM busybox\nRUN --mount=type=bind,target=/ctx "
+                       "cat /ctx/d00/e0/f00000.bin | wc -c > /n-{name}-{run}\n")  # fmt: skip
 
 
 def timed(argv: list[str], env: dict[str, str]) -> float:
@@ -67,12 +67,14 @@ def figures(
         context = workdir / "ctx"
         total = make_context(context, megabytes, files)
         (context / "Dockerfile.classic").write_text(CLASSIC_DOCKERFILE)
-        (context / "Dockerfile.buildkit").write_text(BUILDKIT_DOCKERFILE)
         touched = next(context.glob("d01/e1/*.bin"))
         tag = harness.unique_name("bench-bk")
         ctx = str(context)
         for run in range(runs):
             envs = {}
+            for name in names[1:]:
+                dockerfile = BUILDKIT_DOCKERFILE.format(name=name, run=run)
+                (context / f"Dockerfile.{name}.{run}").write_text(dockerfile)
             for name in names:
                 config = workdir / f"config-{name}-{run}"
                 config.mkdir()
@@ -82,14 +84,15 @@ def figures(
                 "classic": [*harness.DSHELL_COMMAND, "-c",
                             f"build -q -f {ctx}/Dockerfile.classic -t {tag} {ctx}"],
                 "buildkit": [*harness.DSHELL_COMMAND, "-c", f"build -q --network none -f "
-                             f"{ctx}/Dockerfile.buildkit -t {tag} {ctx}"],
+                             f"{ctx}/Dockerfile.buildkit.{run} -t {tag} {ctx}"],
                 "docker": [OLD_DOCKER, "build", "-q", "--network", "none", "-f",
-                           f"{ctx}/Dockerfile.buildkit", "-t", tag, ctx],
+                           f"{ctx}/Dockerfile.docker.{run}", "-t", tag, ctx],
             }  # fmt: skip
-            for name in names:
+            order = names if run % 2 == 0 else names[::-1]
+            for name in order:
                 first[name].append(timed(commands[name], envs[name]))
             touched.write_bytes(os.urandom(touched.stat().st_size))
-            for name in names:
+            for name in order:
                 again[name].append(timed(commands[name], envs[name]))
         harness.run_docker(engine, "rmi", tag)
     finally:
