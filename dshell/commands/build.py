@@ -17,6 +17,7 @@ from dshell.commands.base import CommandBase, key_values
 from dshell.commands.declare import Arg, Flag, command
 from dshell.commands.output_files import OutputFileError, remove_stale_file, write_file
 from dshell.commands.parse import UsageError
+from dshell.commands.pruning import BuilderCommands
 from dshell.engine.errors import StreamError
 
 SENDING = "Sending build context to Docker daemon"
@@ -24,7 +25,7 @@ PROGRESS_INTERVAL = 0.1
 PROGRESS_BYTES = 512 * 1024
 
 
-class BuildCommands(CommandBase):
+class BuildCommands(BuilderCommands, CommandBase):
     @command(
         "Build an image from a Dockerfile",
         aliases=["image build", "builder build"],

@@ -16,6 +16,65 @@ ALL_WARNING = (
 )
 
 
+#: docker's annotations on the cluster-volume flags and on ``volume update``.
+CLUSTER = {"min_api": "1.42", "swarm": "manager"}
+AVAILABILITY_FLAG = Flag("availability", 'Cluster Volume availability ("active", "pause", '
+                         '"drain")', type="string", default="active",
+                         kind="choice:active|pause|drain", **CLUSTER)  # fmt: skip
+CLUSTER_FLAGS = (
+    AVAILABILITY_FLAG,
+    Flag("group", "Cluster Volume group (cluster volumes)", type="string", **CLUSTER),
+    Flag("limit-bytes", "Minimum size of the Cluster Volume in bytes", type="bytes",
+         **CLUSTER),
+    Flag("required-bytes", "Maximum size of the Cluster Volume in bytes", type="bytes",
+         **CLUSTER),
+    Flag("scope", 'Cluster Volume access scope ("single", "multi")', type="string",
+         default="single", kind="choice:single|multi", **CLUSTER),
+    Flag("secret", "Cluster Volume secrets", type="map", shown_default="map[]", **CLUSTER),
+    Flag("sharing", 'Cluster Volume access sharing ("none", "readonly", "onewriter", "all")',
+         type="string", default="none", kind="choice:none|readonly|onewriter|all", **CLUSTER),
+    Flag("topology-preferred", "A topology that the Cluster Volume would be preferred in",
+         type="list", **CLUSTER),
+    Flag("topology-required", "A topology that the Cluster Volume must be accessible from",
+         type="list", **CLUSTER),
+    Flag("type", 'Cluster Volume access type ("mount", "block")', type="string",
+         default="block", kind="choice:mount|block", **CLUSTER),
+)  # fmt: skip
+#: What makes ``volume create`` a cluster volume (docker's hasClusterVolumeOptionSet; its
+#: "secrets" names no flag, and the topologies alone do not count).
+CLUSTER_MARKERS = ("group", "scope", "sharing", "availability", "type", "limit_bytes",
+                   "required_bytes")  # fmt: skip
+
+
+def _topologies(values: list[str]) -> list[dict]:
+    """``segment=value,segment=value`` per flag, as docker splits them (unchecked)."""
+    return [{"Segments": dict((*item.split("=", 1), "")[:2] for item in value.split(","))}
+            for value in values]  # fmt: skip
+
+
+def cluster_volume_spec(opts) -> dict:  # noqa: ANN001
+    """docker's ClusterVolumeSpec for ``volume create`` (runCreate), as Go encodes it."""
+    from dshell.commands.run_options import parse_bytes
+
+    access: dict = {"Scope": opts.scope, "Sharing": opts.sharing}
+    if opts.type == "mount":
+        access["MountVolume"] = {}
+    elif opts.type == "block":
+        access["BlockVolume"] = {}
+    capacity = {"RequiredBytes": parse_bytes(opts.required_bytes or "0"),
+                "LimitBytes": parse_bytes(opts.limit_bytes or "0")}  # fmt: skip
+    spec: dict = {"Group": opts.group or "", "AccessMode": access}
+    requirements = {"Requisite": _topologies(opts.topology_required),
+                    "Preferred": _topologies(opts.topology_preferred)}  # fmt: skip
+    spec["AccessibilityRequirements"] = {k: v for k, v in requirements.items() if v}
+    spec["CapacityRange"] = capacity
+    secrets = sorted(key_values(opts.secret).items())
+    if secrets:
+        spec["Secrets"] = [{"Key": key, "Secret": value} for key, value in secrets]
+    spec["Availability"] = opts.availability
+    return spec
+
+
 class VolumeCommands(CommandBase):
     cmd_volume = management("volume", "Manage volumes", usage="COMMAND")
 
@@ -57,6 +116,7 @@ class VolumeCommands(CommandBase):
             Flag("name", "Specify volume name", type="string", hidden=True),
             Flag("opt", "Set driver specific options", short="o", type="map",
                  shown_default="map[]"),
+            *CLUSTER_FLAGS,
         ],
         args=[Arg("VOLUME", optional=True)],
     )  # fmt: skip
@@ -79,8 +139,34 @@ class VolumeCommands(CommandBase):
             "DriverOpts": key_values(opts.opt),
             "Labels": key_values(opts.label),
         }
+        if any(dest in opts.given for dest in CLUSTER_MARKERS):
+            body["ClusterVolumeSpec"] = cluster_volume_spec(opts)
         created = self.client.post_json("/volumes/create", body=body) or {}
         self.out(created.get("Name", ""))
+        return 0
+
+    @command(
+        "Update a volume (cluster volumes only)",
+        flags=[AVAILABILITY_FLAG],
+        args=[Arg("VOLUME", kind="volume", optional=True)],
+        args_rule="ExactArgs(1)",
+        **CLUSTER,
+    )
+    def cmd_volume_update(self, opts) -> int:  # noqa: ANN001
+        """docker's runUpdate: only a cluster volume's availability can change, sent back
+        with the rest of its spec at the version read."""
+        volume = self.client.get_json(f"/volumes/{path_segment(opts.args[0])}")
+        cluster = volume.get("ClusterVolume")
+        if cluster is None:
+            self.err("can only update cluster volumes")
+            return 1
+        spec = dict(cluster.get("Spec") or {})
+        if "availability" in opts.given:
+            spec["Availability"] = opts.availability
+        self.client.request(
+            "PUT", f"/volumes/{path_segment(cluster.get('ID', ''))}",
+            params={"version": (cluster.get("Version") or {}).get("Index", 0)},
+            json_body={"Spec": spec})  # fmt: skip
         return 0
 
     @command(

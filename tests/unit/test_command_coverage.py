@@ -27,16 +27,10 @@ DOCKER_CLI = "/usr/local/bin/docker"
 
 #: Command paths ("manifest inspect") and flags ("build --squash") dshell does not know yet.
 STILL_MISSING = frozenset({
-    "builder", "builder prune",
-    "volume update",
     "build --squash", "builder build --squash", "image build --squash",
     "images --tree", "image ls --tree",
     "image inspect --platform", "image rm --platform", "rmi --platform",
     "export --output",
-    "volume create --availability", "volume create --group", "volume create --limit-bytes",
-    "volume create --required-bytes", "volume create --scope", "volume create --secret",
-    "volume create --sharing", "volume create --topology-preferred",
-    "volume create --topology-required", "volume create --type",
 })  # fmt: skip
 
 _SECTION = re.compile(r"^(?:[A-Z][\w ]* )?Commands:$")
