@@ -120,6 +120,9 @@ class ShellCommands(CommandBase):
         group=SHELL_GROUP,
         usage="[NAME[=VALUE]...] | [-o FILE] CONTAINER",
         raw_args=True,
+        # Never parsed here (raw_args): container export's, declared for completion and help.
+        flags=[Flag("output", "Write to a file, instead of STDOUT", short="o", type="string",
+                    kind="path")],
     )
     def cmd_export(self, opts) -> int:  # noqa: ANN001
         """One word, two meanings: bash's ``export`` and docker's ``export`` (container

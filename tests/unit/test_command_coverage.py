@@ -30,7 +30,6 @@ STILL_MISSING = frozenset({
     "build --squash", "builder build --squash", "image build --squash",
     "images --tree", "image ls --tree",
     "image inspect --platform", "image rm --platform", "rmi --platform",
-    "export --output",
 })  # fmt: skip
 
 _SECTION = re.compile(r"^(?:[A-Z][\w ]* )?Commands:$")
