@@ -382,8 +382,67 @@ def _parse_error_body(response) -> RegistryError:  # noqa: ANN001
     return RegistryError(_join_errors(parts), tuple(codes), status=status)
 
 
-#: SSL contexts by (verification, client certificate), for the life of the process.
-_CONTEXTS: dict = {}
+#: requests sessions by (verification, client certificate), for the life of the process.
+_SESSIONS: dict = {}
+
+
+def _registry_session(verify: bool | str, cert: tuple[str, str] | None):  # noqa: ANN202
+    """A requests session whose HTTPS connections all use one SSL context for this setting
+    (an unverified one loads no CA at all); nothing read from the environment."""
+    key = (verify, cert)
+    session = _SESSIONS.get(key)
+    if session is None:
+        import requests
+
+        if not verify:
+            # docker says nothing when told not to verify; urllib3 would warn every call.
+            import warnings
+
+            from urllib3.exceptions import InsecureRequestWarning
+
+            warnings.simplefilter("ignore", InsecureRequestWarning)
+        session = requests.Session()
+        session.trust_env = False
+        session.headers.clear()
+        session.mount("https://", _context_adapter(_ssl_context(verify, cert), bool(verify)))
+        _SESSIONS[key] = session
+    return session
+
+
+def _context_adapter(context, verified: bool):  # noqa: ANN001, ANN202
+    """requests' HTTPAdapter with the pools made on ``context`` and requests' own CA
+    handling turned off (it would reload the bundle for every connection)."""
+    from requests.adapters import HTTPAdapter
+
+    class ContextAdapter(HTTPAdapter):
+        def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):  # noqa: ANN001, ANN201
+            kwargs = {"ssl_context": context, "cert_reqs": "CERT_REQUIRED" if verified
+                      else "CERT_NONE"}  # fmt: skip
+            if proxies and proxies.get("https"):
+                manager = self.proxy_manager_for(proxies["https"])
+                return manager.connection_from_url(request.url, pool_kwargs=kwargs)
+            return self.poolmanager.connection_from_url(request.url, pool_kwargs=kwargs)
+
+        def cert_verify(self, conn, url, verify, cert) -> None:  # noqa: ANN001
+            """The pool's SSL context already says how to verify."""
+
+    return ContextAdapter()
+
+
+def _ssl_context(verify: bool | str, cert: tuple[str, str] | None):  # noqa: ANN202
+    """The SSL context for a setting: the system's CAs (or the registry's own bundle), or
+    none at all when not verifying; the client certificate when the registry has one."""
+    import ssl
+
+    if verify:
+        context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+    else:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if cert:
+        context.load_cert_chain(*cert)
+    return context
 
 
 class _Response:
@@ -589,17 +648,13 @@ class RegistryClient:
         verify: bool | str = True,
     ) -> _Response:
         """One HTTP exchange (redirects followed as Go follows them); a failure to get any
-        answer in Go's words. http.client rather than requests: one SSL context per
-        verification setting instead of one per connection, and no import of requests on
-        the path of every manifest command."""
-        import http.client  # with ssl: only for commands that reach a registry
-
+        answer in Go's words."""
         body = data.encode() if isinstance(data, str) else data
         headers = dict(headers or {})
         for _ in range(10):
             try:
                 response = self._exchange(method, url, headers, body, verify)
-            except (OSError, http.client.HTTPException) as exc:
+            except OSError as exc:  # requests' exceptions are OSErrors too
                 raise RegistryError(_go_transport_error(method, url, exc)) from None
             location = response.headers.get("Location")
             if response.status_code not in (301, 302, 303, 307, 308) or not location:
@@ -616,55 +671,20 @@ class RegistryClient:
 
     def _exchange(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
                   verify: bool | str) -> _Response:  # fmt: skip
-        import http.client
-
+        """Through requests (the project's HTTP stack), on a session per TLS setting whose
+        one SSL context is made once: requests would load the CA bundle again for every
+        connection, which costs more than a registry round trip. Proxies as Go picks them."""
         parts = urlsplit(url)
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
         proxy = None if _is_loopback(parts.netloc) else _proxy_for(parts.scheme, parts.hostname)
-        if parts.scheme == "https":
-            cert = _client_cert(parts.netloc)
-            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-                *(proxy or (parts.hostname, parts.port or 443)), timeout=TIMEOUT,
-                context=self._ssl_context(verify, cert))  # fmt: skip
-            if proxy:
-                connection.set_tunnel(parts.hostname or "", parts.port or 443)
-        else:
-            connection = http.client.HTTPConnection(
-                *(proxy or (parts.hostname, parts.port or 80)), timeout=TIMEOUT
-            )
-            if proxy:
-                path = url
-        try:
-            connection.request(method, path, body=body,
-                               headers={"User-Agent": USER_AGENT, **headers})  # fmt: skip
-            answer = connection.getresponse()
-            content = b"" if method == "HEAD" else answer.read()
-            return _Response(answer.status, answer.reason, answer.headers, content)
-        finally:
-            connection.close()
-
-    def _ssl_context(self, verify: bool | str, cert: tuple[str, str] | None):  # noqa: ANN202
-        """An SSL context per setting, kept for the session: loading the system's CA
-        certificates costs more than a registry round trip; an unverified one loads none."""
-        import ssl
-
-        key = (verify, cert)
-        context = _CONTEXTS.get(key)
-        if context is None:
-            if verify:
-                context = ssl.create_default_context(
-                    cafile=verify if isinstance(verify, str) else None
-                )
-            else:
-                context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-                context.check_hostname = False
-                context.verify_mode = ssl.CERT_NONE
-            if cert:
-                context.load_cert_chain(*cert)
-            _CONTEXTS[key] = context
-        return context
+        cert = _client_cert(parts.netloc) if parts.scheme == "https" else None
+        session = _registry_session(verify, cert)
+        answer = session.request(
+            method, url, headers={"User-Agent": USER_AGENT, **headers}, data=body,
+            timeout=TIMEOUT, allow_redirects=False,
+            proxies={parts.scheme: f"http://{proxy[0]}:{proxy[1]}"} if proxy else {},
+        )  # fmt: skip
+        content = b"" if method == "HEAD" else answer.content
+        return _Response(answer.status_code, answer.reason, answer.headers, content)
 
     # -- repositories ------------------------------------------------------------------------
     def repository(
