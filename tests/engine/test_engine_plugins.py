@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -624,3 +625,33 @@ def test_upgrade_as_docker(engine, registry, rootfs, tmp_path, pushed):
         harness.assert_same(engine, "plugin", "upgrade", alias, "Bad:ref", stderr=True)
     finally:
         remove(engine, alias)
+
+
+def test_install_whose_enable_fails_as_docker(engine, registry, rootfs, tmp_path):
+    """Nothing answers on this plugin's socket: the daemon gives up after about 12 s and
+    says why; docker keeps the pulled plugin, disabled (its client's clean-up never runs)."""
+    remote = f"{registry.address}/{harness.unique_name('dead')}:v1"
+    config = {
+        "Description": f"never listens {secrets.token_hex(4)}",
+        "Entrypoint": ["/bin/false"],
+        "Interface": {"Types": ["docker.volumedriver/1.0"], "Socket": "unserved.sock"},
+    }
+    create(engine, remote, plugin_dir(rootfs, tmp_path, config=config))
+    harness.run_docker_ok(engine, "plugin", "push", remote)
+    remove(engine, remote)
+    try:
+        pair = each_in_turn(engine, ["plugin", "install", remote],
+                            reset=lambda: remove(engine, remote), timeout=120)  # fmt: skip
+        ids = re.compile(r"[0-9a-f]{64}")  # each pull makes a new plugin ID
+        same_progress(
+            Differential(
+                docker=Result(pair.docker.out, ids.sub("ID", pair.docker.err), pair.docker.status),
+                dshell=Result(pair.dshell.out, ids.sub("ID", pair.dshell.err), pair.dshell.status),
+            )
+        )
+        assert pair.dshell.status == 1
+        assert "/unserved.sock: connect: no such file or directory" in pair.dshell.err
+        assert "Installed plugin" not in pair.dshell.out
+        assert inspect(engine, remote)["Enabled"] is False
+    finally:
+        remove(engine, remote)
