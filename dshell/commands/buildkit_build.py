@@ -154,10 +154,25 @@ def _progress_mode(cmd, opts) -> str:  # noqa: ANN001
     return mode
 
 
+def _terminal_size(fd: int | None):  # noqa: ANN202
+    """The terminal's (columns, lines), progressui's 80x10 when it cannot say."""
+
+    def size() -> tuple[int, int]:
+        try:
+            found = os.get_terminal_size(fd) if fd is not None else None
+        except OSError:
+            found = None
+        if not found or not found.columns or not found.lines:
+            return 80, 10
+        return found.columns, found.lines
+
+    return size
+
+
 def _run(cmd, opts, session, remote: str, dockerfile_name: str) -> int:  # noqa: ANN001
     from dshell.buildkit import solve
     from dshell.engine.errors import EngineError
-    from dshell.render.buildkit_progress import PlainDisplay
+    from dshell.render.buildkit_progress import PlainDisplay, TtyDisplay
 
     mode = _progress_mode(cmd, opts)
     buildid = solve.build_id()
@@ -171,7 +186,9 @@ def _run(cmd, opts, session, remote: str, dockerfile_name: str) -> int:  # noqa:
         return 1
     kept: list = []
     display = None
-    if mode != "quiet":
+    if mode in ("auto", "tty") and cmd.stderr.is_terminal:
+        display = TtyDisplay(cmd.stderr, _terminal_size(cmd.stderr.fd), flush=cmd.stderr.flush)
+    elif mode != "quiet":
         display = PlainDisplay(cmd.stderr, flush=cmd.stderr.flush)
     events: queue.SimpleQueue = queue.SimpleQueue()
 

@@ -25,6 +25,8 @@ LOGS_BUFFER_SIZE = 10
 ANTI_FLICKER = 5.0
 MAX_DELAY = 10.0
 CANCELED = "context canceled"
+TERM_HEIGHT = 6
+TERM_PAD = 10
 
 
 class Writer(Protocol):
@@ -90,6 +92,11 @@ class VertexState:
     count: int = 0
     intervals: dict[int, Interval] = field(default_factory=dict)
     merged: list[Interval] = field(default_factory=list)
+    #: the tty view's log tail: raw lines (the last one maybe partial), bytes seen, times shown
+    tail: list[str] = field(default_factory=list)
+    tail_partial: bool = False
+    term_bytes: int = 0
+    term_count: int = 0
 
     def bump(self, amount: int) -> None:
         if self.count == 0:
@@ -110,9 +117,16 @@ class Trace:
         self.by_digest: dict[str, VertexState] = {}
         self.vertexes: list[VertexState] = []
         self.updates: dict[str, None] = {}
+        self.start: int | None = None
+        #: local clock minus the Engine's, taken when the first vertex starts (ns)
+        self.local_offset: int | None = None
 
     def update(self, status: StatusResponse) -> None:
         for vertex in status.vertexes:
+            if self.start is None:
+                self.start = vertex.started
+            if vertex.started is not None and self.local_offset is None:
+                self.local_offset = time.time_ns() - vertex.started
             state = self.by_digest.get(vertex.digest)
             was_started = state is not None and state.started()
             if state is None:
@@ -149,6 +163,7 @@ class Trace:
             if state is None:
                 continue
             self._add_log(state, log.msg, log.timestamp)
+            self._add_tail(state, log.msg)
             self.updates[log.vertex] = None
             state.bump(1)
 
@@ -164,6 +179,18 @@ class Trace:
             state.bump(1)
             self.updates[vertex.digest] = None
         state.prev = vertex
+
+    @staticmethod
+    def _add_tail(state: VertexState, data: bytes) -> None:
+        state.term_bytes += len(data)
+        text = data.decode(errors="replace").replace("\r\n", "\n")
+        pieces = text.split("\n")
+        if state.tail_partial and state.tail:
+            state.tail[-1] += pieces.pop(0)
+        state.tail_partial = pieces[-1] != ""
+        if not state.tail_partial:
+            pieces.pop()
+        state.tail = (state.tail + pieces)[-TERM_HEIGHT:]
 
     @staticmethod
     def _add_log(state: VertexState, data: bytes, timestamp: int) -> None:
@@ -392,3 +419,196 @@ class PlainDisplay:
         self.printer.error_logs(self.trace)
         if self.flush is not None:
             self.flush()
+
+
+# -- the tty view ------------------------------------------------------------------------------
+COLOR_RUN, COLOR_CANCEL, COLOR_ERROR = "\x1b[34m", "\x1b[33m", "\x1b[31m"
+RESET, FAINT, HIDE, SHOW = "\x1b[0m", "\x1b[2m", "\x1b[?25l", "\x1b[?25h"
+
+
+@dataclass
+class Job:
+    """One line of the tty view: a vertex, or one of its statuses."""
+
+    name: str
+    intervals: list[Interval]
+    completed: bool
+    status: str = ""
+    error: bool = False
+    canceled: bool = False
+    state: VertexState | None = None
+    show_term: bool = False
+
+
+def _align(left: str, right: str, width: int) -> str:
+    return f"{left:<{max(width - len(right) - 1, 0)}} {right}"
+
+
+class TtyDisplay:
+    """progressui's console display: ``[+] Building 2.3s (7/9)`` and one line per step with
+    its timer, redrawn in place (cursor moved up over the previous drawing), the running
+    steps' last log lines beneath them while there is room, colours when the step is done."""
+
+    DISPLAY_INTERVAL = 0.1
+
+    def __init__(self, out: Writer, size, flush=None, phase: str = "Building") -> None:  # noqa: ANN001
+        self.trace = Trace()
+        self.out = out
+        self.size = size
+        self.flush = flush
+        self.phase = phase
+        self.line_count = 0
+        self.repeated = False
+        self.allowed_at = 0.0
+        self.colors = not os.environ.get("NO_COLOR")
+
+    def update(self, status: StatusResponse) -> None:
+        self.trace.update(status)
+        now = time.monotonic()
+        if now < self.allowed_at:
+            return
+        self.allowed_at = now + self.DISPLAY_INTERVAL
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.draw(all_lines=False)
+
+    def done(self) -> None:
+        self.draw(all_lines=True)
+        PlainPrinter(self.out).error_logs(self.trace)
+        if self.flush is not None:
+            self.flush()
+
+    # -- what to draw ------------------------------------------------------------------------
+    def _now(self) -> int:
+        """The Engine's clock now (ns)."""
+        return time.time_ns() - (self.trace.local_offset or 0)
+
+    def _seconds(self, intervals: list[Interval]) -> float:
+        now = self._now()
+        return sum(((i.stop if i.stop is not None else now) - i.start) for i in intervals) / 1e9
+
+    def jobs(self) -> list[Job]:
+        jobs: list[Job] = []
+        for state in self.trace.vertexes:
+            vertex = state.vertex
+            name = vertex.name.replace("\t", " ")
+            job = Job(name, state.merged, all(i.stop is not None for i in state.merged),
+                      state=state)  # fmt: skip
+            if vertex.error:
+                if vertex.error.endswith(CANCELED):
+                    job.canceled, job.name = True, "CANCELED " + job.name
+                else:
+                    job.error, job.name = True, "ERROR " + job.name
+            if vertex.cached:
+                job.name = "CACHED " + job.name
+            jobs.append(job)
+            for item in state.statuses:
+                if item.started is None:
+                    continue
+                size = ""
+                if item.total:
+                    size = f"{format_bytes(item.current)} / {format_bytes(item.total)}"
+                elif item.current:
+                    size = format_bytes(item.current)
+                jobs.append(Job("=> " + item.id, [Interval(item.started, item.completed)],
+                                item.completed is not None, size))  # fmt: skip
+        return jobs
+
+    def _setup_terminals(self, jobs: list[Job], height: int, all_lines: bool) -> list[Job]:
+        candidates = [j for j in jobs if j.state is not None and j.state.term_bytes
+                      and not j.completed]  # fmt: skip
+        in_use = sum(1 for j in jobs if not j.completed)
+        candidates.sort(key=lambda j: j.state.term_bytes + j.state.term_count * 50, reverse=True)
+        free = height - 2 - in_use
+        limit = TERM_HEIGHT + 3
+        hidden = 0
+        for job in candidates:
+            if free <= limit:
+                break
+            job.show_term = True
+            hidden += len([line for line in job.state.tail if line.strip()])
+            free -= limit
+        if not all_lines:
+            jobs = _wrap_height(jobs, height - 2 - hidden)
+        return jobs
+
+    # -- drawing -------------------------------------------------------------------------------
+    def draw(self, all_lines: bool) -> None:
+        width, height = self.size()
+        trace = self.trace
+        jobs = self._setup_terminals(self.jobs(), height, all_lines)
+        out = ["\x1b[1A" * (self.line_count + 1)]
+        if not self.repeated:
+            out.append("\x1b[1B")
+        self.repeated = True
+        out.append("\x1b[0G" + HIDE)
+        total = len(trace.by_digest)
+        completed = sum(1 for s in trace.by_digest.values() if s.completed())
+        finished = "FINISHED" if completed and completed == total and all_lines else ""
+        started = trace.start
+        elapsed = (self._now() - started) / 1e9 if started is not None else 0.0
+        header = _align(f"[+] {self.phase} {elapsed:.1f}s ({completed}/{total}) {finished}", "",
+                        width)[:width]  # fmt: skip
+        out.append(header + "\n")
+        lines = 0
+        for job in jobs:
+            if not job.intervals:
+                continue
+            seconds = self._seconds(job.intervals)
+            if seconds < 0.05:
+                seconds = 0.0
+            prefix = " => "
+            timer = f" {seconds:3.1f}s\n"
+            left = width - len(prefix) - len(timer) - 1
+            show_status = False
+            if job.status and left + len(job.status) > 20:
+                show_status = True
+                left -= len(job.status) + 1
+            if left < 12:
+                continue
+            line = prefix + job.name[:left] + (" " + job.status if show_status else "")
+            line = _align(line, timer, width)
+            if job.completed and self.colors:
+                color = (COLOR_CANCEL if job.canceled else COLOR_ERROR if job.error
+                         else COLOR_RUN)  # fmt: skip
+                line = color + line + RESET
+            out.append(line)
+            lines += 1
+            if job.show_term and job.state is not None:
+                for text in job.state.tail:
+                    if text.strip():
+                        text = text[: max(width - TERM_PAD, 1)]
+                        shown = f" => => # {text}\n"
+                        out.append(FAINT + shown + RESET if self.colors else shown)
+                        lines += 1
+                job.state.term_count += 1
+        if self.line_count > lines:
+            diff = self.line_count - lines
+            out.append((" " * width + "\n") * diff)
+            out.append(f"\x1b[{diff}A\x1b[0G")
+        self.line_count = lines
+        out.append(SHOW)
+        self.out.write("".join(out))
+        if self.flush is not None:
+            self.flush()
+
+
+def _wrap_height(jobs: list[Job], limit: int) -> list[Job]:
+    """progressui's wrapHeight: the last ``limit`` lines, running ones kept in view."""
+    if limit < 0:
+        return []
+    if len(jobs) <= limit:
+        return list(jobs)
+    wrapped = jobs[len(jobs) - limit :]
+    invisible = [j for j in jobs[: len(jobs) - limit] if not j.completed]
+    if invisible:
+        budget = len(invisible)
+        rewrapped = []
+        for job in wrapped:
+            if not job.completed or budget <= 0:
+                rewrapped.append(job)
+            budget -= 1
+        free = len(wrapped) - len(rewrapped)
+        wrapped = invisible[len(invisible) - free :] + rewrapped if free else rewrapped
+    return wrapped

@@ -236,3 +236,74 @@ def test_buildkit_without_buildx_has_no_legacy_notice(engine, tmp_path, setting)
     assert legacy.status == 0
     assert legacy.err.startswith("DEPRECATED: The legacy builder is deprecated")
     assert "Step 1/1 : FROM busybox\n" in legacy.out
+
+
+def test_cache_mount_is_kept_between_builds(engine, tmp_path, tag):
+    context = write_tree(tmp_path / "ctx", {"Dockerfile": (
+        "FROM busybox\nARG N\nRUN --mount=type=cache,target=/cache "
+        "echo run-$N >> /cache/log && cat /cache/log > /seen\n")})  # fmt: skip
+    for number in ("1", "2"):
+        result = dshell_build(engine, "-q", "--build-arg", f"N={number}", "-t", tag, str(context))
+        assert result.status == 0, result.err
+    assert run_in(engine, tag, "cat", "/seen") == "run-1\nrun-2\n"
+    assert run_in(engine, tag, "ls", "/cache") == ""  # the cache is not in the image
+
+
+def spawn_build(engine, args, env=None, columns=100):
+    """dshell's build in a pseudo-terminal, BuildKit's settings as the test gives them."""
+    import pexpect
+
+    argv = [*harness.DSHELL_COMMAND, "-c", shlex.join(["build", "--network", "none", *args])]
+    environment = {k: v for k, v in engine.env.items() if k not in BUILDKIT}
+    environment.update(env or {})
+    return pexpect.spawn(argv[0], argv[1:], env=environment, dimensions=(30, columns),
+                         encoding="utf-8", timeout=120)  # fmt: skip
+
+
+def read_all(child) -> str:
+    import pexpect
+
+    data = ""
+    while True:
+        try:
+            data += child.read_nonblocking(65536, timeout=120)
+        except pexpect.EOF:
+            child.close()
+            return data
+
+
+def test_terminal_shows_the_building_view(engine, tmp_path, tag):
+    import pyte
+
+    context = write_tree(tmp_path / "ctx", {"Dockerfile": (
+        "FROM busybox\nRUN for i in 1 2 3 4 5; do echo tick-$i; sleep 0.3; done\n")})  # fmt: skip
+    child = spawn_build(engine, ["--no-cache", "-t", tag, str(context)])
+    data = read_all(child)
+    assert child.exitstatus == 0, data
+    screen = pyte.Screen(100, 30)
+    pyte.Stream(screen).feed(data)
+    lines = [line.rstrip() for line in screen.display if line.strip()]
+    assert re.fullmatch(r"\[\+\] Building \d+\.\ds \((\d+)/\1\) FINISHED", lines[0]), lines
+    step = r" => \[2/2\] RUN for i in 1 2 3 4 5; do echo tick-\$i; sleep 0\.3; done +1\.\ds"
+    assert any(re.fullmatch(step, line) for line in lines), lines
+    assert re.fullmatch(rf" => => naming to docker.io/library/{tag} +0\.\ds", lines[-1]), lines
+    assert all(len(line) <= 100 for line in lines)
+    # while the loop ran its output showed beneath it; the last drawing leaves it out
+    assert " => => # tick-1" in data and "tick-1" not in "\n".join(lines)
+    assert "\x1b[34m" in data  # steps done in progressui's blue
+
+
+def test_ctrl_c_cancels_the_build_on_the_engine(engine, tmp_path):
+    import time
+
+    context = write_tree(tmp_path / "ctx", {"Dockerfile":
+                                            "FROM busybox\nRUN echo started && sleep 60\n"})
+    child = spawn_build(engine, ["--no-cache", str(context)], env={"BUILDKIT_PROGRESS": "plain"})
+    child.expect(r"#\d+ \d\.\d{3} started")
+    begun = time.monotonic()
+    child.sendintr()
+    rest = read_all(child)
+    assert time.monotonic() - begun < 20  # not the 60 s of the step
+    assert child.exitstatus == 1
+    assert re.search(r"#\d+ CANCELED\r$", rest, re.M), rest
+    assert rest.endswith("ERROR: failed to solve: context canceled\r\n"), rest
