@@ -271,7 +271,8 @@ class Command:
     def use_line(self, invoked: tuple[str, ...] | list[str] | None = None) -> str:
         """cobra's UseLine, as usage errors print it (a group: its path alone)."""
         rest = (self.usage or "") if self.is_group else self.use_args()
-        return f"{self.command_path(invoked)} {rest}".rstrip()
+        # Not stripped: docker keeps a Use's trailing space ("trust signer add … ").
+        return f"{self.command_path(invoked)} {rest}" if rest else self.command_path(invoked)
 
     def alias_line(self) -> str:
         """docker's ``Aliases:`` line: its own name for the command first (the first

@@ -154,8 +154,13 @@ def command_help(cmd: Command, invoked: tuple[str, ...] | list[str] | None = Non
             members = [(name, member) for name, member in members if not features.hides(member)]
         if members:
             padding = max(11, *(len(name) for name, _ in members))
-            text += "\n\nCommands:" + "".join(
-                f"\n  {name.ljust(padding)} {member.summary}" for name, member in members)
+            # cobra's template: subcommands with subcommands of their own (``trust key``)
+            # under "Management Commands:", the others under "Commands:".
+            for title, listed in (("Management Commands", [m for m in members if m[1].is_group]),
+                                  ("Commands", [m for m in members if not m[1].is_group])):
+                if listed:
+                    text += f"\n\n{title}:" + "".join(
+                        f"\n  {name.ljust(padding)} {member.summary}" for name, member in listed)
         text += f"\n\nRun '{path} COMMAND --help' for more information on a command."
     return text + "\n"
 

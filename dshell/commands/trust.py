@@ -208,8 +208,7 @@ class TrustCommands(CommandBase):
     @command(
         "Add a signer",
         usage="OPTIONS NAME REPOSITORY [REPOSITORY...] ",
-        flags=[Flag("key", "Path to the signer's public key file", type="list", kind="path",
-                    shown_default="[]")],
+        flags=[Flag("key", "Path to the signer's public key file", type="list", kind="path")],
         args=[Arg("NAME"), Arg("REPOSITORY", kind="image", many=True)],
         args_rule="RequiresMinArgs(2)",
     )  # fmt: skip
