@@ -307,3 +307,28 @@ def test_ctrl_c_cancels_the_build_on_the_engine(engine, tmp_path):
     assert child.exitstatus == 1
     assert re.search(r"#\d+ CANCELED\r$", rest, re.M), rest
     assert rest.endswith("ERROR: failed to solve: context canceled\r\n"), rest
+
+
+def test_from_a_registry_that_needs_login(engine, auth_registry, tmp_path, tag):
+    """The Engine asks the session for the registry's credentials; dshell answers from
+    config.json as docker's auth provider does. Logged out, the pull is refused."""
+    config = tmp_path / "config"
+    logged_in = {"DOCKER_CONFIG": str(config)}
+    harness.run_docker_ok(engine, "login", "-u", auth_registry.username, "--password-stdin",
+                          auth_registry.address, input=auth_registry.password + "\n",
+                          env=logged_in)  # fmt: skip
+    image = f"{auth_registry.address}/{harness.unique_name('bk-auth')}:1"
+    harness.run_docker_ok(engine, "tag", "busybox", image)
+    harness.run_docker_ok(engine, "push", image, env=logged_in)
+    harness.run_docker_ok(engine, "image", "rm", image)
+    context = write_tree(tmp_path / "ctx", {"Dockerfile": f"FROM {image}\nRUN echo p > /p\n"})
+    argv = ["build", "--network", "none", "-q", "-t", tag, str(context)]
+    refused = harness.run_dshell(engine, "-c", shlex.join(argv), env=BUILDKIT, timeout=180)
+    assert refused.status == 1 and "ERROR: failed to solve: " in refused.err
+    assert "401 Unauthorized" in refused.err or "no basic auth credentials" in refused.err, \
+        refused.err  # fmt: skip
+    pulled = harness.run_dshell(engine, "-c", shlex.join(argv), env={**BUILDKIT, **logged_in},
+                                timeout=180)  # fmt: skip
+    assert pulled.status == 0, pulled.err
+    assert run_in(engine, tag, "cat", "/p") == "p\n"
+    harness.run_docker(engine, "image", "rm", image)
