@@ -317,7 +317,7 @@ def _context_dir(context: str) -> str:
 
     from dshell.engine.archive import go_clean, go_join, path_error
 
-    absolute = go_clean(context) if context.startswith("/") else go_join(os.getcwd(), context)
+    absolute = go_clean(context) if context.startswith("/") else go_join(_getwd(), context)
     try:
         st = os.lstat(absolute)
     except OSError as exc:
@@ -325,6 +325,18 @@ def _context_dir(context: str) -> str:
     if not stat.S_ISDIR(st.st_mode):
         raise PluginError("context must be a directory")
     return absolute
+
+
+def _getwd() -> str:
+    """Go's os.Getwd: $PWD when it names the current directory (a path through a symlink
+    stays as the user's shell spells it), else the physical path."""
+    pwd = os.environ.get("PWD", "")
+    try:
+        if pwd.startswith("/") and os.path.samefile(pwd, "."):
+            return pwd
+    except OSError:
+        pass
+    return os.getcwd()
 
 
 def _check_config(context: str) -> None:

@@ -302,6 +302,13 @@ def test_create_refuses_missing_paths_as_docker(engine, tmp_path):
         pair = harness.differential(engine, "plugin", "create", "p", target, cwd=tmp_path)
         assert_alike(pair, stderr=True)
         assert pair.docker.status == 1
+    # a working directory reached through a symlink is named as $PWD spells it (Go's Getwd)
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "empty")
+    pair = harness.differential(engine, "plugin", "create", "p", "missing", cwd=link,
+                                env={"PWD": str(link)})  # fmt: skip
+    assert_alike(pair, stderr=True)
+    assert pair.dshell.err == f"lstat {link}/missing: no such file or directory\n"
 
 
 def test_create_sends_the_directory_as_docker_does(engine, tmp_path, rootfs):
