@@ -158,7 +158,8 @@ class RunCommands(CommandBase):
             self.err(NOT_A_TTY)
             return 1
         try:
-            container_id = self._create(spec, opts.cidfile, opts.quiet)
+            container_id = self._create(spec, opts.cidfile, opts.quiet,
+                                            self.content_trust_wanted(opts))
         except RunOptionError as exc:
             self.err(with_help(exc, "run"))
             return exc.status
@@ -202,7 +203,8 @@ class RunCommands(CommandBase):
             self.err(with_help(exc, "create"))
             return exc.status
         try:
-            container_id = self._create(spec, opts.cidfile, opts.quiet)
+            container_id = self._create(spec, opts.cidfile, opts.quiet,
+                                            self.content_trust_wanted(opts))
         except RunOptionError as exc:
             self.err(str(exc))
             return exc.status
@@ -212,23 +214,35 @@ class RunCommands(CommandBase):
         self.out(container_id)
         return 0
 
-    def _create(self, spec: ContainerSpec, cidfile: str | None, quiet: bool) -> str:
+    def _create(self, spec: ContainerSpec, cidfile: str | None, quiet: bool,
+                trusted: bool = False) -> str:  # fmt: skip
         """Create the container (pulling per ``--pull``); show warnings. The cidfile is made
-        first and removed again if no container came of it (docker's cidFile)."""
+        first and removed again if no container came of it (docker's cidFile). ``trusted``
+        (DOCKER_CONTENT_TRUST): a tag is created as the digest notary has signed for it,
+        tagged after a pull (trust.py)."""
         from dshell.engine.references import check_any_reference
 
         with ContainerIDFile(cidfile) as id_file:
             check_any_reference(spec.image)
+            named, tagged, pinned = spec.image, None, None
+            if trusted:
+                tagged, pinned = self.trusted_image(spec.image)
+                if pinned is not None:
+                    spec.image = spec.body["Image"] = pinned.familiar_string()
             if spec.pull == "always":
                 self._pull(spec, quiet)
+                if pinned is not None:
+                    self.tag_trusted(pinned, tagged)
             params = {"name": spec.name, "platform": spec.platform}
             try:
                 created = self.client.post_json("/containers/create", params, spec.body)
             except NotFound:
                 if spec.pull == "never":
                     raise
-                self.err(f"Unable to find image '{_familiar(spec.image)}' locally")
+                self.err(f"Unable to find image '{_familiar(named)}' locally")
                 self._pull(spec, quiet)
+                if pinned is not None:
+                    self.tag_trusted(pinned, tagged)
                 created = self.client.post_json("/containers/create", params, spec.body)
             for warning in created.get("Warnings") or []:
                 self.err(f"WARNING: {warning}")

@@ -606,6 +606,20 @@ class TrustCommands(CommandBase):
             raise TrustError("no valid hash, expecting sha256")
         return Reference(ref.domain, ref.path, "", f"sha256:{sha}")
 
+    def trusted_image(self, image: str):  # noqa: ANN201
+        """docker's createContainer under content trust: for an image named by tag (or by
+        name alone, ``latest``), that reference and the one pinned to its signed digest;
+        (None, None) for an ID or a digest reference."""
+        from dshell.engine.references import parse_reference, with_default_tag
+
+        if re.fullmatch(r"(sha256:)?[0-9a-f]{64}", image):
+            return None, None
+        ref = parse_reference(image)
+        if ref.digest:
+            return None, None
+        tagged = with_default_tag(ref)
+        return tagged, self.trusted_reference(tagged)
+
     def tag_trusted(self, pinned, tagged) -> None:  # noqa: ANN001
         """docker's TagTrusted: said on standard error, done by the daemon."""
         from dshell.engine.urls import quote

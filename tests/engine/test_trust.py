@@ -387,3 +387,26 @@ def test_content_trust_push_signs_as_docker(trust_env, registry):
     assert _signatures(trust_env, ours) == _signatures(trust_env, theirs)
     _twin_step(env, "pull -a REPO", ours, theirs)
     _twin_step(env, "push REPO", ours, theirs)
+
+
+def test_content_trust_run_and_create_use_the_signed_digest(trust_env, signed_repo):
+    env = dict(trust_env, DOCKER_CONTENT_TRUST="1")
+    run_docker_ok(env, "pull", f"{signed_repo}:v1")
+    for args in (
+        ["run", "--rm", f"{signed_repo}:v1", "true"],
+        ["run", "--rm", f"{signed_repo}:nosuchtag", "true"],
+        ["run", "--rm", "--disable-content-trust", f"{signed_repo}:v1", "true"],
+    ):
+        assert_same(env, *args, stderr=True)
+    # --pull always: pulled by its signed digest, then tagged, as docker does.
+    pair = assert_same(env, "run", "--rm", "--pull", "always", f"{signed_repo}:v1", "true",
+                       stderr=True)  # fmt: skip
+    assert f"Tagging {signed_repo}@sha256:" in pair.dshell.err
+    name = harness.unique_name("trusted")
+    made = run_dshell(env, "-c", f"create --name {name} {signed_repo}:v1 true")
+    assert made.status == 0, made.err
+    try:
+        image = run_docker_ok(env, "inspect", "-f", "{{.Config.Image}}", name).out.strip()
+        assert image.startswith(f"{signed_repo}@sha256:")
+    finally:
+        run_docker(env, "rm", "-f", name)
