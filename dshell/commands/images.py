@@ -40,10 +40,15 @@ class ImageCommands(CommandBase):
             Flag("format", FORMAT_HELP, type="string", kind="format:image"),
             Flag("no-trunc", "Don't truncate output"),
             Flag("quiet", "Only show image IDs", short="q"),
+            Flag("tree", "List multi-platform images as a tree (EXPERIMENTAL)",
+                 min_api="1.47"),
         ],
     )  # fmt: skip
     def cmd_image_ls(self, opts) -> int:  # noqa: ANN001
         from dshell.render.images import image_format, render_images
+
+        if opts.tree:
+            return self._image_tree(opts)
 
         fmt = image_format(opts.format, self.config.images_format, opts.quiet, opts.digests)
         filters = list(opts.filter)
@@ -54,12 +59,47 @@ class ImageCommands(CommandBase):
         self.stdout.write(render_images(images, fmt, trunc=not opts.no_trunc, digests=opts.digests))
         return 0
 
+    def _image_tree(self, opts) -> int:  # noqa: ANN001
+        """``images --tree`` (API 1.47+, so never on this project's 1.41 engine): docker's
+        conflicts, then the listing with manifests, which dshell cannot draw as a tree yet."""
+        conflicts = ((opts.quiet, "--quiet"), (opts.no_trunc, "--no-trunc"),
+                     (opts.digests, "--show-digest"), (opts.format, "--format"))  # fmt: skip
+        for given, name in conflicts:
+            if given:
+                self.err(f"{name} is not yet supported with --tree")
+                return 1
+        filters = [*opts.filter, *(f"reference={arg}" for arg in opts.args)]
+        self.client.get_json("/images/json", {"all": opts.all, "manifests": True,
+                                              "filters": filters_param(filters)})  # fmt: skip
+        self.err("images --tree: the tree view is not implemented in dshell")
+        return 1
+
     @command(
         "Display detailed information on one or more images",
-        flags=[INSPECT_FORMAT_FLAG],
+        flags=[
+            INSPECT_FORMAT_FLAG,
+            Flag("platform", "Inspect a specific platform of the multi-platform image.\n"
+                 "If the image or the server is not multi-platform capable, the command will "
+                 "error out if the platform does not match.\n'os[/arch[/variant]]': Explicit "
+                 "platform (eg. linux/amd64)", type="string", min_api="1.49"),
+        ],
         args=[Arg("IMAGE", kind="image", many=True)],
-    )
+    )  # fmt: skip
     def cmd_image_inspect(self, opts) -> int:  # noqa: ANN001
+        if opts.platform:
+            from dshell.commands.platforms import parse_platform, platform_json
+
+            try:
+                platform = platform_json(parse_platform(opts.platform))
+            except ValueError as exc:
+                self.err(str(exc))
+                return 1
+
+            def get(name: str) -> bytes:
+                path = f"/images/{quote(name, safe='')}/json"
+                return self.client.get_raw(path, {"platform": platform})
+
+            return self.print_inspect(opts.args, opts.format, get, "image")
         return self.print_inspect(opts.args, opts.format, self.raw_getter("image"), "image")
 
     # -- pull / push ------------------------------------------------------------------------
@@ -231,15 +271,29 @@ class ImageCommands(CommandBase):
         flags=[
             Flag("force", "Force removal of the image", short="f"),
             Flag("no-prune", "Do not delete untagged parents"),
+            Flag("platform", 'Remove only the given platform variant. Formatted as '
+                 '"os[/arch[/variant]]" (e.g., "linux/amd64")', type="stringSlice",
+                 min_api="1.50"),
         ],
-    )
+    )  # fmt: skip
     def cmd_image_rm(self, opts) -> int:  # noqa: ANN001
+        from urllib.parse import urlencode
+
+        from dshell.commands.platforms import parse_platform, platform_json
+
+        try:
+            platforms = [platform_json(parse_platform(value))
+                         for given in opts.platform if given for value in given.split(",")]
+        except ValueError as exc:
+            self.err(str(exc))
+            return 1
+        query = f"?{urlencode([('platforms', p) for p in platforms])}" if platforms else ""
         status = 0
         params = {"force": opts.force, "noprune": opts.no_prune}
         for name in opts.args:
             try:
                 deleted = self.client.request(
-                    "DELETE", f"/images/{quote(name, safe='')}", params=params
+                    "DELETE", f"/images/{quote(name, safe='')}{query}", params=params
                 ).json()
             except EngineError as exc:
                 self.err(str(exc))

@@ -26,11 +26,7 @@ from dshell.session import DockerSession
 DOCKER_CLI = "/usr/local/bin/docker"
 
 #: Command paths ("manifest inspect") and flags ("build --squash") dshell does not know yet.
-STILL_MISSING = frozenset({
-    "build --squash", "builder build --squash", "image build --squash",
-    "images --tree", "image ls --tree",
-    "image inspect --platform", "image rm --platform", "rmi --platform",
-})  # fmt: skip
+STILL_MISSING: frozenset[str] = frozenset()
 
 _SECTION = re.compile(r"^(?:[A-Z][\w ]* )?Commands:$")
 _SUBCOMMAND = re.compile(r"^  ([a-z][\w-]*)(\*?)\s")
