@@ -97,19 +97,26 @@ class PluginCommands(CommandBase):
         args_rule="RequiresMinArgs(2)",
     )
     def cmd_plugin_create(self, opts) -> int:  # noqa: ANN001
-        from dshell.engine.build_context import stream_context
+        from dshell.engine.plugin_archive import stream_directory
 
         name, context = opts.args[0], opts.args[1]
         _parse_named(name)
         directory = _context_dir(context)
         _check_config(context)
-        body: Iterator[bytes] = stream_context(directory, [])
+        body: Iterator[bytes] = stream_directory(directory, self._log_error)
         if opts.compress:
             body = _gzipped(body)
         self.client.request("POST", "/plugins/create", params={"name": name}, data=body,
                             headers={"Content-Type": "application/x-tar"}).close()  # fmt: skip
         self.out(name)
         return 0
+
+    def _log_error(self, message: str) -> None:
+        """What docker's archive package logs (at error level) while it makes the tar."""
+        from dshell.engine.archive import logrus_line
+
+        self.stdout.flush()
+        self.err(logrus_line("error", message))
 
     # -- enable / disable / set / rm --------------------------------------------------------
     @command(

@@ -17,6 +17,7 @@ import secrets
 import shlex
 import shutil
 import socket
+import stat
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -72,6 +73,7 @@ def plugin_dir(
     stamp = directory / "rootfs" / "etc" / "dshell-plugin"
     stamp.write_text(marker or secrets.token_hex(8))
     os.utime(stamp, (1_700_000_000, 1_700_000_000))
+    os.utime(stamp.parent, (1_700_000_000, 1_700_000_000))
     if config is None:
         config = {
             "Description": description or f"dshell test plugin {secrets.token_hex(4)}",
@@ -311,19 +313,44 @@ def test_create_refuses_missing_paths_as_docker(engine, tmp_path):
     assert pair.dshell.err == f"lstat {link}/missing: no such file or directory\n"
 
 
+def add_special_files(rootfs: Path) -> None:
+    """What a root filesystem may hold beyond root-owned files and directories: another
+    owner, a hard link, a fifo, a device, a socket (which tar cannot hold), an old mtime."""
+    owned = rootfs / "etc" / "owned"
+    owned.write_text("owned\n")
+    os.chown(owned, 1234, 5678)
+    os.link(owned, rootfs / "etc" / "hard")
+    os.mkfifo(rootfs / "etc" / "fifo")
+    os.mknod(rootfs / "etc" / "null3", 0o620 | stat.S_IFCHR, os.makedev(1, 3))
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(str(rootfs / "etc" / "sock"))
+    deep = rootfs / "a" / "b"
+    deep.mkdir(parents=True)
+    (deep / "f").write_text("deep\n")
+    for path in (owned, deep / "f", deep, deep.parent, rootfs / "etc"):
+        os.utime(path, (1_600_000_000, 1_600_000_000), follow_symlinks=False)
+
+
 def test_create_sends_the_directory_as_docker_does(engine, tmp_path, rootfs):
     """The plugin dshell creates is the one docker creates from the same files: same
-    config, same root filesystem layer."""
+    config, same root filesystem layer (owners, links, fifos and devices kept, a socket left
+    out with docker's logged error)."""
     config_of = {}
     layers = {}
     marker = secrets.token_hex(8)
     for tool in ("docker", "dshell"):
         directory = plugin_dir(rootfs, tmp_path, description=f"made by {tool}", marker=marker)
+        add_special_files(directory / "rootfs")
         name = harness.unique_name(f"made-{tool}")
         args = ["plugin", "create", name, str(directory)]
         try:
             result = run_docker(engine, *args) if tool == "docker" else dshell(engine, *args)
-            assert (result.out, result.err, result.status) == (f"{name}\n", "", 0)
+            assert (result.out, result.status) == (f"{name}\n", 0)
+            socket_path = directory / "rootfs" / "etc" / "sock"
+            assert result.err.endswith(
+                f"level=error msg=\"Can't add file {socket_path} to tar: archive/tar: sockets "
+                'not supported"\n'
+            )
             found = inspect(engine, name)
         finally:
             remove(engine, name)
