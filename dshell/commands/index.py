@@ -332,6 +332,7 @@ PROVIDERS: dict[str, int] = {
     "create_object": 16,
     "current_context_name": 12,
     "default_context": 12,
+    "dockerfile_for_trust": 21,
     "flag_supported": 11,
     "get_node": 15,
     "inspect_objects": 16,

@@ -18,6 +18,8 @@ from dshell.engine.errors import EngineError
 if TYPE_CHECKING:
     from dshell.engine.notary import Repository
 
+#: docker build's dockerfileFromLinePattern.
+DOCKERFILE_FROM = re.compile(r"(?i)^[\s]*FROM[ \f\r\t\v]+(?P<image>[^ \f\r\t\v\n#]+)")
 VALID_KEY_NAME = re.compile(r"[a-z0-9][a-z0-9_\-]*")
 ROOT_KEY_WARNING = """\
 You are about to create a new root signing key passphrase. This passphrase
@@ -619,6 +621,26 @@ class TrustCommands(CommandBase):
             return None, None
         tagged = with_default_tag(ref)
         return tagged, self.trusted_reference(tagged)
+
+    def dockerfile_for_trust(self, dockerfile: str) -> tuple[str, list]:
+        """docker build's rewriteDockerfileFromForContentTrust, for the classic builder under
+        content trust: every ``FROM image[:tag]`` pinned to the digest notary signed for
+        the tag; returns the new Dockerfile and the (pinned, tagged) pairs to tag_trusted
+        once the build succeeded."""
+        from dshell.engine.references import parse_reference, with_default_tag
+
+        lines, resolved = [], []
+        for line in dockerfile.splitlines():
+            match = DOCKERFILE_FROM.match(line)
+            if match and match.group("image") != "scratch":
+                tagged = with_default_tag(parse_reference(match.group("image")))
+                if tagged.tag:
+                    pinned = self.trusted_reference(tagged)
+                    line = DOCKERFILE_FROM.sub(lambda _m, p=pinned: "FROM " + p.familiar_string(),
+                                               line)  # fmt: skip
+                    resolved.append((pinned, tagged))
+            lines.append(line + "\n")
+        return "".join(lines), resolved
 
     def tag_trusted(self, pinned, tagged) -> None:  # noqa: ANN001
         """docker's TagTrusted: said on standard error, done by the daemon."""
