@@ -63,7 +63,8 @@ def cluster_volume_spec(opts) -> dict:  # noqa: ANN001
         access["BlockVolume"] = {}
     capacity = {"RequiredBytes": parse_bytes(opts.required_bytes or "0"),
                 "LimitBytes": parse_bytes(opts.limit_bytes or "0")}  # fmt: skip
-    spec: dict = {"Group": opts.group or "", "AccessMode": access}
+    spec: dict = {"Group": opts.group, "AccessMode": access} if opts.group else \
+        {"AccessMode": access}
     requirements = {"Requisite": _topologies(opts.topology_required),
                     "Preferred": _topologies(opts.topology_preferred)}  # fmt: skip
     spec["AccessibilityRequirements"] = {k: v for k, v in requirements.items() if v}
@@ -133,12 +134,13 @@ class VolumeCommands(CommandBase):
                 self.err(f'invalid argument "{label}" for "--label" flag: '
                          f"invalid label '{label}': empty name")
                 return 125
-        body = {
+        body = {  # docker's CreateOptions: every field omitted when empty
             "Name": name,
             "Driver": opts.driver,
             "DriverOpts": key_values(opts.opt),
             "Labels": key_values(opts.label),
         }
+        body = {key: value for key, value in body.items() if value}
         if any(dest in opts.given for dest in CLUSTER_MARKERS):
             body["ClusterVolumeSpec"] = cluster_volume_spec(opts)
         created = self.client.post_json("/volumes/create", body=body) or {}

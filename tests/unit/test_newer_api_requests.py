@@ -1,0 +1,149 @@
+"""What dshell sends for features this project's engine (API 1.41) cannot serve — cluster
+volumes (1.42), image inspect/rm by platform (1.49/1.50), images --tree (1.47) — compared
+with what docker sends for the same line.
+
+The other end is a recorder on a unix socket, not an engine: it answers the ping as an API
+1.50 swarm manager and every request with a fixed reply, and keeps each request (method,
+path, query, JSON body). docker is the oracle for the requests; what the replies would mean
+to a real daemon is not tested here.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import shlex
+import socketserver
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+DOCKER_CLI = "/usr/local/bin/docker"
+
+#: Replies by (method, path without the version prefix).
+REPLIES = {
+    ("POST", "/volumes/create"): (201, {"Name": "cv", "Driver": "csi", "Scope": "global"}),
+    ("GET", "/volumes/cv"): (200, {
+        "Name": "cv", "Driver": "csi",
+        "ClusterVolume": {"ID": "abc123", "Version": {"Index": 7},
+                          "Spec": {"Group": "g", "Availability": "active",
+                                   "AccessMode": {"Scope": "multi", "Sharing": "all"}}},
+    }),
+    ("GET", "/volumes/local"): (200, {"Name": "local", "Driver": "local"}),
+    ("PUT", "/volumes/abc123"): (200, None),
+    ("DELETE", "/images/x"): (200, [{"Untagged": "x:latest"}]),
+    ("GET", "/images/x/json"): (200, {"Id": "sha256:1", "RepoTags": ["x:latest"]}),
+    ("GET", "/images/json"): (200, []),
+}  # fmt: skip
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _reply(self) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if url.path == "/_ping":
+            self._send(200, b"OK", {"Api-Version": "1.50", "Ostype": "linux",
+                                    "Docker-Experimental": "true",
+                                    "Swarm": "active/manager"})  # fmt: skip
+            return
+        path = url.path.split("/", 2)[2] if url.path.startswith("/v1.") else url.path
+        path = "/" + path.lstrip("/")
+        self.server.requests.append((
+            self.command, path, sorted(parse_qsl(url.query, keep_blank_values=True)),
+            json.loads(body) if body else None,
+        ))  # fmt: skip
+        status, answer = REPLIES.get((self.command, path), (404, {"message": "not recorded"}))
+        data = b"" if answer is None else json.dumps(answer).encode()
+        self._send(status, data, {"Content-Type": "application/json"})
+
+    def _send(self, status: int, data: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _reply
+
+
+class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, _Recorder)
+        self.requests: list = []
+
+    def get_request(self):  # noqa: ANN201 - a unix socket's peer address is "", not a pair
+        request, _ = super().get_request()
+        return request, ("local", 0)
+
+
+@pytest.fixture(scope="module")
+def recorder() -> Iterator[tuple[_Server, dict[str, str]]]:
+    with tempfile.TemporaryDirectory(prefix="dsh-rec-") as root:
+        server = _Server(f"{root}/docker.sock")
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
+        env.update(DOCKER_HOST=f"unix://{root}/docker.sock", HOME=root,
+                   DOCKER_CONFIG=str(Path(root) / "config"))  # fmt: skip
+        try:
+            yield server, env
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def _requests(server: _Server, argv: list[str], env: dict[str, str]) -> tuple[list, tuple]:
+    server.requests.clear()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    return list(server.requests), (done.stdout, done.stderr, done.returncode)
+
+
+LINES = [
+    ["volume", "create", "--scope", "multi", "--sharing", "all", "--group", "g", "cv"],
+    ["volume", "create", "--type", "mount", "--availability", "drain", "cv"],
+    ["volume", "create", "--limit-bytes", "1g", "--required-bytes", "1m", "--secret", "b=2",
+     "--secret", "a=1", "--topology-required", "zone=a,rack=1", "--topology-preferred",
+     "zone=b", "--group", "g", "cv"],
+    ["volume", "create", "--topology-required", "zone=a", "cv"],
+    ["volume", "create", "--label", "k=v", "-o", "size=1", "cv"],
+    ["volume", "create"],
+    ["volume", "create", "-d", "", "--label", "empty="],
+    ["volume", "update", "--availability", "pause", "cv"],
+    ["volume", "update", "cv"],
+    ["volume", "update", "local"],
+    ["rmi", "--platform", "linux/amd64", "--platform", "linux/arm/v7,linux/arm64", "x"],
+    ["image", "rm", "-f", "--no-prune", "--platform", "windows(10.0.1)/amd64", "x"],
+    ["image", "inspect", "--platform", "linux/arm64", "x"],
+    ["image", "inspect", "--platform", "arm", "x"],
+    ["images", "--tree"],
+    ["images", "--tree", "-a", "--filter", "dangling=true", "busy*"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args", LINES, ids=" ".join)
+def test_requests_are_dockers(recorder, args):
+    server, env = recorder
+    docker, docker_out = _requests(server, [DOCKER_CLI, *args], env)
+    ours, our_out = _requests(server, [sys.executable, "-m", "dshell", "-c", shlex.join(args)],
+                              env)  # fmt: skip
+    assert docker, "docker sent nothing: the recorder is not answering as a daemon"
+    assert ours == docker
+    if args[0] != "images":  # docker draws a tree dshell does not draw yet
+        assert our_out == docker_out
