@@ -100,7 +100,13 @@ class BuildCommands(BuilderCommands, CommandBase):
         except BuildContextError as exc:
             self.err(str(exc))
             return 1
-        return self._send_build(opts, body, dockerfile)
+        trusted: list = []  # DOCKER_CONTENT_TRUST (trust.py): FROM pinned to signed digests
+        if self.content_trust_wanted(opts):
+            body = self.trusted_build_context(body, dockerfile, trusted)
+        status = self._send_build(opts, body, dockerfile)
+        for pinned, tagged in trusted if status == 0 else ():
+            self.tag_trusted(pinned, tagged)
+        return status
 
     # -- the context ------------------------------------------------------------------------
     def _context(self, opts) -> tuple[Iterable[bytes], str]:  # noqa: ANN001

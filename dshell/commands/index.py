@@ -367,6 +367,7 @@ PROVIDERS: dict[str, int] = {
     "swarm_update": 14,
     "tag_trusted": 21,
     "template_error": 1,
+    "trusted_build_context": 21,
     "trusted_image": 21,
     "trusted_pull": 21,
     "trusted_reference": 21,

@@ -642,6 +642,45 @@ class TrustCommands(CommandBase):
             lines.append(line + "\n")
         return "".join(lines), resolved
 
+    def trusted_build_context(self, chunks, dockerfile: str, resolved: list):  # noqa: ANN001, ANN201
+        """docker build's replaceDockerfileForContentTrust: the context tar as it streams,
+        its ``dockerfile`` entry rewritten by dockerfile_for_trust (the pairs to tag after a
+        successful build appended to ``resolved``)."""
+        import io
+        import tarfile
+
+        class _Chunks(io.RawIOBase):
+            def __init__(self, source) -> None:  # noqa: ANN001
+                self.source, self.pending = iter(source), b""
+
+            def readable(self) -> bool:
+                return True
+
+            def readinto(self, buffer) -> int:  # noqa: ANN001
+                while not self.pending:
+                    try:
+                        self.pending = bytes(next(self.source))
+                    except StopIteration:
+                        return 0
+                size = min(len(buffer), len(self.pending))
+                buffer[:size], self.pending = self.pending[:size], self.pending[size:]
+                return size
+
+        wanted = dockerfile.lstrip("./")
+        with tarfile.open(fileobj=io.BufferedReader(_Chunks(chunks)), mode="r|") as source:
+            for member in source:
+                data = source.extractfile(member).read() if member.isfile() else b""
+                if member.isfile() and member.name.lstrip("./") == wanted:
+                    text, found = self.dockerfile_for_trust(data.decode("utf-8", "replace"))
+                    resolved.extend(found)
+                    data = text.encode()
+                    member.size = len(data)
+                # Written by hand: tarfile's writer pads the end to 10 kB, Go's does not.
+                yield member.tobuf(tarfile.GNU_FORMAT, "utf-8", "surrogateescape")
+                if data:
+                    yield data + bytes(-len(data) % tarfile.BLOCKSIZE)
+        yield bytes(2 * tarfile.BLOCKSIZE)
+
     def tag_trusted(self, pinned, tagged) -> None:  # noqa: ANN001
         """docker's TagTrusted: said on standard error, done by the daemon."""
         from dshell.engine.urls import quote

@@ -410,3 +410,18 @@ def test_content_trust_run_and_create_use_the_signed_digest(trust_env, signed_re
         assert image.startswith(f"{signed_repo}@sha256:")
     finally:
         run_docker(env, "rm", "-f", name)
+
+
+def test_content_trust_classic_build_pins_from_to_the_signed_digest(trust_env, signed_repo,
+                                                                    tmp_path):  # fmt: skip
+    env = dict(trust_env, DOCKER_CONTENT_TRUST="1", DOCKER_BUILDKIT="0")
+    (tmp_path / "Dockerfile").write_text(f"FROM {signed_repo}:v1\nRUN true\n")
+    (tmp_path / "data.txt").write_text("some context\n")
+    tag = harness.unique_name("trusted-build")
+    run_docker_ok(env, "build", "-t", tag, str(tmp_path))  # the cache both then use
+    try:
+        pair = assert_same(env, "build", "-t", tag, str(tmp_path), stderr=True)
+        assert f"Step 1/2 : FROM {signed_repo}@sha256:" in pair.dshell.out
+        assert f"Tagging {signed_repo}@sha256:" in pair.dshell.err
+    finally:
+        run_docker(env, "rmi", tag)
