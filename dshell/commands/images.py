@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
@@ -61,7 +62,9 @@ class ImageCommands(CommandBase):
 
     def _image_tree(self, opts) -> int:  # noqa: ANN001
         """``images --tree`` (API 1.47+, so never on this project's 1.41 engine): docker's
-        conflicts, then the listing with manifests, which dshell cannot draw as a tree yet."""
+        conflicts, then the listing with manifests drawn as docker draws it."""
+        from dshell.render.image_tree import render_tree
+
         conflicts = ((opts.quiet, "--quiet"), (opts.no_trunc, "--no-trunc"),
                      (opts.digests, "--show-digest"), (opts.format, "--format"))  # fmt: skip
         for given, name in conflicts:
@@ -69,10 +72,13 @@ class ImageCommands(CommandBase):
                 self.err(f"{name} is not yet supported with --tree")
                 return 1
         filters = [*opts.filter, *(f"reference={arg}" for arg in opts.args)]
-        self.client.get_json("/images/json", {"all": opts.all, "manifests": True,
-                                              "filters": filters_param(filters)})  # fmt: skip
-        self.err("images --tree: the tree view is not implemented in dshell")
-        return 1
+        params = {"all": opts.all, "manifests": True, "filters": filters_param(filters)}
+        images = self.client.get_json("/images/json", params)
+        width = 0
+        if self.stdout.is_terminal:
+            width = shutil.get_terminal_size((0, 0)).columns
+        self.stdout.write(render_tree(images or [], opts.all, width))
+        return 0
 
     @command(
         "Display detailed information on one or more images",

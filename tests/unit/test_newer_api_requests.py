@@ -4,8 +4,9 @@ with what docker sends for the same line.
 
 The other end is a recorder on a unix socket, not an engine: it answers the ping as an API
 1.50 swarm manager and every request with a fixed reply, and keeps each request (method,
-path, query, JSON body). docker is the oracle for the requests; what the replies would mean
-to a real daemon is not tested here.
+path, query, JSON body). docker is the oracle for the requests and for what it prints of
+the fixed replies (``images --tree`` draws a made-up multi-platform listing); what the
+replies would mean to a real daemon is not tested here.
 """
 
 from __future__ import annotations
@@ -40,8 +41,51 @@ REPLIES = {
     ("PUT", "/volumes/abc123"): (200, None),
     ("DELETE", "/images/x"): (200, [{"Untagged": "x:latest"}]),
     ("GET", "/images/x/json"): (200, {"Id": "sha256:1", "RepoTags": ["x:latest"]}),
-    ("GET", "/images/json"): (200, []),
+    ("GET", "/images/json"): (200, "IMAGES"),
 }  # fmt: skip
+
+
+def _manifest(
+    digest: str,
+    platform: dict,
+    total: int,
+    content: int,
+    available: bool = True,
+    containers: tuple[str, ...] = (),
+    kind: str = "image",
+) -> dict:
+    return {
+        "ID": f"sha256:{digest * 64}"[:71],
+        "Available": available,
+        "Kind": kind,
+        "Size": {"Total": total, "Content": content},
+        "ImageData": {"Platform": platform, "Containers": list(containers)},
+        "AttestationData": {"For": "sha256:" + "a" * 64} if kind == "attestation" else None,
+    }
+
+
+#: An /images/json?manifests=1 answer (API 1.47+): multi-platform images, one in use, a
+#: variant not pulled, an attestation, a dangling image, a name longer than the layout.
+IMAGES = [
+    {"Id": "sha256:" + "1" * 64, "Created": 1_700_000_000, "Size": 8_912_345, "Containers": 0,
+     "RepoTags": ["alpine:latest", "registry.example.com/library/alpine:3.20"],
+     "RepoDigests": ["alpine@sha256:" + "f" * 64],
+     "Manifests": [_manifest("2", {"os": "linux", "architecture": "amd64"}, 8_900_000,
+                             3_600_000, containers=("c1",)),
+                   _manifest("3", {"os": "linux", "architecture": "arm64", "variant": "v8"},
+                             0, 4_100_000, available=False),
+                   _manifest("4", {}, 0, 1_000, kind="attestation"),
+                   _manifest("5", {}, 512, 512)]},
+    {"Id": "sha256:" + "6" * 64, "Created": 1_800_000_000, "Size": 2_048_000, "Containers": 2,
+     "RepoTags": ["busybox:latest"], "RepoDigests": [], "Manifests": []},
+    {"Id": "sha256:" + "7" * 64, "Created": 1_600_000_000, "Size": 123, "Containers": 0,
+     "RepoTags": [], "RepoDigests": [], "Manifests": []},
+    {"Id": "sha256:" + "8" * 64, "Created": 1_650_000_000, "Size": 7_000_000_000,
+     "Containers": 0, "RepoTags": ["a-very-long-repository-name/" + "x" * 60 + ":tag"],
+     "RepoDigests": [], "Manifests": [
+         _manifest("9", {"os": "windows", "architecture": "amd64", "os.version": "10.0"},
+                   70_000, 69_999)]},
+]  # fmt: skip
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
@@ -66,6 +110,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
             json.loads(body) if body else None,
         ))  # fmt: skip
         status, answer = REPLIES.get((self.command, path), (404, {"message": "not recorded"}))
+        answer = IMAGES if answer == "IMAGES" else answer
         data = b"" if answer is None else json.dumps(answer).encode()
         self._send(status, data, {"Content-Type": "application/json"})
 
@@ -134,6 +179,7 @@ LINES = [
     ["image", "inspect", "--platform", "arm", "x"],
     ["images", "--tree"],
     ["images", "--tree", "-a", "--filter", "dangling=true", "busy*"],
+    ["image", "ls", "--tree", "--all"],
 ]  # fmt: skip
 
 
@@ -145,5 +191,4 @@ def test_requests_are_dockers(recorder, args):
                               env)  # fmt: skip
     assert docker, "docker sent nothing: the recorder is not answering as a daemon"
     assert ours == docker
-    if args[0] != "images":  # docker draws a tree dshell does not draw yet
-        assert our_out == docker_out
+    assert our_out == docker_out
