@@ -119,3 +119,19 @@ def test_dockerfile_from_lines_are_pinned_to_signed_digests():
                     + "\n")  # fmt: skip
     assert [r.tag for r in asked] == ["latest"]
     assert resolved == [(pinned, Reference("127.0.0.1:5000", "app", "latest", ""))]
+
+
+def test_three_word_commands_are_found_and_completed():
+    from dshell.repl.completer import DockerCompleter
+    from dshell.session import DockerSession
+    from tests.unit.test_repl_fixtures import cache
+
+    registry = DockerSession.registry
+    assert registry.lookup(["trust", "key", "generate", "x"])[0].name == "trust key generate"
+    assert registry.lookup(["trust", "signer", "add"]) == (registry.by_words[
+        ("trust", "signer", "add")], 3)  # fmt: skip
+    # A word that only looks like a third one stays an argument.
+    assert registry.lookup(["swarm", "join", "token"])[0].name == "swarm join"
+    completer = DockerCompleter(registry, cache())
+    assert completer.candidates_for("trust key ") == ["generate", "load"]
+    assert completer.candidates_for("trust signer add --") == ["--key"]
