@@ -108,14 +108,26 @@ def canonical_key_id(key: dict) -> str:
     inside its certificate."""
     if key.get("keytype") not in ("ecdsa-x509", "rsa-x509"):
         return key_id(key)
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-
-    cert = x509.load_pem_x509_certificate(base64.b64decode(key["keyval"]["public"]))
-    spki = cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    spki = certificate_public_key(base64.b64decode(key["keyval"]["public"]))
     return key_id(public_key_dict(key["keytype"].removesuffix("-x509"), spki))
+
+
+def certificate_public_key(pem: bytes) -> bytes:
+    """The SubjectPublicKeyInfo DER inside a PEM certificate, read straight from its DER
+    (loading cryptography's x509 module would cost a cold start more than the rest)."""
+    from dshell.engine.notary_keys import der_children, der_read, pem_decode
+
+    block, _ = pem_decode(pem)
+    try:
+        if block is None or block.type != "CERTIFICATE":
+            raise ValueError("not a certificate")
+        tbs = der_children(der_read(block.der)[1])[0]
+        fields = der_children(tbs[1])
+        if fields and fields[0][0] == 0xA0:  # [0] EXPLICIT version
+            fields = fields[1:]
+        return fields[5][2]  # serial, signature, issuer, validity, subject, spki
+    except (ValueError, IndexError):
+        raise InvalidMetadata("could not parse the certificate of an x509 key") from None
 
 
 def verify_signature(key: dict, method: str, signature: bytes, message: bytes) -> bool:
@@ -133,11 +145,8 @@ def verify_signature(key: dict, method: str, signature: bytes, message: bytes) -
             return True
         if keytype in ("ecdsa", "ecdsa-x509") and method == "ecdsa":
             if keytype == "ecdsa-x509":
-                from cryptography import x509
-
-                verifier = x509.load_pem_x509_certificate(public).public_key()
-            else:
-                verifier = serialization.load_der_public_key(public)
+                public = certificate_public_key(public)
+            verifier = serialization.load_der_public_key(public)
             half = len(signature) // 2
             if not half or len(signature) % 2:
                 return False
@@ -145,7 +154,7 @@ def verify_signature(key: dict, method: str, signature: bytes, message: bytes) -
                                        int.from_bytes(signature[half:], "big"))  # fmt: skip
             verifier.verify(der, message, ec.ECDSA(hashes.SHA256()))
             return True
-    except (InvalidSignature, ValueError, TypeError, KeyError):
+    except (InvalidSignature, ValueError, TypeError, KeyError, InvalidMetadata):
         return False
     return False
 
@@ -230,11 +239,13 @@ def _tls_context(cert_dir: Path, verify: bool) -> ssl.SSLContext:
     """docker's tlsconfig.ClientDefault plus registry.ReadCertsDirectory: the system's CAs and
     every ``*.crt`` in the trust server's directory; ``*.cert``/``*.key`` pairs as client
     certificates; no verification for an insecure (loopback) registry."""
-    context = ssl.create_default_context()
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if not verify:
+    if verify:
+        context = ssl.create_default_context()
+    else:  # no need to load the system's CAs (a cold start's largest cost here)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
     try:
         entries = sorted(os.listdir(cert_dir))
     except OSError:

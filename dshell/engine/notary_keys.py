@@ -86,6 +86,16 @@ def _read(der: bytes, offset: int = 0) -> tuple[int, bytes, int]:
     return tag, der[offset : offset + size], offset + size
 
 
+def der_read(der: bytes, offset: int = 0) -> tuple[int, bytes, int]:
+    """(tag, contents, offset after) of the DER element at ``offset``."""
+    return _read(der, offset)
+
+
+def der_children(body: bytes) -> list[tuple[int, bytes, bytes]]:
+    """The elements of a constructed DER value: (tag, contents, whole encoding)."""
+    return _children(body)
+
+
 def _children(body: bytes) -> list[tuple[int, bytes, bytes]]:
     """The elements of a constructed value: (tag, contents, whole encoding)."""
     found, offset = [], 0
