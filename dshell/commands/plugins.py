@@ -216,6 +216,8 @@ class PluginCommands(CommandBase):
             local = _tagged(alias).familiar_string()
         remote, headers = self._pull_config(typed)
         privileges = self._privileges(remote, typed, opts.grant_all_permissions, headers)
+        if privileges is None:
+            return 0
         try:
             response = self.client.request(
                 "POST", "/plugins/pull", params={"remote": remote, "name": local or None},
@@ -247,7 +249,6 @@ class PluginCommands(CommandBase):
     def cmd_plugin_upgrade(self, opts) -> int:  # noqa: ANN001
         import json
 
-        from dshell.commands.pruning import confirm
         from dshell.engine.references import InvalidReference, full_string
 
         try:
@@ -270,11 +271,13 @@ class PluginCommands(CommandBase):
         self.out(f"Upgrading plugin {local} from {old.familiar_string()} to "
                  f"{remote.familiar_string()}")  # fmt: skip
         if not opts.skip_remote_check and full_string(remote) != full_string(old):
-            if not confirm(self.stdin, self.stdout, "Plugin images do not match, are you sure?"):
+            if not self._confirm("Plugin images do not match, are you sure?"):
                 # docker's cancelledErr: its main prints nothing and exits 0
                 return 0
         pull_ref, headers = self._pull_config(typed)
         privileges = self._privileges(pull_ref, typed, opts.grant_all_permissions, headers)
+        if privileges is None:
+            return 0
         try:
             response = self.client.request(
                 "POST", plugin_path(local, "upgrade"), params={"remote": pull_ref},
@@ -298,11 +301,12 @@ class PluginCommands(CommandBase):
             "X-Registry-Auth": auth_header_for_domain(self.config, ref.domain)
         }
 
-    def _privileges(self, remote: str, shown: str, grant_all: bool,
-                    headers: dict[str, str]) -> list:  # fmt: skip
+    def _privileges(
+        self, remote: str, shown: str, grant_all: bool, headers: dict[str, str]
+    ) -> list | None:
         """``GET /plugins/privileges`` and docker's prompt for them, unless granted up front;
-        what the daemon asked for is what the pull then accepts."""
-        from dshell.commands.pruning import confirm
+        what the daemon asked for is what the pull then accepts. None: the question was
+        interrupted (docker's cancelled prompt: the command ends, status 0)."""
         from dshell.render.formatter import go_quote
 
         privileges = self.client.request(
@@ -313,9 +317,27 @@ class PluginCommands(CommandBase):
         self.out(f"Plugin {go_quote(shown)} is requesting the following privileges:")
         for privilege in privileges:
             self.out(f" - {privilege.get('Name', '')}: {go_list(privilege.get('Value'))}")
-        if not confirm(self.stdin, self.stdout, "Do you grant the above permissions?"):
+        agreed = self._confirm("Do you grant the above permissions?")
+        if agreed is None:
+            return None
+        if not agreed:
             raise PluginError(f"permission denied while installing plugin {remote}")
         return privileges
+
+    def _confirm(self, question: str) -> bool | None:
+        """docker's prompt.Confirm: ``question [y/N] ``, one line, only y/Y agree (end of
+        input is a no). Ctrl-C cancels it: a newline, and None."""
+        self.stdout.write(f"{question} [y/N] ")
+        self.stdout.flush()
+        try:
+            answer = self.stdin.handle.readline()
+        except KeyboardInterrupt:
+            self.out()
+            self.stdout.flush()
+            return None
+        except (OSError, ValueError):
+            return False
+        return answer.strip().lower() == "y"
 
 
 def _context_dir(context: str) -> str:
