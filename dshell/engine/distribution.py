@@ -394,13 +394,6 @@ def _registry_session(verify: bool | str, cert: tuple[str, str] | None):  # noqa
     if session is None:
         import requests
 
-        if not verify:
-            # docker says nothing when told not to verify; urllib3 would warn every call.
-            import warnings
-
-            from urllib3.exceptions import InsecureRequestWarning
-
-            warnings.simplefilter("ignore", InsecureRequestWarning)
         session = requests.Session()
         session.trust_env = False
         session.headers.clear()
@@ -413,6 +406,14 @@ def _context_adapter(context, verified: bool):  # noqa: ANN001, ANN202
     """requests' HTTPAdapter with the pools made on ``context`` and requests' own CA
     handling turned off (it would reload the bundle for every connection)."""
     from requests.adapters import HTTPAdapter
+
+    if not verified:
+        # docker says nothing when told not to verify; urllib3 would warn on every call.
+        import warnings
+
+        from urllib3.exceptions import InsecureRequestWarning
+
+        warnings.simplefilter("ignore", InsecureRequestWarning)
 
     class ContextAdapter(HTTPAdapter):
         def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):  # noqa: ANN001, ANN201

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.client
 import json
 import logging
 import os
@@ -290,6 +289,7 @@ class Remote:
         self._challenge: tuple[str, dict[str, str]] | None = None
         self._authorization: str | None = None
         self._pinged = False
+        self._session = None
 
     def _request(
         self,
@@ -298,21 +298,20 @@ class Remote:
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
-        parts = urllib.parse.urlsplit(url)
-        connection = http.client.HTTPSConnection(
-            parts.hostname or "", parts.port or 443, timeout=HTTP_TIMEOUT, context=self.context
-        )
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        session = self._session
+        if session is None:
+            session = self._session = _notary_session(self.context)
         sent = {"User-Agent": self.user_agent, **(headers or {})}
         try:
-            connection.request(method, path or "/", body=body, headers=sent)
-            answer = connection.getresponse()
-            data = answer.read(MAX_DOWNLOAD + 1)
-            return answer.status, {k.lower(): v for k, v in answer.getheaders()}, data
-        except (OSError, http.client.HTTPException) as exc:
+            answer = session.request(method, url, data=body, headers=sent, stream=True,
+                                     timeout=HTTP_TIMEOUT, allow_redirects=False)  # fmt: skip
+            try:
+                data = answer.raw.read(MAX_DOWNLOAD + 1, decode_content=True)
+            finally:
+                answer.close()
+            return answer.status_code, {k.lower(): v for k, v in answer.headers.items()}, data
+        except OSError as exc:  # requests' and urllib3's failures are OSErrors too
             raise NetworkError(_network_reason(method, url, exc)) from None
-        finally:
-            connection.close()
 
     def ping(self) -> None:
         """docker pings ``/v2/`` once and keeps the challenge; a failure means offline."""
@@ -424,14 +423,33 @@ def _server_error(body: bytes, status: int) -> str:
         return f"trust server rejected operation. ({status})"
 
 
+def _notary_session(context: ssl.SSLContext):  # noqa: ANN202
+    """A requests session (the project's HTTP stack) whose connections use ``context``."""
+    import requests
+
+    from dshell.engine.distribution import _context_adapter
+
+    session = requests.Session()
+    session.trust_env = False
+    session.headers.clear()
+    session.mount("https://", _context_adapter(context, context.verify_mode != ssl.CERT_NONE))
+    return session
+
+
 def _network_reason(method: str, url: str, exc: Exception) -> str:
+    """Go's words for a request that got no answer, from the failure under requests' own."""
+    from dshell.engine.client import _causes
+
     parts = urllib.parse.urlsplit(url)
     verb = method.capitalize()
-    if isinstance(exc, ConnectionRefusedError):
-        return f'{verb} "{url}": dial tcp {parts.netloc}: connect: connection refused'
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f'{verb} "{url}": tls: failed to verify certificate: {exc.verify_message}'
-    reason = getattr(exc, "strerror", None) or str(exc)
+    causes = list(_causes(exc))
+    for cause in causes:
+        if isinstance(cause, ConnectionRefusedError):
+            return f'{verb} "{url}": dial tcp {parts.netloc}: connect: connection refused'
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f'{verb} "{url}": tls: failed to verify certificate: {cause.verify_message}'
+    innermost = causes[-1] if causes else exc
+    reason = getattr(innermost, "strerror", None) or str(innermost)
     return f'{verb} "{url}": {reason}'
 
 
