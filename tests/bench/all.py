@@ -23,8 +23,9 @@ from tests import harness  # noqa: E402
 from tests.bench.figures import Figure, machine, print_table  # noqa: E402
 
 #: In the README's order. Each names a module of tests/bench with ``figures(engine, quick)``.
-MODULES = ("startup", "run", "listing", "transfer", "logs", "build", "menu", "completion",
-           "swarm", "services", "stacks", "swarm_completion")
+MODULES = ("startup", "cli_plugins", "run", "listing", "transfer", "logs", "build", "buildkit",
+           "manifests", "trust", "menu", "completion", "swarm", "services", "stacks",
+           "swarm_completion")
 
 
 def main() -> int:
