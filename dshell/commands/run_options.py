@@ -65,7 +65,7 @@ UNSUPPORTED = {
 CONTAINER_FLAGS: tuple[Flag, ...] = (
     Flag("add-host", "Add a custom host-to-IP mapping (host:ip)", type="list", kind="host"),
     Flag("annotation", "Add an annotation to the container (passed through to the OCI "
-         "runtime)", type="map", min_api="1.43"),
+         "runtime)", type="map", shown_default="map[]", min_api="1.43"),
     Flag("attach", "Attach to STDIN, STDOUT or STDERR", short="a", type="list",
          kind="choice:stdin|stdout|stderr"),
     Flag("blkio-weight", "Block IO (relative weight), between 10 and 1000, or 0 to disable",

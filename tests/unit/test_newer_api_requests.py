@@ -88,6 +88,10 @@ IMAGES = [
 ]  # fmt: skip
 
 
+PING = {"Api-Version": "1.50", "Ostype": "linux", "Docker-Experimental": "true",
+        "Swarm": "active/manager"}  # fmt: skip
+
+
 class _Recorder(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -99,9 +103,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         if url.path == "/_ping":
-            self._send(200, b"OK", {"Api-Version": "1.50", "Ostype": "linux",
-                                    "Docker-Experimental": "true",
-                                    "Swarm": "active/manager"})  # fmt: skip
+            self._send(200, b"OK", self.server.ping)
             return
         path = url.path.split("/", 2)[2] if url.path.startswith("/v1.") else url.path
         path = "/" + path.lstrip("/")
@@ -132,6 +134,7 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     def __init__(self, path: str) -> None:
         super().__init__(path, _Recorder)
         self.requests: list = []
+        self.ping = dict(PING)
 
     def get_request(self):  # noqa: ANN201 - a unix socket's peer address is "", not a pair
         request, _ = super().get_request()
@@ -192,3 +195,41 @@ def test_requests_are_dockers(recorder, args):
     assert docker, "docker sent nothing: the recorder is not answering as a daemon"
     assert ours == docker
     assert our_out == docker_out
+
+
+@pytest.mark.parametrize("ping", [
+    {"Swarm": "inactive"},
+    {"Swarm": "active/worker"},
+    {"Swarm": None},
+    {"Docker-Experimental": "false", "Api-Version": "1.44"},
+    {"Ostype": "windows"},
+    {"Ostype": None, "Api-Version": "1.41"},
+], ids=lambda ping: ",".join(f"{k}={v}" for k, v in ping.items()))  # fmt: skip
+@pytest.mark.parametrize("args", [
+    ["volume", "--help"],
+    ["volume", "create", "--help"],
+    ["volume", "update", "--help"],
+    ["volume", "update", "cv"],
+    ["checkpoint", "--help"],
+    ["checkpoint", "ls", "c"],
+    ["images", "--help"],
+    ["run", "--help"],
+    ["build", "--help"],
+], ids=" ".join)  # fmt: skip
+def test_what_help_hides_for_a_daemon(recorder, ping, args):
+    """docker's hideUnsupportedFeatures and isSupported for daemons this project cannot
+    start: a swarm worker or inactive node (cluster-volume flags hidden), no swarm header
+    (nothing hidden), not experimental, Windows (its flags shown), no OS type."""
+    server, env = recorder
+    server.ping = {k: v for k, v in {**PING, **ping}.items() if v is not None}
+    try:
+        env = {**env, "DOCKER_BUILDKIT": "0"}
+        _, docker = _requests(server, [DOCKER_CLI, *args], env)
+        _, ours = _requests(server, [sys.executable, "-m", "dshell", "-c", shlex.join(args)],
+                            env)  # fmt: skip
+    finally:
+        server.ping = dict(PING)
+    if args[0] == "build":
+        # docker prints no legacy-builder notice for a Windows daemon (cliplugins' concern)
+        ours, docker = ours[::2], docker[::2]
+    assert ours == docker
