@@ -10,6 +10,7 @@ PROVIDERS: dict[str, int] = {
     "_apply_docker_endpoint": 12,
     "_ask_credentials": 9,
     "_attach_and_start": 2,
+    "_confirm": 19,
     "_context": 8,
     "_copy_from": 6,
     "_copy_logs": 4,
