@@ -195,7 +195,9 @@ class ImageCommands(CommandBase):
             Flag("all-tags", "Push all tags of an image to the repository", short="a"),
             Flag("disable-content-trust", "Skip image signing", default=True),
             Flag("platform", "Push a platform-specific manifest as a single-platform image "
-                 "to the registry.", type="string", min_api="1.46"),
+                 "to the registry.\nImage index won't be pushed, meaning that other manifests, "
+                 "including attestations won't be preserved.\n'os[/arch[/variant]]': Explicit "
+                 "platform (eg. linux/amd64)", type="string", min_api="1.46"),
             Flag("quiet", "Suppress verbose output", short="q"),
         ],
     )  # fmt: skip

@@ -233,3 +233,28 @@ def test_what_help_hides_for_a_daemon(recorder, ping, args):
         # docker prints no legacy-builder notice for a Windows daemon (cliplugins' concern)
         ours, docker = ours[::2], docker[::2]
     assert ours == docker
+
+
+def test_every_help_is_dockers_for_an_api_1_50_daemon(recorder):
+    """Every command path docker has, ``--help`` against a daemon that has every feature
+    (the suite's engine, API 1.41, hides the newer flags, so the engine sweep cannot see
+    their help): the flags docker shows there, with their wording and defaults."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.unit.test_command_coverage import docker_tree
+
+    server, env = recorder
+    env = {**env, "DOCKER_BUILDKIT": "0"}
+
+    def both(words: tuple[str, ...]) -> tuple[str, bool]:
+        argv = [*words, "--help"]
+        docker = subprocess.run([DOCKER_CLI, *argv], env=env, capture_output=True, text=True)
+        ours = subprocess.run([sys.executable, "-m", "dshell", "-c", shlex.join(argv)],
+                              env=env, capture_output=True, text=True)  # fmt: skip
+        return " ".join(words), (ours.stdout, ours.returncode) == (docker.stdout, docker.returncode)
+
+    paths = [words for words in docker_tree() if words]
+    with ThreadPoolExecutor(3) as pool:
+        differ = [name for name, same in pool.map(both, paths) if not same]
+    assert len(paths) > 180
+    assert differ == []
