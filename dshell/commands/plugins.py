@@ -111,7 +111,7 @@ class PluginCommands(CommandBase):
         self.out(name)
         return 0
 
-    def _log_error(self, message: str) -> None:
+    def _plugin_log_error(self, message: str) -> None:
         """What docker's archive package logs (at error level) while it makes the tar."""
         from dshell.engine.archive import logrus_line
 
@@ -128,11 +128,11 @@ class PluginCommands(CommandBase):
         name = opts.args[0]
         if opts.timeout < 0:
             raise PluginError(f"negative timeout {opts.timeout} is invalid")
-        self._enable(name, opts.timeout)
+        self._plugin_enable(name, opts.timeout)
         self.out(name)
         return 0
 
-    def _enable(self, name: str, timeout: int) -> None:
+    def _plugin_enable(self, name: str, timeout: int) -> None:
         # The daemon waits for the plugin's socket up to about 13 s before it answers.
         self.client.request("POST", plugin_path(name, "enable"), params={"timeout": str(timeout)},
                             timeout=max(timeout, 0) + 60).close()  # fmt: skip
@@ -155,10 +155,10 @@ class PluginCommands(CommandBase):
         args=[Arg("PLUGIN"), Arg("KEY=VALUE", many=True)],
     )
     def cmd_plugin_set(self, opts) -> int:  # noqa: ANN001
-        self._set(opts.args[0], opts.args[1:])
+        self._plugin_set(opts.args[0], opts.args[1:])
         return 0
 
-    def _set(self, name: str, settings: list[str]) -> None:
+    def _plugin_set(self, name: str, settings: list[str]) -> None:
         self.client.request("POST", plugin_path(name, "set"), json_body=settings).close()
 
     @command(
@@ -214,8 +214,8 @@ class PluginCommands(CommandBase):
             if alias.digest:
                 raise PluginError(f"invalid name: {opts.alias}")
             local = _tagged(alias).familiar_string()
-        remote, headers = self._pull_config(typed)
-        privileges = self._privileges(remote, typed, opts.grant_all_permissions, headers)
+        remote, headers = self._plugin_pull_config(typed)
+        privileges = self._plugin_privileges(remote, typed, opts.grant_all_permissions, headers)
         if privileges is None:
             return 0
         try:
@@ -229,9 +229,9 @@ class PluginCommands(CommandBase):
         name = response.headers.get("Docker-Plugin-Name", "")
         self.show_progress(response, self.stdout)
         if settings:
-            self._set(name, settings)
+            self._plugin_set(name, settings)
         if not opts.disable:
-            self._enable(name, 0)
+            self._plugin_enable(name, 0)
         self.out(f"Installed plugin {typed}")
         return 0
 
@@ -271,11 +271,11 @@ class PluginCommands(CommandBase):
         self.out(f"Upgrading plugin {local} from {old.familiar_string()} to "
                  f"{remote.familiar_string()}")  # fmt: skip
         if not opts.skip_remote_check and full_string(remote) != full_string(old):
-            if not self._confirm("Plugin images do not match, are you sure?"):
+            if not self._plugin_confirm("Plugin images do not match, are you sure?"):
                 # docker's cancelledErr: its main prints nothing and exits 0
                 return 0
-        pull_ref, headers = self._pull_config(typed)
-        privileges = self._privileges(pull_ref, typed, opts.grant_all_permissions, headers)
+        pull_ref, headers = self._plugin_pull_config(typed)
+        privileges = self._plugin_privileges(pull_ref, typed, opts.grant_all_permissions, headers)
         if privileges is None:
             return 0
         try:
@@ -290,7 +290,7 @@ class PluginCommands(CommandBase):
         self.out(f"Upgraded plugin {local} to {typed}")
         return 0
 
-    def _pull_config(self, typed: str) -> tuple[str, dict[str, str]]:
+    def _plugin_pull_config(self, typed: str) -> tuple[str, dict[str, str]]:
         """docker's buildPullConfig without content trust: the remote as the daemon gets it
         (the full name, no default tag added) and the registry's credentials."""
         from dshell.engine.auth import auth_header_for_domain
@@ -301,7 +301,7 @@ class PluginCommands(CommandBase):
             "X-Registry-Auth": auth_header_for_domain(self.config, ref.domain)
         }
 
-    def _privileges(
+    def _plugin_privileges(
         self, remote: str, shown: str, grant_all: bool, headers: dict[str, str]
     ) -> list | None:
         """``GET /plugins/privileges`` and docker's prompt for them, unless granted up front;
@@ -317,14 +317,14 @@ class PluginCommands(CommandBase):
         self.out(f"Plugin {go_quote(shown)} is requesting the following privileges:")
         for privilege in privileges:
             self.out(f" - {privilege.get('Name', '')}: {go_list(privilege.get('Value'))}")
-        agreed = self._confirm("Do you grant the above permissions?")
+        agreed = self._plugin_confirm("Do you grant the above permissions?")
         if agreed is None:
             return None
         if not agreed:
             raise PluginError(f"permission denied while installing plugin {remote}")
         return privileges
 
-    def _confirm(self, question: str) -> bool | None:
+    def _plugin_confirm(self, question: str) -> bool | None:
         """docker's prompt.Confirm: ``question [y/N] ``, one line, only y/Y agree (end of
         input is a no). Ctrl-C cancels it: a newline, and None."""
         self.stdout.write(f"{question} [y/N] ")
