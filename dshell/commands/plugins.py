@@ -12,6 +12,7 @@ from dshell.commands.base import CommandBase, filters_param, management
 from dshell.commands.declare import FORMAT_HELP, INSPECT_FORMAT_FLAG, Arg, Flag, command
 from dshell.engine.errors import EngineError
 from dshell.engine.urls import quote
+from dshell.records import replace
 
 if TYPE_CHECKING:
     from dshell.render.images import Reference
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 GRANT_FLAG = Flag("grant-all-permissions", "Grant all permissions necessary to run the plugin")
 VERIFY_FLAG = Flag("disable-content-trust", "Skip image verification", default=True)
 PLUGIN_CONFIG_TYPE = "types.PluginConfig"
+#: docker's annotation on the plugin command (API 1.25), repeated on each subcommand so that
+#: the refusal names the command typed, as areSubcommandsSupported's walk up to it does.
+MIN_API = "1.25"
 
 
 class PluginError(EngineError):
@@ -52,12 +56,19 @@ def _tagged(ref: Reference) -> Reference:
     return with_default_tag(ref)
 
 
+def _annotated_group():  # noqa: ANN202
+    run = management("plugin", "Manage plugins")
+    run.__command__ = replace(run.__command__, min_api=MIN_API)
+    return run
+
+
 class PluginCommands(CommandBase):
-    cmd_plugin = management("plugin", "Manage plugins")
+    cmd_plugin = _annotated_group()
 
     # -- ls / inspect -----------------------------------------------------------------------
     @command(
         "List plugins",
+        min_api=MIN_API,
         aliases=["plugin list"],
         flags=[
             Flag("filter", 'Provide filter values (e.g. "enabled=true")', short="f",
@@ -78,6 +89,7 @@ class PluginCommands(CommandBase):
 
     @command(
         "Display detailed information on one or more plugins",
+        min_api=MIN_API,
         flags=[INSPECT_FORMAT_FLAG],
         args=[Arg("PLUGIN", many=True)],
     )
@@ -91,6 +103,7 @@ class PluginCommands(CommandBase):
     @command(
         "Create a plugin from a rootfs and configuration. Plugin data directory must contain "
         "config.json and rootfs directory.",
+        min_api=MIN_API,
         usage="[OPTIONS] PLUGIN PLUGIN-DATA-DIR",
         flags=[Flag("compress", "Compress the context using gzip")],
         args=[Arg("PLUGIN"), Arg("PLUGIN-DATA-DIR", kind="path")],
@@ -121,6 +134,7 @@ class PluginCommands(CommandBase):
     # -- enable / disable / set / rm --------------------------------------------------------
     @command(
         "Enable a plugin",
+        min_api=MIN_API,
         flags=[Flag("timeout", "HTTP client timeout (in seconds)", type="int", default=30)],
         args=[Arg("PLUGIN")],
     )
@@ -139,6 +153,7 @@ class PluginCommands(CommandBase):
 
     @command(
         "Disable a plugin",
+        min_api=MIN_API,
         flags=[Flag("force", "Force the disable of an active plugin", short="f")],
         args=[Arg("PLUGIN")],
     )
@@ -151,6 +166,7 @@ class PluginCommands(CommandBase):
 
     @command(
         "Change settings for a plugin",
+        min_api=MIN_API,
         usage="PLUGIN KEY=VALUE [KEY=VALUE...]",
         args=[Arg("PLUGIN"), Arg("KEY=VALUE", many=True)],
     )
@@ -163,6 +179,7 @@ class PluginCommands(CommandBase):
 
     @command(
         "Remove one or more plugins",
+        min_api=MIN_API,
         aliases=["plugin remove"],
         flags=[Flag("force", "Force the removal of an active plugin", short="f")],
         args=[Arg("PLUGIN", many=True)],
@@ -177,6 +194,7 @@ class PluginCommands(CommandBase):
     # -- push / install / upgrade -----------------------------------------------------------
     @command(
         "Push a plugin to a registry",
+        min_api=MIN_API,
         usage="[OPTIONS] PLUGIN[:TAG]",
         flags=[Flag("disable-content-trust", "Skip image signing", default=True)],
         args=[Arg("PLUGIN[:TAG]")],
@@ -197,6 +215,7 @@ class PluginCommands(CommandBase):
 
     @command(
         "Install a plugin",
+        min_api=MIN_API,
         usage="[OPTIONS] PLUGIN [KEY=VALUE...]",
         flags=[
             Flag("alias", "Local name for plugin", type="string"),
@@ -237,6 +256,7 @@ class PluginCommands(CommandBase):
 
     @command(
         "Upgrade an existing plugin",
+        min_api="1.26",
         usage="[OPTIONS] PLUGIN [REMOTE]",
         flags=[
             VERIFY_FLAG,

@@ -691,3 +691,15 @@ def test_install_whose_enable_fails_as_docker(engine, registry, rootfs, tmp_path
         assert inspect(engine, remote)["Enabled"] is False
     finally:
         remove(engine, remote)
+
+
+@pytest.mark.parametrize("version", ["1.24", "1.25"])
+@pytest.mark.parametrize("args", [
+    ["plugin", "ls"],
+    ["plugin", "upgrade", "x"],
+    ["plugin", "--help"],
+    ["plugin", "upgrade", "--help"],
+])  # fmt: skip
+def test_older_api_versions_refuse_or_hide_as_docker(engine, version, args):
+    """docker annotates plugin with API 1.25 and plugin upgrade with 1.26."""
+    harness.assert_same(engine, *args, stderr=True, env={"DOCKER_API_VERSION": version})
