@@ -326,7 +326,7 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
     def unsupported_command(self, cmd, invoked: tuple[str, ...] | None) -> str | None:  # noqa: ANN001
         """docker's areSubcommandsSupported: the refusal for a command annotated with what
         the daemon lacks (asked only of annotated commands, as docker pings lazily)."""
-        if not annotated(cmd):
+        if not (cmd.min_api or cmd.os_type or cmd.experimental):  # "swarm" only hides
             return None
         return self.server_features().command_refusal(cmd, cmd.command_path(invoked))
 

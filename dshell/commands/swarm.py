@@ -497,6 +497,7 @@ class SwarmCommands(CommandBase):
             Flag("rotate", "Rotate join token"),
         ],
         args=[Arg("ROLE", kind="choice:worker|manager")],
+        swarm="manager",
     )  # fmt: skip
     def cmd_swarm_join_token(self, opts) -> int:  # noqa: ANN001
         def run() -> int:
@@ -528,6 +529,7 @@ class SwarmCommands(CommandBase):
         "Leave the swarm",
         usage="[OPTIONS]",
         flags=[Flag("force", "Force this node to leave the swarm, ignoring warnings", short="f")],
+        swarm="active",
     )
     def cmd_swarm_leave(self, opts) -> int:  # noqa: ANN001
         def run() -> int:
@@ -545,6 +547,7 @@ class SwarmCommands(CommandBase):
             Flag("autolock", "Change manager autolocking setting (true|false)"),
             *SWARM_SPEC_FLAGS,
         ],
+        swarm="manager",
     )  # fmt: skip
     def cmd_swarm_update(self, opts) -> int:  # noqa: ANN001
         if not opts.given:
@@ -568,7 +571,7 @@ class SwarmCommands(CommandBase):
 
         return self.swarm_run(run, opts)
 
-    @command("Unlock swarm", usage="")
+    @command("Unlock swarm", usage="", swarm="manager")
     def cmd_swarm_unlock(self, opts) -> int:  # noqa: ANN001
         def run() -> int:
             info = self.client.get_json("/info") or {}
@@ -604,6 +607,7 @@ class SwarmCommands(CommandBase):
             Flag("quiet", "Only display token", short="q"),
             Flag("rotate", "Rotate unlock key"),
         ],
+        swarm="manager",
     )  # fmt: skip
     def cmd_swarm_unlock_key(self, opts) -> int:  # noqa: ANN001
         def run() -> int:
@@ -642,6 +646,7 @@ class SwarmCommands(CommandBase):
             Flag("rotate", "Rotate the swarm CA - if no certificate or key are provided, new "
                  "ones will be generated"),
         ],
+        swarm="manager",
     )  # fmt: skip
     def cmd_swarm_ca(self, opts) -> int:  # noqa: ANN001
         def run() -> int:

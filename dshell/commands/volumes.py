@@ -84,7 +84,7 @@ class VolumeCommands(CommandBase):
         aliases=["volume list"],
         flags=[
             Flag("cluster", "Display only cluster volumes, and use cluster volume list "
-                 "formatting", min_api="1.42"),
+                 "formatting", **CLUSTER),
             Flag("filter", 'Provide filter values (e.g. "dangling=true")', short="f",
                  type="filter", kind="filter:volume"),
             Flag("format", FORMAT_HELP, type="string", kind="format:volume"),

@@ -235,10 +235,13 @@ def test_what_help_hides_for_a_daemon(recorder, ping, args):
     assert ours == docker
 
 
-def test_every_help_is_dockers_for_an_api_1_50_daemon(recorder):
+@pytest.mark.parametrize("ping", [{}, {"Docker-Experimental": "false", "Swarm": "inactive"}],
+                         ids=["everything", "not-experimental-no-swarm"])  # fmt: skip
+def test_every_help_is_dockers_for_an_api_1_50_daemon(recorder, ping):
     """Every command path docker has, ``--help`` against a daemon that has every feature
     (the suite's engine, API 1.41, hides the newer flags, so the engine sweep cannot see
-    their help): the flags docker shows there, with their wording and defaults."""
+    their help): the flags docker shows there, with their wording and defaults; and against
+    one that is neither experimental nor in a swarm (docker hides by its Swarm header)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tests.unit.test_command_coverage import docker_tree
@@ -254,7 +257,11 @@ def test_every_help_is_dockers_for_an_api_1_50_daemon(recorder):
         return " ".join(words), (ours.stdout, ours.returncode) == (docker.stdout, docker.returncode)
 
     paths = [words for words in docker_tree() if words]
-    with ThreadPoolExecutor(3) as pool:
-        differ = [name for name, same in pool.map(both, paths) if not same]
+    server.ping = {**PING, **ping}
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            differ = [name for name, same in pool.map(both, paths) if not same]
+    finally:
+        server.ping = dict(PING)
     assert len(paths) > 180
     assert differ == []
