@@ -301,3 +301,93 @@ def _send_file(call: Call, file_id: int, path: str,
                 if progress is not None:
                     progress(len(chunk))
     call.send(wire.Packet(type=wire.PACKET_DATA, id=file_id).encode())
+
+
+# -- the other way: the Engine sends (moby.filesync.v1.FileSend, for --output) -----------------
+def _safe_target(dest: str, path: str) -> str:
+    """Where an entry of the stream goes: refused if it would leave ``dest``."""
+    clean = os.path.normpath(path)
+    if os.path.isabs(path) or clean == ".." or clean.startswith("../") or clean == ".":
+        raise GrpcError(NOT_FOUND, f"invalid path {path!r} in the exported files")
+    return os.path.join(dest, clean)
+
+
+def receive_dir(call: Call, dest: str) -> None:
+    """fsutil's Receive into ``dest`` (merged with what is there): the Engine's STAT packets
+    make folders and links at once, a REQ asks for each regular file by its index, DATA fills
+    it; FIN when every file is whole. Files belong to the user running dshell, as docker's
+    local exporter target makes them."""
+    os.makedirs(dest, exist_ok=True)
+    wanted: dict[int, tuple[str, wire.Stat]] = {}
+    handles: dict[int, object] = {}
+    folders: list[tuple[str, wire.Stat]] = []
+    index = 0
+    stats_done = finished = False
+
+    def finish_if_whole() -> None:
+        nonlocal finished
+        if stats_done and not wanted and not finished:
+            finished = True
+            for target, stat in reversed(folders):
+                os.utime(target, ns=(stat.mod_time, stat.mod_time))
+            call.send(wire.Packet(type=wire.PACKET_FIN).encode())
+
+    for message in call.messages():
+        packet = wire.Packet.decode(message)
+        if packet.type == wire.PACKET_STAT:
+            if packet.stat is None:
+                stats_done = True
+                finish_if_whole()
+                continue
+            stat = packet.stat
+            target = _safe_target(dest, stat.path)
+            kind = stat.mode & MODE_TYPE
+            if kind & MODE_DIR:
+                os.makedirs(target, exist_ok=True)
+                os.chmod(target, (stat.mode & 0o777) | 0o700)  # stays writable for its files
+                folders.append((target, stat))
+            elif kind & MODE_SYMLINK:
+                if os.path.lexists(target):
+                    os.remove(target)
+                os.symlink(stat.linkname, target)
+            elif kind == 0 and stat.linkname:
+                if os.path.lexists(target):
+                    os.remove(target)
+                os.link(_safe_target(dest, stat.linkname), target)
+            elif kind == 0:
+                wanted[index] = (target, stat)
+                call.send(wire.Packet(type=wire.PACKET_REQ, id=index).encode())
+            index += 1
+        elif packet.type == wire.PACKET_DATA:
+            entry = wanted.get(packet.id)
+            if entry is None:
+                raise GrpcError(NOT_FOUND, f"invalid file request {packet.id}")
+            target, stat = entry
+            handle = handles.get(packet.id)
+            if handle is None:
+                if os.path.lexists(target) and not os.path.isfile(target):
+                    os.remove(target)
+                handle = handles[packet.id] = open(target, "wb")  # noqa: SIM115
+            if packet.data:
+                handle.write(packet.data)  # type: ignore[attr-defined]
+                continue
+            handle.close()  # type: ignore[attr-defined]
+            del handles[packet.id], wanted[packet.id]
+            os.chmod(target, stat.mode & 0o7777)
+            os.utime(target, ns=(stat.mod_time, stat.mod_time))
+            finish_if_whole()
+        elif packet.type == wire.PACKET_FIN:
+            return
+        elif packet.type == wire.PACKET_ERR:
+            raise GrpcError(NOT_FOUND, f"error from sender: {packet.data.decode(errors='replace')}")
+
+
+def receive_bytes(call: Call, sink) -> None:  # noqa: ANN001 - a binary file object
+    """The tar exporter's stream: BytesMessage chunks written to ``sink`` as they come."""
+    for message in call.messages():
+        data = b""
+        for number, _kind, value in wire.fields(message):
+            if number == 1 and isinstance(value, bytes):
+                data = value
+        sink.write(data)
+    sink.flush()

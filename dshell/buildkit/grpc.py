@@ -119,8 +119,12 @@ class GrpcServer:
 
     def start(self) -> None:
         with self.lock:
-            self.conn.local_settings.initial_window_size = RECEIVE_WINDOW
-            self.conn.local_settings.max_frame_size = 1 << 20
+            # set before the first SETTINGS frame, so that it announces them (values changed
+            # later wait for the peer's acknowledgement, and the peer would stall at 64 KiB)
+            self.conn.local_settings = h2.settings.Settings(client=False, initial_values={
+                h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: RECEIVE_WINDOW,
+                h2.settings.SettingCodes.MAX_FRAME_SIZE: 1 << 20,
+            })  # fmt: skip
             self.conn.initiate_connection()
             self.conn.increment_flow_control_window(RECEIVE_WINDOW)
             self._flush()

@@ -1,5 +1,8 @@
 """The BuildKit session: ``POST /session`` hijacked to h2c, and the services served on it.
 
+Served: health checks, the context and Dockerfile folders (FileSync), registry credentials
+(Auth), secrets (``--secret``), and the exported files (FileSend, ``--output``).
+
 The request names the session (``X-Docker-Expose-Session-Uuid``, ``-Name``, ``-Sharedkey``)
 and lists every gRPC method dshell serves, one ``X-Docker-Expose-Session-Grpc-Method``
 header each; the Engine calls only those (and Health/Check, once a second, closing the
@@ -18,11 +21,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dshell.buildkit import wire
-from dshell.buildkit.filesync import SyncedDir, diff_copy_handler
+from dshell.buildkit.filesync import SyncedDir, diff_copy_handler, receive_bytes, receive_dir
 from dshell.buildkit.grpc import Call, GrpcError, GrpcServer, Handler
 
 HEALTH = "/grpc.health.v1.Health/Check"
 DIFF_COPY = "/moby.filesync.v1.FileSync/DiffCopy"
+FILE_SEND = "/moby.filesync.v1.FileSend/DiffCopy"
 CREDENTIALS = "/moby.filesync.v1.Auth/Credentials"
 FETCH_TOKEN = "/moby.filesync.v1.Auth/FetchToken"
 GET_TOKEN_AUTHORITY = "/moby.filesync.v1.Auth/GetTokenAuthority"
@@ -65,7 +69,8 @@ class Session:
 
     def __init__(self, name: str, key: str, dirs: list[SyncedDir],
                  credentials: CredentialsLookup | None = None,
-                 secret_values: dict[str, bytes] | None = None) -> None:  # fmt: skip
+                 secret_values: dict[str, bytes] | None = None,
+                 output_dir: str | None = None, output_sink=None) -> None:  # noqa: ANN001  # fmt: skip
         self.id = new_id()
         self.name = name
         self.key = key
@@ -81,6 +86,10 @@ class Session:
         self.handlers[VERIFY_TOKEN_AUTHORITY] = _unimplemented
         if secret_values is not None:
             self.handlers[GET_SECRET] = _secret_handler(secret_values)
+        if output_dir is not None:
+            self.handlers[FILE_SEND] = lambda call: receive_dir(call, output_dir)
+        elif output_sink is not None:
+            self.handlers[FILE_SEND] = lambda call: receive_bytes(call, output_sink)
         self.server: GrpcServer | None = None
         self.connection = None
 

@@ -5,7 +5,10 @@ stream's events."""
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import secrets
+import tarfile
 
 import pytest
 
@@ -24,12 +27,13 @@ def client(engine):
     client.close()
 
 
-def build(client, context, tag, **session_options):
+def build(client, context, tag, outputs=None, **session_options):
     session = Session("ctx", secrets.token_hex(8), [SyncedDir("context", str(context), True),
                                                     SyncedDir("dockerfile", str(context))],
                       **session_options)  # fmt: skip
     solve.open_session(client, session)
-    query = solve.build_query(session.id, solve.build_id(), {"tags": [tag], "network": "none"})
+    options = {"tags": [tag] if tag else [], "network": "none", "outputs": outputs}
+    query = solve.build_query(session.id, solve.build_id(), options)
     events = []
     try:
         events.extend(solve.run_build(client, query))
@@ -73,3 +77,38 @@ def test_status_events_name_every_step(client, tmp_path):
     assert {"[internal] load build definition from Dockerfile", "[internal] load build context",
             "[2/2] COPY f /f", "exporting to image"} <= names  # fmt: skip
     assert isinstance(events[-1], (solve.ImageBuilt, solve.StreamText, solve.StatusResponse))
+
+
+EXPORTED = (
+    "FROM busybox AS made\nRUN mkdir -p /out/sub && echo hello > /out/sub/f && "
+    "chmod 750 /out/sub/f && ln -s sub/f /out/link && dd if=/dev/zero of=/out/big bs=1k "
+    "count=300 2>/dev/null\nFROM scratch\nCOPY --from=made /out /\n"
+)
+
+
+def test_output_local_writes_the_files(client, tmp_path):
+    context = tmp_path / "ctx"
+    context.mkdir()
+    (context / "Dockerfile").write_text(EXPORTED)
+    dest = tmp_path / "dest"
+    events = build(client, context, "", outputs=[{"Type": "local", "Attrs": {}}],
+                   output_dir=str(dest))  # fmt: skip
+    assert not any(isinstance(e, solve.ImageBuilt) for e in events)
+    assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*")) == [
+        "big", "link", "sub", "sub/f"]  # fmt: skip
+    assert (dest / "sub" / "f").read_text() == "hello\n"
+    assert (dest / "sub" / "f").stat().st_mode & 0o777 == 0o750
+    assert os.readlink(dest / "link") == "sub/f"
+    assert (dest / "big").read_bytes() == bytes(300 * 1024)
+
+
+def test_output_tar_streams_an_archive(client, tmp_path):
+    context = tmp_path / "ctx"
+    context.mkdir()
+    (context / "Dockerfile").write_text(EXPORTED)
+    sink = io.BytesIO()
+    build(client, context, "", outputs=[{"Type": "tar", "Attrs": {}}], output_sink=sink)
+    with tarfile.open(fileobj=io.BytesIO(sink.getvalue())) as archive:
+        names = sorted(archive.getnames())
+        assert names == ["big", "link", "sub", "sub/f"]
+        assert archive.extractfile("sub/f").read() == b"hello\n"
