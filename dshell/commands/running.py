@@ -284,10 +284,9 @@ class RunCommands(CommandBase):
                                 params=params)  # fmt: skip
             return 0
         failed = []
-        for name in opts.args:
+        for name in opts.args:  # docker's startContainersWithoutAttachments: no checkpoint
             try:
-                self.client.request("POST", f"/containers/{quote(name, safe='')}/start",
-                                    params=params)  # fmt: skip
+                self.client.request("POST", f"/containers/{quote(name, safe='')}/start")
             except EngineError as exc:
                 self.err(str(exc))
                 failed.append(name)

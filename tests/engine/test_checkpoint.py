@@ -149,3 +149,12 @@ def test_start_from_a_checkpoint(experimental, tmp_path: Path):
                       stopped.name]):  # fmt: skip
             pair = assert_same(experimental, *args, stderr=True)
             assert pair.docker.status != 0
+
+
+def test_a_checkpoint_dir_without_a_checkpoint_is_not_sent(experimental, tmp_path: Path):
+    """docker starts the containers as without the flag (the daemon would refuse a custom
+    directory with no checkpoint)."""
+    with container(experimental, "busybox", "true", start=False) as stopped:
+        pair = assert_same(experimental, "start", "--checkpoint-dir", str(tmp_path),
+                           stopped.name, stderr=True)  # fmt: skip
+        assert (pair.docker.out, pair.docker.status) == (f"{stopped.name}\n", 0)
