@@ -210,6 +210,11 @@ class PluginCommands(CommandBase):
         headers = {"X-Registry-Auth": auth_header_for_domain(self.config, named.domain)}
         response = self.client.request("POST", plugin_path(named.familiar_string(), "push"),
                                        headers=headers, stream=True)  # fmt: skip
+        if self.content_trust_wanted(opts):
+            # cli/trust.PushTrustedReference: the pushed tag's digest signed afterwards
+            pushed: list[dict] = []
+            self.show_progress(response, self.stdout, aux=pushed.append)
+            return self.sign_pushed(named, pushed)
         self.show_progress(response, self.stdout)
         return 0
 
@@ -233,7 +238,7 @@ class PluginCommands(CommandBase):
             if alias.digest:
                 raise PluginError(f"invalid name: {opts.alias}")
             local = _tagged(alias).familiar_string()
-        remote, headers = self._plugin_pull_config(typed)
+        remote, headers = self._plugin_pull_config(typed, opts)
         privileges = self._plugin_privileges(remote, typed, opts.grant_all_permissions, headers)
         if privileges is None:
             return 0
@@ -294,7 +299,7 @@ class PluginCommands(CommandBase):
             if not self._plugin_confirm("Plugin images do not match, are you sure?"):
                 # docker's cancelledErr: its main prints nothing and exits 0
                 return 0
-        pull_ref, headers = self._plugin_pull_config(typed)
+        pull_ref, headers = self._plugin_pull_config(typed, opts)
         privileges = self._plugin_privileges(pull_ref, typed, opts.grant_all_permissions, headers)
         if privileges is None:
             return 0
@@ -310,16 +315,18 @@ class PluginCommands(CommandBase):
         self.out(f"Upgraded plugin {local} to {typed}")
         return 0
 
-    def _plugin_pull_config(self, typed: str) -> tuple[str, dict[str, str]]:
-        """docker's buildPullConfig without content trust: the remote as the daemon gets it
-        (the full name, no default tag added) and the registry's credentials."""
+    def _plugin_pull_config(self, typed: str, opts) -> tuple[str, dict[str, str]]:  # noqa: ANN001
+        """docker's buildPullConfig: the remote as the daemon gets it (the full name, no
+        default tag added; under content trust, a tag pinned to the digest notary signed for
+        it) and the registry's credentials."""
         from dshell.engine.auth import auth_header_for_domain
         from dshell.engine.references import full_string
 
         ref = _parse_named(typed)
-        return full_string(ref), {
-            "X-Registry-Auth": auth_header_for_domain(self.config, ref.domain)
-        }
+        remote = full_string(ref)
+        if not ref.digest and self.content_trust_wanted(opts):
+            remote = self.trusted_reference(_tagged(ref)).familiar_string()
+        return remote, {"X-Registry-Auth": auth_header_for_domain(self.config, ref.domain)}
 
     def _plugin_privileges(
         self, remote: str, shown: str, grant_all: bool, headers: dict[str, str]

@@ -675,9 +675,17 @@ def test_install_whose_enable_fails_as_docker(engine, registry, rootfs, tmp_path
     create(engine, remote, plugin_dir(rootfs, tmp_path, config=config))
     harness.run_docker_ok(engine, "plugin", "push", remote)
     remove(engine, remote)
+
+    def remove_with_its_runtime() -> None:
+        """The daemon leaves the failed plugin's fifos in /run/docker/plugins/ID."""
+        found = run_docker(engine, "plugin", "inspect", "-f", "{{.Id}}", remote).out.strip()
+        remove(engine, remote)
+        if found:
+            shutil.rmtree(PLUGIN_RUNTIME / found, ignore_errors=True)
+
     try:
         pair = each_in_turn(engine, ["plugin", "install", remote],
-                            reset=lambda: remove(engine, remote), timeout=120)  # fmt: skip
+                            reset=remove_with_its_runtime, timeout=120)  # fmt: skip
         ids = re.compile(r"[0-9a-f]{64}")  # each pull makes a new plugin ID
         same_progress(
             Differential(
@@ -690,7 +698,7 @@ def test_install_whose_enable_fails_as_docker(engine, registry, rootfs, tmp_path
         assert "Installed plugin" not in pair.dshell.out
         assert inspect(engine, remote)["Enabled"] is False
     finally:
-        remove(engine, remote)
+        remove_with_its_runtime()
 
 
 @pytest.mark.parametrize("version", ["1.24", "1.25"])
@@ -703,3 +711,60 @@ def test_install_whose_enable_fails_as_docker(engine, registry, rootfs, tmp_path
 def test_older_api_versions_refuse_or_hide_as_docker(engine, version, args):
     """docker annotates plugin with API 1.25 and plugin upgrade with 1.26."""
     harness.assert_same(engine, *args, stderr=True, env={"DOCKER_API_VERSION": version})
+
+
+# --- content trust --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def trust_env(engine, tmp_path_factory) -> Iterator[dict[str, str]]:
+    """DOCKER_CONTENT_TRUST=1 aimed at a notary server on loopback (tests/notary_server.py),
+    in a DOCKER_CONFIG of its own, with the passphrases docker reads from the environment."""
+    from tests import notary_server
+
+    try:
+        server = notary_server.start_notary_server()
+    except harness.HarnessError as problem:
+        pytest.fail(f"notary server: {problem}", pytrace=False)
+    config = tmp_path_factory.mktemp("plugin-trust")
+    env = dict(engine.env, DOCKER_CONFIG=str(config), DOCKER_CONTENT_TRUST="1",
+               DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE="plugin-root-1",
+               DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE="plugin-repo-1")  # fmt: skip
+    env.update(server.trust_env(config))
+    try:
+        yield env
+    finally:
+        notary_server.stop_notary_server(server)
+
+
+def test_content_trust_push_signs_as_docker(engine, registry, rootfs, tmp_path, trust_env):
+    """Each tool pushes a plugin of its own under DOCKER_CONTENT_TRUST: same progress, then
+    the pushed tag signed. (Installing a signed plugin pulls it by digest, which makes
+    dockerd 20.10 panic: never done here.)"""
+    outputs = {}
+    for tool in ("docker", "dshell"):
+        repo = f"{registry.address}/{harness.unique_name('signed-' + tool)}"
+        create(engine, f"{repo}:v1", plugin_dir(rootfs, tmp_path))
+        try:
+            args = ["plugin", "push", f"{repo}:v1"]
+            result = (run_docker(trust_env, *args) if tool == "docker"
+                      else run_dshell(trust_env, "-c", shlex.join(args)))  # fmt: skip
+        finally:
+            remove(engine, f"{repo}:v1")
+        assert (result.err, result.status) == ("", 0), result.err
+        text = re.sub(r"[0-9a-f]{12}: ", "LAYER: ", result.out.replace(repo, "REPO"))
+        outputs[tool] = in_any_order(text), text.splitlines()[-3:]
+    assert outputs["dshell"] == outputs["docker"]
+    assert outputs["dshell"][1] == ["Signing and pushing trust metadata",
+                                    'Finished initializing "REPO"',
+                                    "Successfully signed REPO:v1"]  # fmt: skip
+
+
+@pytest.mark.parametrize("args", [
+    ["plugin", "install", "--grant-all-permissions", "REG/never-signed:v1"],
+    ["plugin", "install", "--grant-all-permissions", "REG/never-signed"],
+])  # fmt: skip
+def test_content_trust_install_of_unsigned_remote_fails_as_docker(registry, trust_env, args):
+    args = [arg.replace("REG", registry.address) for arg in args]
+    pair = harness.assert_same(trust_env, *args, stderr=True)
+    assert "does not have trust data" in pair.dshell.err
