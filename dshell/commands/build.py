@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Iterator
 
 from dshell.commands.base import CommandBase, key_values
+from dshell.commands.buildkit_build import BUILDKIT_FLAGS
 from dshell.commands.declare import Arg, Flag, command
 from dshell.commands.output_files import OutputFileError, remove_stale_file, write_file
 from dshell.commands.parse import UsageError
@@ -75,6 +76,7 @@ class BuildCommands(BuilderCommands, CommandBase):
                  type="list"),
             Flag("target", "Set the target build stage to build.", type="string"),
             Flag("ulimit", "Ulimit options", type="ulimit", shown_default="[]"),
+            *BUILDKIT_FLAGS,  # hidden: docker 28's build has them only through buildx
         ],
     )  # fmt: skip
     def cmd_build(self, opts) -> int:  # noqa: ANN001

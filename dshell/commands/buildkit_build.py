@@ -17,9 +17,99 @@ import threading
 from pathlib import Path
 
 from dshell.commands.base import key_values
+from dshell.commands.declare import Flag
 
 TICK = 0.15
 _DONE = object()
+PROGRESS_MODES = ("auto", "quiet", "plain", "tty", "rawjson")
+
+#: buildx's flags that dshell's BuildKit client takes (hidden in ``build --help``, which is the
+#: classic builder's as docker 28 shows it without buildx)
+BUILDKIT_FLAGS = [
+    Flag("output", 'Output destination (format: "type=local,dest=path")', short="o",
+         type="list", hidden=True),
+    Flag("progress", 'Set type of progress output ("auto", "quiet", "plain", "tty", '
+         '"rawjson"). Use plain to show container output', type="string", default="auto",
+         hidden=True),
+    Flag("secret", 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")',
+         type="list", hidden=True),
+]  # fmt: skip
+
+
+class BuildkitUsage(Exception):
+    """A BuildKit flag's value refused before anything is sent (``ERROR: …``)."""
+
+
+def parse_secrets(specs: list[str]) -> dict[str, bytes]:
+    """buildx's ``--secret``: ``id=ID[,src=FILE|,env=VAR][,type=file|env]``, read now."""
+    values: dict[str, bytes] = {}
+    for spec in specs:
+        fields: dict[str, str] = {}
+        for part in spec.split(","):
+            key, sep, value = part.partition("=")
+            key = key.strip().lower()
+            if not sep:
+                raise BuildkitUsage(f"invalid field '{part}' must be a key=value pair")
+            if key == "source":
+                key = "src"
+            if key not in ("type", "id", "src", "env"):
+                raise BuildkitUsage(f"unexpected key '{key}' in '{part}'")
+            fields[key] = value
+        kind = fields.get("type", "")
+        if kind not in ("", "file", "env"):
+            raise BuildkitUsage(f"unsupported secret type {kind!r}")
+        secret_id = fields.get("id", "")
+        src, env = fields.get("src", ""), fields.get("env", "")
+        if not secret_id:
+            secret_id = src or env
+        if not secret_id:
+            raise BuildkitUsage("secret ID missing")
+        if kind == "env" and not env:
+            env = src or secret_id
+        if env or (kind != "file" and not src and secret_id in os.environ):
+            name = env or secret_id
+            if name not in os.environ:
+                raise BuildkitUsage(f"secret env {name} not found")
+            values[secret_id] = os.environ[name].encode()
+            continue
+        path = src or secret_id
+        try:
+            values[secret_id] = Path(path).read_bytes()
+        except OSError as exc:
+            raise BuildkitUsage(f"failed to read secret {secret_id}: {exc.strerror}: "
+                                f"{path}") from None  # fmt: skip
+    return values
+
+
+def parse_outputs(specs: list[str]) -> tuple[list[dict], str | None, str | None]:
+    """buildx's ``--output``: the exporters sent to the Engine, and where the local folder or
+    the tar goes (``-`` for standard output). A bare path means ``type=local,dest=PATH``."""
+    outputs: list[dict] = []
+    local_dir = tar_dest = None
+    for spec in specs:
+        if "=" not in spec and "," not in spec:
+            spec = "type=tar,dest=-" if spec == "-" else f"type=local,dest={spec}"
+        attrs = {}
+        for part in spec.split(","):
+            key, sep, value = part.partition("=")
+            if not sep:
+                raise BuildkitUsage(f"invalid value {part}")
+            attrs[key.strip().lower()] = value
+        kind = attrs.pop("type", "")
+        if not kind:
+            raise BuildkitUsage("type is required for output")
+        if kind == "local":
+            if "dest" not in attrs:
+                raise BuildkitUsage("dest is required for local output")
+            local_dir = attrs.pop("dest")
+        elif kind == "tar":
+            tar_dest = attrs.pop("dest", "-")
+        elif kind not in ("image", "moby", "cacheonly"):
+            raise BuildkitUsage(f"output type {kind!r} is not supported by this builder")
+        outputs.append({"Type": kind, "Attrs": attrs})
+    if len(outputs) > 1:
+        raise BuildkitUsage("multiple outputs not supported")
+    return outputs, local_dir, tar_dest
 
 
 class _Failure:
@@ -52,6 +142,26 @@ def build_with_buildkit(cmd, opts) -> int:  # noqa: ANN001 - a DockerSession and
             remove_stale_file(opts.iidfile)  # as the classic path: Go's os.Remove, its words
         except OutputFileError as exc:
             cmd.err(f"Removing image ID file: {exc}")
+            return 1
+    try:
+        secret_values = parse_secrets(opts.secret) if opts.secret else None
+        outputs, local_dir, tar_dest = parse_outputs(opts.output)
+        mode = _progress_mode(opts)
+    except BuildkitUsage as exc:
+        cmd.err(f"ERROR: {exc}")
+        return 1
+    sink = None
+    if tar_dest == "-":
+        if cmd.stdout.is_terminal:
+            cmd.err("ERROR: refusing to write output to console")
+            return 1
+        cmd.stdout.flush()
+        sink = cmd.stdout.buffer
+    elif tar_dest is not None:
+        try:
+            sink = open(tar_dest, "wb")  # noqa: SIM115 - closed in the finally below
+        except OSError as exc:
+            cmd.err(f"ERROR: failed to open {tar_dest}: {exc.strerror}")
             return 1
     try:
         if source == "-":
@@ -101,11 +211,15 @@ def build_with_buildkit(cmd, opts) -> int:  # noqa: ANN001 - a DockerSession and
         name = os.path.basename(os.path.abspath(context_dir)) if context_dir else source
         key = shared_key(Path(cmd.config_directory),
                          os.path.abspath(context_dir) if context_dir else source)  # fmt: skip
-        session = Session(name, key, dirs, credentials=_credentials_lookup(cmd))
-        return _run(cmd, opts, session, remote, dockerfile_name)
+        session = Session(name, key, dirs, credentials=_credentials_lookup(cmd),
+                          secret_values=secret_values, output_dir=local_dir,
+                          output_sink=sink)  # fmt: skip
+        return _run(cmd, opts, session, remote, dockerfile_name, mode, outputs)
     finally:
         if temp_dir:
             shutil.rmtree(temp_dir, ignore_errors=True)
+        if sink is not None and tar_dest != "-":
+            sink.close()
 
 
 def _credentials_lookup(cmd):  # noqa: ANN001, ANN202
@@ -145,13 +259,16 @@ def _options(opts, dockerfile_name: str) -> dict:  # noqa: ANN001
     }
 
 
-def _progress_mode(cmd, opts) -> str:  # noqa: ANN001
-    mode = getattr(opts, "progress", None) or "auto"
+def _progress_mode(opts) -> str:  # noqa: ANN001
+    """--progress, BUILDKIT_PROGRESS when it is auto, quiet with -q."""
+    mode = opts.progress or "auto"
     if mode == "auto":
         mode = os.environ.get("BUILDKIT_PROGRESS") or "auto"
+    if mode not in PROGRESS_MODES:
+        raise BuildkitUsage(f'invalid progress mode "{mode}"')
     if opts.quiet:
         return "quiet"
-    return mode
+    return "plain" if mode == "rawjson" else mode
 
 
 def _terminal_size(fd: int | None):  # noqa: ANN202
@@ -169,14 +286,15 @@ def _terminal_size(fd: int | None):  # noqa: ANN202
     return size
 
 
-def _run(cmd, opts, session, remote: str, dockerfile_name: str) -> int:  # noqa: ANN001
+def _run(cmd, opts, session, remote: str, dockerfile_name: str, mode: str,  # noqa: ANN001
+         outputs: list[dict]) -> int:  # fmt: skip
     from dshell.buildkit import solve
     from dshell.engine.errors import EngineError
     from dshell.render.buildkit_progress import PlainDisplay, TtyDisplay
 
-    mode = _progress_mode(cmd, opts)
     buildid = solve.build_id()
-    query = solve.build_query(session.id, buildid, _options(opts, dockerfile_name))
+    query = solve.build_query(session.id, buildid,
+                              {**_options(opts, dockerfile_name), "outputs": outputs})  # fmt: skip
     if remote != "client-session":
         query = [(k, remote if k == "remote" else v) for k, v in query]
     try:

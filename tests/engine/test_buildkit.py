@@ -332,3 +332,64 @@ def test_from_a_registry_that_needs_login(engine, auth_registry, tmp_path, tag):
     assert pulled.status == 0, pulled.err
     assert run_in(engine, tag, "cat", "/p") == "p\n"
     harness.run_docker(engine, "image", "rm", image)
+
+
+def test_secret_from_a_file_and_from_the_environment(engine, tmp_path, tag):
+    import hashlib
+
+    context = write_tree(tmp_path / "ctx", {"Dockerfile": (
+        "FROM busybox\n"
+        "RUN --mount=type=secret,id=token sha256sum /run/secrets/token | cut -c1-64 > /file\n"
+        "RUN --mount=type=secret,id=API_KEY sha256sum /run/secrets/API_KEY | cut -c1-64 > /env\n"
+        "RUN ls /run/secrets > /listed 2>&1 || true\n")})  # fmt: skip
+    (tmp_path / "token.txt").write_text("from-a-file")
+    args = ["build", "--network", "none", "-q", "--secret", f"id=token,src={tmp_path}/token.txt",
+            "--secret", "id=API_KEY,env=API_KEY", "-t", tag, str(context)]  # fmt: skip
+    result = harness.run_dshell(engine, "-c", shlex.join(args), timeout=180,
+                                env={**BUILDKIT, "API_KEY": "from-the-env"})  # fmt: skip
+    assert result.status == 0, result.err
+    digest = lambda text: hashlib.sha256(text.encode()).hexdigest() + "\n"  # noqa: E731
+    assert run_in(engine, tag, "cat", "/file") == digest("from-a-file")
+    assert run_in(engine, tag, "cat", "/env") == digest("from-the-env")
+    assert run_in(engine, tag, "cat", "/listed") == ""  # mounted for its RUN only
+    history = harness.run_docker_ok(engine, "history", "--no-trunc", tag).out
+    assert "from-a-file" not in history and "from-the-env" not in history
+    missing = dshell_build(engine, "--secret", "id=x,src=/nonexistent/secret", str(context))
+    assert missing.status == 1
+    assert missing.err == ("ERROR: failed to read secret x: No such file or directory: "
+                           "/nonexistent/secret\n")  # fmt: skip
+
+
+def test_output_local_and_tar(engine, tmp_path):
+    import io
+    import tarfile
+
+    context = write_tree(tmp_path / "ctx", {"Dockerfile": (
+        "FROM busybox AS made\nRUN mkdir /out && echo made > /out/result\n"
+        "FROM scratch\nCOPY --from=made /out /\n")})  # fmt: skip
+    dest = tmp_path / "dest"
+    local = dshell_build(engine, "-o", f"type=local,dest={dest}", str(context))
+    assert local.status == 0, local.err
+    assert re.search(r"^#\d+ exporting to client$", local.err, re.M), local.err
+    assert (dest / "result").read_text() == "made\n"
+    bare = dshell_build(engine, "--output", str(tmp_path / "bare"), str(context))
+    assert bare.status == 0 and (tmp_path / "bare" / "result").read_text() == "made\n"
+    argv = [*harness.DSHELL_COMMAND, "-c", shlex.join(["build", "--network", "none", "-o", "-",
+                                                       str(context)])]  # fmt: skip
+    env = {k: v for k, v in engine.env.items() if k not in BUILDKIT}
+    done = subprocess.run(argv, env=env, capture_output=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
+        assert archive.extractfile("result").read() == b"made\n"
+    many = dshell_build(engine, "-o", "a", "-o", "b", str(context))
+    assert (many.status, many.err) == (1, "ERROR: multiple outputs not supported\n")
+
+
+def test_progress_flag(engine, tmp_path):
+    context = write_tree(tmp_path / "ctx", {"Dockerfile": "FROM busybox\n"})
+    quiet = dshell_build(engine, "--progress", "quiet", str(context))
+    assert quiet.status == 0 and quiet.err == "" and quiet.out == ""
+    plain = dshell_build(engine, "--progress=plain", str(context))
+    assert plain.status == 0 and plain.err.startswith("#1 ")
+    bad = dshell_build(engine, "--progress", "fancy", str(context))
+    assert (bad.status, bad.err) == (1, 'ERROR: invalid progress mode "fancy"\n')
