@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import os
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
@@ -74,10 +74,13 @@ class ImageCommands(CommandBase):
         filters = [*opts.filter, *(f"reference={arg}" for arg in opts.args)]
         params = {"all": opts.all, "manifests": True, "filters": filters_param(filters)}
         images = self.client.get_json("/images/json", params)
-        width = 0
-        if self.stdout.is_terminal:
-            width = shutil.get_terminal_size((0, 0)).columns
-        self.stdout.write(render_tree(images or [], opts.all, width))
+        width, terminal = 0, self.stdout.is_terminal
+        if terminal:  # docker's GetTtySize of its standard output
+            try:
+                width = os.get_terminal_size(self.stdout.fd).columns
+            except OSError:
+                width = 0
+        self.stdout.write(render_tree(images or [], opts.all, width, terminal))
         return 0
 
     @command(

@@ -1,14 +1,13 @@
-"""``images --tree`` as docker 28 draws it for output that is not a terminal (its
-cli/command/image/tree.go with internal/tui's plain strings): each image with its platform
-variants, columns fitted to the width.
-
-Without a terminal docker prints no colours and an 80-column layout; dshell draws the same
-plain layout on a terminal too, at the terminal's width.
+"""``images --tree`` as docker 28 draws it (its cli/command/image/tree.go with internal/tui
+and aec's escape codes): each image with its platform variants, columns fitted to the width.
+On a terminal: colours, the terminal's width and the fancy chips; otherwise plain text in 80
+columns (the titles are coloured either way, as docker colours them).
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 
 from dshell.render.units import human_size_with_precision
@@ -16,7 +15,15 @@ from dshell.render.units import human_size_with_precision
 WARNING = ("WARNING: This is an experimental feature. The output may change and shouldn't be "
            "depended on.")  # fmt: skip
 COLUMN_SPACING = 3
-TITLE_COLOR = "\x1b[39m\x1b[1m"  # aec's DefaultF then Bold
+RESET = "\x1b[0m"
+TITLE_COLOR = "\x1b[39m\x1b[1m"  # aec's DefaultF then Bold (tui.ColorTitle)
+NORMAL_COLOR = "\x1b[39m"  # tui.ColorSecondary
+FAINT_COLOR = "\x1b[39m\x1b[2m"  # tui.ColorTertiary, and a variant not pulled
+TOP_NAME_COLOR = "\x1b[34m\x1b[1m"  # aec.BlueF, aec.Bold
+WARNING_COLOR = "\x1b[93m"  # aec.LightYellowF
+CHIP_IN_USE = "\x1b[38;5;0m\x1b[48;5;14m U " + RESET  # tui.Chip(0, 14, " U ")
+INFO_HEADER = ("\x1b[1m\x1b[106m\x1b[30mi" + RESET + RESET + " \x1b[96mInfo → " + RESET
+               + RESET)  # fmt: skip
 LEFT, RIGHT = "left", "right"
 
 
@@ -32,6 +39,7 @@ class _Details:
 class _Child:
     platform: str
     details: _Details
+    available: bool = True
 
 
 @dataclass
@@ -67,6 +75,11 @@ def _short_id(image_id: str) -> str:
     return image_id.partition(":")[2][:12] if ":" in image_id else image_id[:12]
 
 
+def _width(text: str) -> int:
+    """tui.Width: the cells ``text`` takes, its escape sequences left out."""
+    return len(re.sub(r"\x1b[^m]*m", "", text))
+
+
 def _ellipsis(text: str, length: int) -> str:
     """tui.Ellipsis: cut so that the text with its "…" fills ``length`` cells."""
     return text[: length - 1] + "…" if len(text) >= length > 0 else text
@@ -82,15 +95,15 @@ class _Column:
     def show(self, text: str, color: str = "") -> str:
         """imgColumn.Print: aligned in the column's width, cut with "…" when longer;
         ``color`` (an SGR prefix) wraps the text but not the padding."""
-        if len(text) > self.width:
+        if _width(text) > self.width:
             return _colored(_ellipsis(text, self.width), color)
-        padding = " " * (self.width - len(text))
+        padding = " " * (self.width - _width(text))
         shown = _colored(text, color)
         return padding + shown if self.align == RIGHT else shown + padding
 
 
 def _colored(text: str, color: str) -> str:
-    return f"{color}{text}\x1b[0m" if color else text
+    return f"{color}{text}{RESET}" if color else text
 
 
 def _view(images: list[dict], all_images: bool) -> tuple[list[_Top], bool]:
@@ -112,7 +125,8 @@ def _view(images: list[dict], all_images: bool) -> tuple[list[_Top], bool]:
                 manifest.get("ID", ""), _size(sizes.get("Total") or 0),
                 bool(data.get("Containers")), _size(sizes.get("Content") or 0))  # fmt: skip
             details.in_use = details.in_use or child.in_use
-            children.append(_Child(_platform(data.get("Platform")), child))
+            children.append(_Child(_platform(data.get("Platform")), child,
+                                   bool(manifest.get("Available"))))  # fmt: skip
             spacing = True
         details.content_size = _size(total)
         tops.append(_Top(list(image.get("RepoTags") or []), details, children,
@@ -121,41 +135,57 @@ def _view(images: list[dict], all_images: bool) -> tuple[list[_Top], bool]:
     return tops, spacing
 
 
-def render_tree(images: list[dict], all_images: bool, width: int) -> str:
-    """docker's runTree and printImageTree for ``GET /images/json?manifests=1``'s answer."""
+def render_tree(images: list[dict], all_images: bool, width: int, terminal: bool = False) -> str:
+    """docker's runTree and printImageTree for ``GET /images/json?manifests=1``'s answer;
+    ``width`` is the terminal's (0 when not one)."""
     tops, spacing = _view(images, all_images)
     width = 80 if width == 0 else max(width, 20)
+
+    def color(code: str) -> str:  # tui.Output.Color: nothing off a terminal
+        return code if terminal else ""
+
     in_use = any(child.details.in_use for top in tops for child in top.children)
-    legend = " Info ->  U In Use "
-    lines = [WARNING, " " * max(width - len(legend), 0) + legend, ""]
+    chip, placeholder = (CHIP_IN_USE, "   ") if terminal else ("U", " ")
+    legend = f"{INFO_HEADER if terminal else ' Info -> '} {chip} In Use "
+    warning = _colored(WARNING, color(WARNING_COLOR))
+    lines = [warning, " " * max(width - _width(legend), 0) + legend, ""]
     columns = [
         _Column("Image", 0, LEFT),
         _Column("ID", 12, LEFT, lambda d: _short_id(d.id)),
         _Column("Disk usage", 10, RIGHT, lambda d: d.disk_usage),
         _Column("Content size", 12, RIGHT, lambda d: d.content_size),
-        _Column("Extra", 5, LEFT, lambda d: ("U" if d.in_use else " ") if in_use else ""),
-    ]
+        _Column("Extra", max(5, _width(chip) if in_use else 0), LEFT,
+                lambda d: (chip if d.in_use else placeholder) if in_use else ""),
+    ]  # fmt: skip
     columns = _fit(width, columns, tops)
     out = [line + "\n" for line in lines]
     # docker colours the titles even when not on a terminal (tui.ColorTitle, not out.Color).
     out.append((" " * COLUMN_SPACING).join(c.show(c.title.upper(), TITLE_COLOR)
                                            for c in columns) + "\n")  # fmt: skip
 
-    def details(values: _Details) -> str:
-        return "".join(" " * COLUMN_SPACING + c.show(c.value(values))
+    def details(values: _Details, shade: str) -> str:
+        return "".join(" " * COLUMN_SPACING + c.show(c.value(values),
+                                                     "" if c.title == "Extra" else shade)
                        for c in columns if c.value is not None)  # fmt: skip
 
+    normal, names_color = color(NORMAL_COLOR), color(TOP_NAME_COLOR)
     for top in tops:
-        text = columns[0].show("<untagged>") if not top.names else ""
+        text = columns[0].show("<untagged>", color(FAINT_COLOR)) if not top.names else ""
         names = sorted(top.names, key=len, reverse=True)
         for index, name in enumerate(names):
-            text += f"{name}\n" if index < len(names) - 1 else columns[0].show(name)
-        text += details(top.details)
+            if index < len(names) - 1:
+                shown = _ellipsis(name, width) if terminal else name
+                text += _colored(shown, names_color) + "\n"
+            else:
+                text += columns[0].show(name, names_color)
+        text += details(top.details, normal)
         if top.children or spacing:
             text += "\n"
         for index, child in enumerate(top.children):
+            shade = normal if child.available else color(FAINT_COLOR)
             branch = "├─ " if index != len(top.children) - 1 else "└─ "
-            text += columns[0].show(branch + child.platform) + details(child.details) + "\n"
+            text += columns[0].show(branch + child.platform, shade)
+            text += details(child.details, shade) + "\n"
         out.append(text + "\n")
     return "".join(out)
 

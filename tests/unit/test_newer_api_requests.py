@@ -11,14 +11,18 @@ replies would mean to a real daemon is not tested here.
 
 from __future__ import annotations
 
+import fcntl
 import http.server
 import json
 import os
+import pty
 import shlex
 import socketserver
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -265,3 +269,40 @@ def test_every_help_is_dockers_for_an_api_1_50_daemon(recorder, ping):
         server.ping = dict(PING)
     assert len(paths) > 180
     assert differ == []
+
+
+def _on_a_terminal(argv: list[str], env: dict[str, str], columns: int) -> bytes:
+    """What ``argv`` writes to a pseudo-terminal ``columns`` wide (no CR added to LF)."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    attributes = termios.tcgetattr(follower)
+    attributes[1] &= ~termios.ONLCR
+    termios.tcsetattr(follower, termios.TCSANOW, attributes)
+    process = subprocess.Popen(argv, stdin=follower, stdout=follower, stderr=subprocess.PIPE,
+                               env=env)  # fmt: skip
+    os.close(follower)
+    written = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the process closed its side
+            break
+        if not chunk:
+            break
+        written += chunk
+    process.wait(timeout=60)
+    os.close(leader)
+    return written
+
+
+@pytest.mark.parametrize("columns", [100, 50, 30])
+@pytest.mark.parametrize("args", [["images", "--tree"], ["image", "ls", "--tree", "-a"]],
+                         ids=" ".join)  # fmt: skip
+def test_the_tree_on_a_terminal(recorder, args, columns):
+    """docker's colours and chips, its terminal's width (columns dropped when too narrow)."""
+    server, env = recorder
+    docker = _on_a_terminal([DOCKER_CLI, *args], env, columns)
+    ours = _on_a_terminal([sys.executable, "-m", "dshell", "-c", shlex.join(args)], env,
+                          columns)  # fmt: skip
+    assert b"\x1b[38;5;0m\x1b[48;5;14m U " in docker
+    assert ours == docker
