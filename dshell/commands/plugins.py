@@ -116,7 +116,7 @@ class PluginCommands(CommandBase):
         _parse_named(name)
         directory = _context_dir(context)
         _check_config(context)
-        body: Iterator[bytes] = stream_directory(directory, self._log_error)
+        body: Iterator[bytes] = stream_directory(directory, self._plugin_log_error)
         if opts.compress:
             body = _gzipped(body)
         self.client.request("POST", "/plugins/create", params={"name": name}, data=body,
