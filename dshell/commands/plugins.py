@@ -35,13 +35,13 @@ def plugin_path(name: str, action: str = "") -> str:
     trimmed = name.strip()
     if not trimmed:
         raise PluginError("invalid plugin name or ID: value is empty")
-    return f"/plugins/{quote(trimmed)}" + (f"/{action}" if action else "")
+    return f"/plugins/{quote(trimmed, safe='/:')}" + (f"/{action}" if action else "")
 
 
 def go_list(values: object) -> str:
-    """Go's ``%v`` of a ``[]string``: ``[a b]``."""
-    return "[" + " ".join(str(v) for v in values or []) + "]" if isinstance(values, list) \
-        else f"{values}"  # fmt: skip
+    """Go's ``%v`` of a ``[]string``: ``[a b]`` (``[]`` for nil)."""
+    items = values if isinstance(values, list) else [] if values is None else [values]
+    return "[" + " ".join(str(v) for v in items) + "]"
 
 
 def _parse_named(text: str) -> Reference:
