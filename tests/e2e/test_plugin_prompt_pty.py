@@ -91,3 +91,20 @@ def test_ctrl_c_at_the_question_cancels_as_docker(engine, pushed):
     assert raw.endswith(QUESTION + b"^C\r\n")
     assert status == 0
     assert harness.run_docker(engine, "plugin", "inspect", pushed).status == 1
+
+
+def test_question_answered_at_the_interactive_prompt(engine, pushed, tmp_path):
+    """Typed at dshell's own prompt: the question reads the terminal, then the prompt is back."""
+    env = pty_session.session_env(engine, tmp_path, PROMPT_TOOLKIT_NO_CPR="1")
+    try:
+        with pty_session.interactive_dshell(env) as child:
+            child.sendline(f"plugin install --disable {pushed}")
+            child.expect_exact(QUESTION.decode())
+            child.send("y\r")
+            child.expect_exact(f"Installed plugin {pushed}")
+            child.expect(pty_session.PROMPT)
+            child.sendline("plugin ls --format '{{.Name}} {{.Enabled}}'")
+            child.expect_exact(f"{pushed} false")
+            child.expect(pty_session.PROMPT)
+    finally:
+        harness.run_docker(engine, "plugin", "rm", "-f", pushed)
