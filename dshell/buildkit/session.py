@@ -1,7 +1,8 @@
 """The BuildKit session: ``POST /session`` hijacked to h2c, and the services served on it.
 
 Served: health checks, the context and Dockerfile folders (FileSync), registry credentials
-(Auth), secrets (``--secret``), and the exported files (FileSend, ``--output``).
+(Auth), secrets (``--secret``), ssh agents (``--ssh``: the agent's socket, relayed byte for
+byte) and the exported files (FileSend, ``--output``).
 
 The request names the session (``X-Docker-Expose-Session-Uuid``, ``-Name``, ``-Sharedkey``)
 and lists every gRPC method dshell serves, one ``X-Docker-Expose-Session-Grpc-Method``
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from dshell.buildkit import wire
 from dshell.buildkit.filesync import SyncedDir, diff_copy_handler, receive_bytes, receive_dir
-from dshell.buildkit.grpc import Call, GrpcError, GrpcServer, Handler
+from dshell.buildkit.grpc import UNKNOWN, Call, GrpcError, GrpcServer, Handler
 
 HEALTH = "/grpc.health.v1.Health/Check"
 DIFF_COPY = "/moby.filesync.v1.FileSync/DiffCopy"
@@ -32,6 +33,8 @@ FETCH_TOKEN = "/moby.filesync.v1.Auth/FetchToken"
 GET_TOKEN_AUTHORITY = "/moby.filesync.v1.Auth/GetTokenAuthority"
 VERIFY_TOKEN_AUTHORITY = "/moby.filesync.v1.Auth/VerifyTokenAuthority"
 GET_SECRET = "/moby.buildkit.secrets.v1.Secrets/GetSecret"
+CHECK_AGENT = "/moby.sshforward.v1.SSH/CheckAgent"
+FORWARD_AGENT = "/moby.sshforward.v1.SSH/ForwardAgent"
 
 # (username, secret) for a registry host; empty strings for none
 CredentialsLookup = Callable[[str], tuple[str, str]]
@@ -70,7 +73,8 @@ class Session:
     def __init__(self, name: str, key: str, dirs: list[SyncedDir],
                  credentials: CredentialsLookup | None = None,
                  secret_values: dict[str, bytes] | None = None,
-                 output_dir: str | None = None, output_sink=None) -> None:  # noqa: ANN001  # fmt: skip
+                 output_dir: str | None = None, output_sink=None,  # noqa: ANN001
+                 ssh_agents: dict[str, str] | None = None) -> None:  # fmt: skip
         self.id = new_id()
         self.name = name
         self.key = key
@@ -86,6 +90,9 @@ class Session:
         self.handlers[VERIFY_TOKEN_AUTHORITY] = _unimplemented
         if secret_values is not None:
             self.handlers[GET_SECRET] = _secret_handler(secret_values)
+        if ssh_agents:
+            self.handlers[CHECK_AGENT] = _check_agent_handler(ssh_agents)
+            self.handlers[FORWARD_AGENT] = _forward_agent_handler(ssh_agents)
         if output_dir is not None:
             self.handlers[FILE_SEND] = lambda call: receive_dir(call, output_dir)
         elif output_sink is not None:
@@ -146,5 +153,61 @@ def _secret_handler(values: dict[str, bytes]) -> Handler:
         if secret_id not in values:
             raise GrpcError(NOT_FOUND, f"secret {secret_id} not found")
         call.send(wire.secret_response(values[secret_id]))
+
+    return handle
+
+
+def _check_agent_handler(agents: dict[str, str]) -> Handler:
+    def handle(call: Call) -> None:
+        agent_id = wire.string_field(call.request(), 1) or "default"
+        if agent_id not in agents:
+            raise GrpcError(UNKNOWN, f"unset ssh forward key {agent_id}")
+        call.send(b"")
+
+    return handle
+
+
+def _forward_agent_handler(agents: dict[str, str]) -> Handler:
+    """One connection to the agent inside a RUN: the bytes relayed both ways."""
+
+    def handle(call: Call) -> None:
+        import socket
+        import threading
+
+        agent_id = (call.metadata.get("ssh-id") or ["default"])[0] or "default"
+        path = agents.get(agent_id)
+        if path is None:
+            raise GrpcError(UNKNOWN, f"unset ssh forward key {agent_id}")
+        agent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            agent.settimeout(1)
+            agent.connect(path)
+            agent.settimeout(None)
+        except OSError as exc:
+            agent.close()
+            raise GrpcError(UNKNOWN, f"failed to connect to {path}: {exc.strerror}") from None
+
+        def answers() -> None:
+            try:
+                while True:
+                    data = agent.recv(32 * 1024)
+                    if not data:
+                        return
+                    call.send(wire.bytes_message(data))
+            except (OSError, GrpcError):
+                return
+
+        relay = threading.Thread(target=answers, daemon=True, name="ssh-agent")
+        relay.start()
+        try:
+            for message in call.messages():
+                agent.sendall(wire.string_field_bytes(message, 1))
+        finally:
+            try:
+                agent.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            relay.join(timeout=5)
+            agent.close()
 
     return handle

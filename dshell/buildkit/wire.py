@@ -347,6 +347,15 @@ def string_field(data: bytes, wanted: int) -> str:
     return found
 
 
+def string_field_bytes(data: bytes, wanted: int) -> bytes:
+    """The last value of one bytes field (a BytesMessage's data is field 1)."""
+    found = b""
+    for number, _kind, value in fields(data):
+        if number == wanted and isinstance(value, bytes):
+            found = value
+    return found
+
+
 def credentials_response(username: str, secret: str) -> bytes:
     """moby.filesync.v1.CredentialsResponse (session/auth/auth.proto): Username 1, Secret 2."""
     return Writer().string(1, username).string(2, secret).done()

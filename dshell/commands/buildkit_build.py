@@ -33,6 +33,8 @@ BUILDKIT_FLAGS = [
          hidden=True),
     Flag("secret", 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")',
          type="list", hidden=True),
+    Flag("ssh", 'SSH agent socket or keys to expose to the build (format: '
+         '"default|<id>[=<socket>|<key>[,<key>]]")', type="list", hidden=True),
 ]  # fmt: skip
 
 
@@ -79,6 +81,32 @@ def parse_secrets(specs: list[str]) -> dict[str, bytes]:
             raise BuildkitUsage(f"failed to read secret {secret_id}: {exc.strerror}: "
                                 f"{path}") from None  # fmt: skip
     return values
+
+
+def parse_ssh(specs: list[str]) -> dict[str, str]:
+    """buildx's ``--ssh``: ``default`` (SSH_AUTH_SOCK) or ``ID=SOCKET``; an agent socket is
+    relayed as it is (key files, which buildx loads into an agent of its own, are refused)."""
+    agents: dict[str, str] = {}
+    for spec in specs:
+        agent_id, _, paths = spec.partition("=")
+        agent_id = agent_id or "default"
+        if not paths:
+            paths = os.environ.get("SSH_AUTH_SOCK", "")
+            if not paths:
+                raise BuildkitUsage("invalid empty ssh agent socket: make sure SSH_AUTH_SOCK "
+                                    "is set")  # fmt: skip
+        parts = paths.split(",")
+        import stat as statmod
+
+        try:
+            is_socket = len(parts) == 1 and statmod.S_ISSOCK(os.stat(parts[0]).st_mode)
+        except OSError as exc:
+            raise BuildkitUsage(f"failed to stat {parts[0]}: {exc.strerror}") from None
+        if not is_socket:
+            raise BuildkitUsage(f"{paths}: only ssh agent sockets are supported by this "
+                                "builder, not key files")  # fmt: skip
+        agents[agent_id] = parts[0]
+    return agents
 
 
 def parse_outputs(specs: list[str]) -> tuple[list[dict], str | None, str | None]:
@@ -145,6 +173,7 @@ def build_with_buildkit(cmd, opts) -> int:  # noqa: ANN001 - a DockerSession and
             return 1
     try:
         secret_values = parse_secrets(opts.secret) if opts.secret else None
+        ssh_agents = parse_ssh(opts.ssh) if opts.ssh else None
         outputs, local_dir, tar_dest = parse_outputs(opts.output)
         mode = _progress_mode(opts)
     except BuildkitUsage as exc:
@@ -213,7 +242,7 @@ def build_with_buildkit(cmd, opts) -> int:  # noqa: ANN001 - a DockerSession and
                          os.path.abspath(context_dir) if context_dir else source)  # fmt: skip
         session = Session(name, key, dirs, credentials=_credentials_lookup(cmd),
                           secret_values=secret_values, output_dir=local_dir,
-                          output_sink=sink)  # fmt: skip
+                          output_sink=sink, ssh_agents=ssh_agents)  # fmt: skip
         return _run(cmd, opts, session, remote, dockerfile_name, mode, outputs)
     finally:
         if temp_dir:

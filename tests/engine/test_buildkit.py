@@ -9,10 +9,12 @@ The reference for byte-level checks is docker 20.10's own BuildKit client
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -294,8 +296,6 @@ def test_terminal_shows_the_building_view(engine, tmp_path, tag):
 
 
 def test_ctrl_c_cancels_the_build_on_the_engine(engine, tmp_path):
-    import time
-
     context = write_tree(tmp_path / "ctx", {"Dockerfile":
                                             "FROM busybox\nRUN echo started && sleep 60\n"})
     child = spawn_build(engine, ["--no-cache", str(context)], env={"BUILDKIT_PROGRESS": "plain"})
@@ -393,3 +393,64 @@ def test_progress_flag(engine, tmp_path):
     assert plain.status == 0 and plain.err.startswith("#1 ")
     bad = dshell_build(engine, "--progress", "fancy", str(context))
     assert (bad.status, bad.err) == (1, 'ERROR: invalid progress mode "fancy"\n')
+
+
+@pytest.fixture
+def ssh_agent(tmp_path):
+    """An ssh-agent of the test's own holding one new key; its socket and the key's line."""
+    for tool in ("ssh-agent", "ssh-add", "ssh-keygen"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} not found: install Debian's openssh-client (tests/run does)")
+    folder = tmp_path / "agent"
+    folder.mkdir()
+    sock = folder / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        for _ in range(100):
+            if sock.exists():
+                break
+            time.sleep(0.05)
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "dshell-test",
+                        "-f", str(folder / "key")], check=True)  # fmt: skip
+        env = {**os.environ, "SSH_AUTH_SOCK": str(sock)}
+        subprocess.run(["ssh-add", "-q", str(folder / "key")], env=env, check=True,
+                       capture_output=True)  # fmt: skip
+        listed = subprocess.run(["ssh-add", "-l"], env=env, check=True, capture_output=True,
+                                text=True).stdout  # fmt: skip
+        yield sock, listed
+    finally:
+        agent.terminate()
+        agent.wait(timeout=10)
+
+
+def test_ssh_agent_is_reachable_from_a_run(engine, tmp_path, tag, ssh_agent):
+    """ssh-add (with the libraries it needs) runs inside the build and lists the agent's key
+    through the session: the agent's bytes relayed both ways."""
+    sock, listed = ssh_agent
+    root = tmp_path / "ctx" / "root"
+    binary = shutil.which("ssh-add")
+    needed = [binary]
+    for line in subprocess.run(["ldd", binary], capture_output=True, text=True).stdout.split("\n"):
+        found = re.search(r"(/\S+) \(0x", line)
+        if found:
+            needed.append(found.group(1))
+    for path in needed:
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(os.path.realpath(path), target)
+    run = f'RUN --mount=type=ssh {binary} -l > /keys; echo "$SSH_AUTH_SOCK" > /sock\n'
+    write_tree(tmp_path / "ctx", {"Dockerfile": "FROM busybox\nCOPY root/ /\n" + run})
+    argv = ["build", "--network", "none", "-q", "--ssh", "default", "-t", tag,
+            str(tmp_path / "ctx")]  # fmt: skip
+    result = harness.run_dshell(engine, "-c", shlex.join(argv), timeout=180,
+                                env={**BUILDKIT, "SSH_AUTH_SOCK": str(sock)})  # fmt: skip
+    assert result.status == 0, result.err
+    assert "dshell-test" in listed
+    assert run_in(engine, tag, "cat", "/keys") == listed
+    assert run_in(engine, tag, "cat", "/sock").startswith("/run/buildkit/ssh_agent.")
+    unset = harness.run_dshell(engine, "-c", shlex.join([
+        "build", "--network", "none", "--ssh", "default", str(tmp_path / "ctx")]),
+        env={**BUILDKIT, "SSH_AUTH_SOCK": None})  # fmt: skip
+    assert (unset.status, unset.err) == (
+        1, "ERROR: invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set\n")
