@@ -104,6 +104,11 @@ class GoStruct:
         inner = ", ".join(f"{f.go_name}={f.value!r}" for f in self.fields)
         return f"{self.go_type_name}({inner})"
 
+    def go_fields(self) -> Iterator[tuple[str, Any]]:
+        """The fields as fmt's %v prints a struct: in declaration order, embedded ones whole."""
+        for field in self.fields:
+            yield field.go_name, field.value
+
     def marshal_json(self) -> dict[str, Any]:
         """The object encoding/json writes (gojson calls this, as Go calls MarshalJSON)."""
         return dict(self.json_items())

@@ -168,6 +168,8 @@ def test_inspect_of_a_volume(engine):
         "{{json .Server}}",
         "{{.Server.APIVersion}} {{.Server.Os}}",
         "{{range .Server.Components}}{{.Name}}={{.Version}} {{end}}",
+        "{{.Server}}",
+        "{{.Server.Platform}} {{.Server.Components}}",
     ],
 )
 def test_version_format_server_fields(engine, template):
