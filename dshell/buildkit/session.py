@@ -167,8 +167,14 @@ def _check_agent_handler(agents: dict[str, str]) -> Handler:
     return handle
 
 
+#: ssh-agent requests a build may make: list the identities (11), sign with one (13)
+AGENT_READ_ONLY = (11, 13)
+AGENT_FAILURE = b"\x00\x00\x00\x01\x05"
+
+
 def _forward_agent_handler(agents: dict[str, str]) -> Handler:
-    """One connection to the agent inside a RUN: the bytes relayed both ways."""
+    """One connection to the agent inside a RUN, relayed both ways, read-only as BuildKit's
+    own provider makes it: requests other than list and sign are answered with a failure."""
 
     def handle(call: Call) -> None:
         import socket
@@ -199,9 +205,19 @@ def _forward_agent_handler(agents: dict[str, str]) -> Handler:
 
         relay = threading.Thread(target=answers, daemon=True, name="ssh-agent")
         relay.start()
+        pending = b""
         try:
             for message in call.messages():
-                agent.sendall(wire.string_field_bytes(message, 1))
+                pending += wire.string_field_bytes(message, 1)
+                while len(pending) >= 5:
+                    size = int.from_bytes(pending[:4], "big")
+                    if len(pending) < 4 + size:
+                        break
+                    frame, pending = pending[: 4 + size], pending[4 + size :]
+                    if frame[4] in AGENT_READ_ONLY:
+                        agent.sendall(frame)
+                    else:  # as BuildKit's readOnlyAgent: no adding, removing or locking
+                        call.send(wire.bytes_message(AGENT_FAILURE))
         finally:
             try:
                 agent.shutdown(socket.SHUT_WR)

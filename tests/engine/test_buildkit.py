@@ -439,7 +439,8 @@ def test_ssh_agent_is_reachable_from_a_run(engine, tmp_path, tag, ssh_agent):
         target = root / path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(os.path.realpath(path), target)
-    run = f'RUN --mount=type=ssh {binary} -l > /keys; echo "$SSH_AUTH_SOCK" > /sock\n'
+    run = (f'RUN --mount=type=ssh {binary} -l > /keys; echo "$SSH_AUTH_SOCK" > /sock; '
+           f"{binary} -D > /removed 2>&1; {binary} -l > /after\n")  # read-only: -D refused
     write_tree(tmp_path / "ctx", {"Dockerfile": "FROM busybox\nCOPY root/ /\n" + run})
     argv = ["build", "--network", "none", "-q", "--ssh", "default", "-t", tag,
             str(tmp_path / "ctx")]  # fmt: skip
@@ -448,6 +449,11 @@ def test_ssh_agent_is_reachable_from_a_run(engine, tmp_path, tag, ssh_agent):
     assert result.status == 0, result.err
     assert "dshell-test" in listed
     assert run_in(engine, tag, "cat", "/keys") == listed
+    assert run_in(engine, tag, "cat", "/after") == listed
+    assert run_in(engine, tag, "cat", "/removed") == "Failed to remove all identities.\n"
+    host = subprocess.run(["ssh-add", "-l"], env={**os.environ, "SSH_AUTH_SOCK": str(sock)},
+                          capture_output=True, text=True).stdout  # fmt: skip
+    assert host == listed
     assert run_in(engine, tag, "cat", "/sock").startswith("/run/buildkit/ssh_agent.")
     unset = harness.run_dshell(engine, "-c", shlex.join([
         "build", "--network", "none", "--ssh", "default", str(tmp_path / "ctx")]),
