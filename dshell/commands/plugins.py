@@ -72,8 +72,8 @@ class PluginCommands(CommandBase):
         aliases=["plugin list"],
         flags=[
             Flag("filter", 'Provide filter values (e.g. "enabled=true")', short="f",
-                 type="filter"),
-            Flag("format", FORMAT_HELP, type="string"),
+                 type="filter", kind="filter:plugin"),
+            Flag("format", FORMAT_HELP, type="string", kind="format:plugin"),
             Flag("no-trunc", "Don't truncate output"),
             Flag("quiet", "Only display plugin IDs", short="q"),
         ],

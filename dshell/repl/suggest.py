@@ -99,6 +99,9 @@ FILTERS: dict[str, dict[str, str | None]] = {
     "config": {"id": None, "label": None, "name": "config"},
     "task": {"desired-state": "choice:running|shutdown|accepted", "id": "task", "name": None,
              "node": "node"},
+    "plugin": {"capability": "choice:authz|ipamdriver|logdriver|metricscollector|"
+                             "networkdriver|volumedriver",
+               "enabled": "choice:true|false"},
 }  # fmt: skip
 
 #: ``--format`` fields per resource (``format:<what>``): the methods of docker's formatter
@@ -127,6 +130,7 @@ FORMAT_FIELDS: dict[str, tuple[str, ...]] = {
     "secret": ("ID", "Name", "Driver", "CreatedAt", "UpdatedAt", "Labels"),
     "config": ("ID", "Name", "CreatedAt", "UpdatedAt", "Labels"),
     "stack": ("Name", "Services"),
+    "plugin": ("ID", "Name", "Description", "Enabled", "PluginReference"),
 }  # fmt: skip
 
 

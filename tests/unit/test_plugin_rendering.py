@@ -59,3 +59,15 @@ def test_an_empty_name_is_refused_before_any_request():
     with pytest.raises(EngineError, match="invalid plugin name or ID: value is empty"):
         plugin_path("  ", "json")
     assert plugin_path(" 127.0.0.1:5000/a/b:v1 ", "push") == "/plugins/127.0.0.1:5000/a/b:v1/push"
+
+
+def test_ls_completes_dockers_filter_keys_and_format_fields():
+    from dshell.repl.completer import DockerCompleter
+    from dshell.session import DockerSession
+    from tests.unit.test_repl_fixtures import cache
+
+    completer = DockerCompleter(DockerSession.registry, cache())
+    keys = set(completer.candidates_for("plugin ls --filter "))
+    assert {"enabled=", "capability="} <= keys
+    assert set(completer.candidates_for("plugin ls --filter enabled=")) == {"true", "false"}
+    assert "{{.PluginReference}}" in completer.candidates_for("plugin ls --format {{.Plu")
