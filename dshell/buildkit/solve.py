@@ -137,6 +137,21 @@ def decode_message(message: dict) -> BuildEvent | None:
     return None
 
 
+def upload_context(client, buildid: str, body: bytes) -> None:  # noqa: ANN001 - an EngineClient
+    """A context tar the build waits for (``remote=upload-request``): sent as a build of its
+    own, named ``upload-request:<buildid>``; the build reports any failure."""
+    from dshell.engine.urls import urlencode
+
+    query = urlencode([("version", "2"), ("buildid", f"upload-request:{buildid}")])
+    try:
+        headers = {"Content-Type": "application/x-tar"}
+        response = client.request("POST", f"/build?{query}", data=body, headers=headers,
+                                  stream=True)  # fmt: skip
+        response.close()
+    except EngineError:
+        pass
+
+
 def cancel_build(client, buildid: str) -> None:  # noqa: ANN001 - an EngineClient
     """``POST /build/cancel``: stop the build on the Engine (Ctrl-C)."""
     try:

@@ -162,6 +162,7 @@ def build_with_buildkit(cmd, opts) -> int:  # noqa: ANN001 - a DockerSession and
     temp_dir = None
     dirs: list[SyncedDir] = []
     remote = "client-session"
+    upload: bytes | None = None
     dockerfile_name = ""
     if opts.iidfile:
         from dshell.commands.output_files import OutputFileError, remove_stale_file
@@ -202,16 +203,17 @@ def build_with_buildkit(cmd, opts) -> int:  # noqa: ANN001 - a DockerSession and
             from dshell.engine.build_context import is_archive
 
             if is_archive(content[:512]):
-                cmd.err("ERROR: a tar context on standard input is not supported with "
-                        "BuildKit yet; use DOCKER_BUILDKIT=0")  # fmt: skip
-                return 1
-            temp_dir = tempfile.mkdtemp(prefix="dshell-build-")
-            context_dir = os.path.join(temp_dir, "context")
-            dockerfile_dir = os.path.join(temp_dir, "dockerfile")
-            os.mkdir(context_dir)
-            os.mkdir(dockerfile_dir)
-            Path(dockerfile_dir, "Dockerfile").write_bytes(content)
-            dockerfile_name = "Dockerfile"
+                # sent as its own upload request that the build waits for
+                upload, remote, context_dir = content, "upload-request", ""
+                dockerfile_name = dockerfile_option
+            else:
+                temp_dir = tempfile.mkdtemp(prefix="dshell-build-")
+                context_dir = os.path.join(temp_dir, "context")
+                dockerfile_dir = os.path.join(temp_dir, "dockerfile")
+                os.mkdir(context_dir)
+                os.mkdir(dockerfile_dir)
+                Path(dockerfile_dir, "Dockerfile").write_bytes(content)
+                dockerfile_name = "Dockerfile"
         elif _is_remote(source):
             remote, context_dir, dockerfile_dir = source, "", ""
             dockerfile_name = dockerfile_option
@@ -243,7 +245,7 @@ def build_with_buildkit(cmd, opts) -> int:  # noqa: ANN001 - a DockerSession and
         session = Session(name, key, dirs, credentials=_credentials_lookup(cmd),
                           secret_values=secret_values, output_dir=local_dir,
                           output_sink=sink, ssh_agents=ssh_agents)  # fmt: skip
-        return _run(cmd, opts, session, remote, dockerfile_name, mode, outputs)
+        return _run(cmd, opts, session, remote, dockerfile_name, mode, outputs, upload)
     finally:
         if temp_dir:
             shutil.rmtree(temp_dir, ignore_errors=True)
@@ -316,7 +318,7 @@ def _terminal_size(fd: int | None):  # noqa: ANN202
 
 
 def _run(cmd, opts, session, remote: str, dockerfile_name: str, mode: str,  # noqa: ANN001
-         outputs: list[dict]) -> int:  # fmt: skip
+         outputs: list[dict], upload: bytes | None = None) -> int:  # fmt: skip
     from dshell.buildkit import solve
     from dshell.engine.errors import EngineError
     from dshell.render.buildkit_progress import PlainDisplay, TtyDisplay
@@ -349,6 +351,9 @@ def _run(cmd, opts, session, remote: str, dockerfile_name: str, mode: str,  # no
 
     image_id = ""
     failure: BaseException | None = None
+    if upload is not None:
+        threading.Thread(target=solve.upload_context, args=(cmd.client, buildid, upload),
+                         name="buildkit-upload", daemon=True).start()  # fmt: skip
     worker = threading.Thread(target=produce, name="buildkit-build", daemon=True)
     worker.start()
     cancelled = False

@@ -460,3 +460,21 @@ def test_ssh_agent_is_reachable_from_a_run(engine, tmp_path, tag, ssh_agent):
         env={**BUILDKIT, "SSH_AUTH_SOCK": None})  # fmt: skip
     assert (unset.status, unset.err) == (
         1, "ERROR: invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set\n")
+
+
+def test_tar_context_and_dockerfile_on_stdin(engine, tmp_path, tag):
+    import io
+    import tarfile
+
+    packed = io.BytesIO()
+    with tarfile.open(fileobj=packed, mode="w") as archive:
+        for name, data in (("Build.file", b"FROM busybox\nCOPY a /from-tar\n"), ("a", b"tar\n")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    result = dshell_build(engine, "-f", "Build.file", "-t", tag, "-", input=packed.getvalue())
+    assert result.status == 0, result.err
+    assert run_in(engine, tag, "cat", "/from-tar") == "tar\n"
+    alone = dshell_build(engine, "-q", "-t", tag, "-", input="FROM busybox\nRUN echo x > /x\n")
+    assert alone.status == 0, alone.err
+    assert run_in(engine, tag, "cat", "/x") == "x\n"
