@@ -343,7 +343,8 @@ def _run(cmd, opts, session, remote: str, dockerfile_name: str, mode: str,  # no
 
     def produce() -> None:
         try:
-            for event in solve.run_build(cmd.client, query, cmd._registry_config()):
+            # no X-Registry-Config: the Engine asks the session for credentials it needs
+            for event in solve.run_build(cmd.client, query):
                 events.put(event)
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer
             events.put(_Failure(exc))
