@@ -55,8 +55,10 @@ def tag(engine):
 
 
 def test_unused_failing_stage_is_never_built(engine, tmp_path, tag):
-    dockerfile = ("FROM busybox AS broken\nRUN echo never-run && exit 7\n"
-                  "FROM busybox\nRUN echo built-$((6*7)) > /built\nCMD [\"cat\", \"/built\"]\n")
+    dockerfile = (
+        "FROM busybox AS broken\nRUN echo never-run && exit 7\n"
+        'FROM busybox\nRUN echo built-$((6*7)) > /built\nCMD ["cat", "/built"]\n'
+    )
     context = write_tree(tmp_path / "ctx", {"Dockerfile": dockerfile})
     result = dshell_build(engine, "-t", tag, str(context))
     assert result.status == 0, result.err
@@ -160,8 +162,10 @@ def test_dockerfile_elsewhere_and_on_stdin(engine, tmp_path, tag):
 
 
 def test_failing_step_shows_its_output_and_docker_words(engine, tmp_path):
-    context = write_tree(tmp_path / "ctx", {
-        "Dockerfile": "FROM busybox\nRUN echo out-line && echo err-line >&2 && exit 3\n"})
+    context = write_tree(
+        tmp_path / "ctx",
+        {"Dockerfile": "FROM busybox\nRUN echo out-line && echo err-line >&2 && exit 3\n"},
+    )
     result = dshell_build(engine, str(context))
     assert result.status == 1
     assert result.out == ""
@@ -296,8 +300,9 @@ def test_terminal_shows_the_building_view(engine, tmp_path, tag):
 
 
 def test_ctrl_c_cancels_the_build_on_the_engine(engine, tmp_path):
-    context = write_tree(tmp_path / "ctx", {"Dockerfile":
-                                            "FROM busybox\nRUN echo started && sleep 60\n"})
+    context = write_tree(
+        tmp_path / "ctx", {"Dockerfile": "FROM busybox\nRUN echo started && sleep 60\n"}
+    )
     child = spawn_build(engine, ["--no-cache", str(context)], env={"BUILDKIT_PROGRESS": "plain"})
     child.expect(r"#\d+ \d\.\d{3} started")
     begun = time.monotonic()
@@ -439,8 +444,10 @@ def test_ssh_agent_is_reachable_from_a_run(engine, tmp_path, tag, ssh_agent):
         target = root / path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(os.path.realpath(path), target)
-    run = (f'RUN --mount=type=ssh {binary} -l > /keys; echo "$SSH_AUTH_SOCK" > /sock; '
-           f"{binary} -D > /removed 2>&1; {binary} -l > /after\n")  # read-only: -D refused
+    run = (
+        f'RUN --mount=type=ssh {binary} -l > /keys; echo "$SSH_AUTH_SOCK" > /sock; '
+        f"{binary} -D > /removed 2>&1; {binary} -l > /after\n"
+    )  # read-only: -D refused
     write_tree(tmp_path / "ctx", {"Dockerfile": "FROM busybox\nCOPY root/ /\n" + run})
     argv = ["build", "--network", "none", "-q", "--ssh", "default", "-t", tag,
             str(tmp_path / "ctx")]  # fmt: skip
@@ -459,7 +466,9 @@ def test_ssh_agent_is_reachable_from_a_run(engine, tmp_path, tag, ssh_agent):
         "build", "--network", "none", "--ssh", "default", str(tmp_path / "ctx")]),
         env={**BUILDKIT, "SSH_AUTH_SOCK": None})  # fmt: skip
     assert (unset.status, unset.err) == (
-        1, "ERROR: invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set\n")
+        1,
+        "ERROR: invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set\n",
+    )
 
 
 def test_tar_context_and_dockerfile_on_stdin(engine, tmp_path, tag):

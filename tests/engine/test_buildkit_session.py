@@ -63,7 +63,8 @@ def test_a_secret_reaches_its_run_and_stays_out_of_the_image(engine, client, tmp
 
 def test_a_missing_secret_fails_the_step(client, tmp_path):
     (tmp_path / "Dockerfile").write_text(
-        "FROM busybox\nRUN --mount=type=secret,id=absent,required cat /run/secrets/absent\n")
+        "FROM busybox\nRUN --mount=type=secret,id=absent,required cat /run/secrets/absent\n"
+    )
     with pytest.raises(solve.BuildFailed) as failed:
         build(client, tmp_path, harness.unique_name("dsh-nosecret"), secret_values={})
     assert "absent" in failed.value.message
