@@ -24,7 +24,7 @@ from tests.bench.figures import Figure, machine, print_table  # noqa: E402
 
 #: In the README's order. Each names a module of tests/bench with ``figures(engine, quick)``.
 MODULES = ("startup", "cli_plugins", "run", "listing", "transfer", "logs", "build", "buildkit",
-           "manifests", "trust", "menu", "completion", "swarm", "services", "stacks",
+           "manifests", "trust", "plugins", "menu", "completion", "swarm", "services", "stacks",
            "swarm_completion")
 
 
