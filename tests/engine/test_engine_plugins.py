@@ -659,6 +659,21 @@ def test_upgrade_as_docker(engine, registry, rootfs, tmp_path, pushed):
                                     alias)  # fmt: skip
         same_progress(pair)
         harness.assert_same(engine, "plugin", "upgrade", alias, "Bad:ref", stderr=True)
+
+        # --skip-remote-check: another image without the question (from v2 back to v1)
+        def upgrade() -> None:
+            harness.run_docker_ok(engine, "plugin", "upgrade", "--skip-remote-check",
+                                  "--grant-all-permissions", alias, newer)  # fmt: skip
+
+        upgrade()
+        pair = each_in_turn(
+            engine,
+            ["plugin", "upgrade", "--skip-remote-check", "--grant-all-permissions", alias, pushed],
+            reset=upgrade,
+        )
+        same_progress(pair)
+        assert "do not match" not in pair.dshell.out
+        assert inspect(engine, alias)["PluginReference"] == pushed
     finally:
         remove(engine, alias)
 
