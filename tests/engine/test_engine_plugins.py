@@ -783,3 +783,11 @@ def test_content_trust_install_of_unsigned_remote_fails_as_docker(registry, trus
     args = [arg.replace("REG", registry.address) for arg in args]
     pair = harness.assert_same(trust_env, *args, stderr=True)
     assert "does not have trust data" in pair.dshell.err
+
+
+@pytest.mark.parametrize("type_args", [[], ["--type", "plugin"]])
+def test_global_inspect_finds_plugins_as_docker(engine, listed, type_args):
+    """docker's inspect runs a template on the typed *types.Plugin first (``.ID``)."""
+    for fmt in ("{{.ID}} {{.Name}}", "{{.Id}} {{.Enabled}}", ""):
+        flags = ["-f", fmt] if fmt else []
+        harness.assert_same(engine, "inspect", *type_args, *flags, *listed, stderr=True)
