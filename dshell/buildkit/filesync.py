@@ -22,6 +22,8 @@ from dshell.buildkit import wire
 from dshell.buildkit.grpc import NOT_FOUND, Call, GrpcError
 from dshell.engine.build_context import PatternMatcher
 
+#: file data per DATA packet: fsutil's 32 KiB, so that the Engine counts the bytes it got
+#: (packets included) as it does from docker's client
 CHUNK = 32 * 1024
 
 # Go's os.FileMode type bits (fsutil sends the Go mode, not the unix one)

@@ -256,11 +256,12 @@ class GrpcServer:
                 except h2.exceptions.StreamClosedError:
                     raise GrpcError(CANCELLED, "stream closed") from None
                 if window <= 0:
+                    self._flush()  # what the window allowed goes now; then wait for more
                     self.lock.wait()
                     continue
                 self.conn.send_data(call.stream_id, view[:window])
                 view = view[window:]
-                self._flush()
+            self._flush()  # the message's frames in one write
 
     def _check(self, call: Call) -> None:
         if self.closed or call.reset:
