@@ -361,27 +361,28 @@ def _run(cmd, opts, session, remote: str, dockerfile_name: str, mode: str,  # no
     try:
         while True:
             try:
-                event = events.get(timeout=TICK)
-            except queue.Empty:
-                if display is not None:
-                    display.refresh()
-                continue
+                try:
+                    event = events.get(timeout=TICK)
+                except queue.Empty:
+                    if display is not None:
+                        display.refresh()
+                    continue
+                if event is _DONE:
+                    break
+                if isinstance(event, _Failure):
+                    failure = event.exc
+                elif isinstance(event, solve.ImageBuilt):
+                    image_id = event.id
+                elif isinstance(event, solve.StatusResponse):
+                    if display is not None:
+                        display.update(event)
+                    else:
+                        kept.append(event)
             except KeyboardInterrupt:
+                # Ctrl-C: the Engine cancels the build; its stream then ends with the error
                 if not cancelled:
                     cancelled = True
                     solve.cancel_build(cmd.client, buildid)
-                continue
-            if event is _DONE:
-                break
-            if isinstance(event, _Failure):
-                failure = event.exc
-            elif isinstance(event, solve.ImageBuilt):
-                image_id = event.id
-            elif isinstance(event, solve.StatusResponse):
-                if display is not None:
-                    display.update(event)
-                else:
-                    kept.append(event)
     finally:
         session.close()
     if display is None and failure is not None:
