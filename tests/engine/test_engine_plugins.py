@@ -329,7 +329,8 @@ def add_special_files(rootfs: Path) -> None:
     deep = rootfs / "a" / "b"
     deep.mkdir(parents=True)
     (deep / "f").write_text("deep\n")
-    for path in (owned, deep / "f", deep, deep.parent, rootfs / "etc"):
+    etc = rootfs / "etc"
+    for path in (owned, etc / "fifo", etc / "null3", deep / "f", deep, deep.parent, etc):
         os.utime(path, (1_600_000_000, 1_600_000_000), follow_symlinks=False)
 
 
