@@ -57,7 +57,7 @@ class BuildCommands(BuilderCommands, CommandBase):
             Flag("label", "Set metadata for an image", type="list"),
             Flag("memory", "Memory limit", short="m", type="bytes"),
             Flag("memory-swap", "Swap limit equal to memory plus swap: -1 to enable unlimited "
-                 "swap", type="bytes"),
+                 "swap", type="bytes", check="swap_bytes"),
             Flag("network", "Set the networking mode for the RUN instructions during build",
                  type="string", kind="choice:default|host|none", default="default"),
             Flag("no-cache", "Do not use cache when building the image"),

@@ -344,7 +344,7 @@ class ContainerCommands(CommandBase):
             Flag("memory", "Memory limit", short="m", type="bytes"),
             Flag("memory-reservation", "Memory soft limit", type="bytes"),
             Flag("memory-swap", "Swap limit equal to memory plus swap: -1 to enable unlimited "
-                 "swap", type="bytes"),
+                 "swap", type="bytes", check="swap_bytes"),
             Flag("pids-limit", "Tune container pids limit (set -1 for unlimited)", type="int"),
             Flag("restart", "Restart policy to apply when a container exits", type="string",
                  kind="choice:no|always|unless-stopped|on-failure"),

@@ -36,6 +36,18 @@ FORMAT_HELP_NO_TABLE = (
 )
 
 
+#: The value check (commands/flag_checks) a flag type implies when its declaration names none:
+#: pflag's value types for these refuse a bad value as the flag is parsed.
+TYPE_CHECKS = {
+    "bytes": "bytes",
+    "decimal": "cpus",
+    "duration": "duration",
+    "ulimit": "ulimit",
+    "mount": "mount",
+    "port": "port",
+}
+
+
 @dataclass(frozen=True)
 class Flag:
     """One option. ``type`` is pflag's ("bool", "string", "int", "list", "filter", ...);
@@ -59,6 +71,15 @@ class Flag:
     experimental: bool = False
     #: docker's "swarm" annotation: "manager" (hidden unless the daemon is a manager).
     swarm: str | None = None
+    #: The value check pflag's value type makes as the flag is parsed (commands/flag_checks);
+    #: when None, the type's own (``bytes``, ``duration``…), if it has one; "" for none.
+    check: str | None = None
+
+    @property
+    def value_check(self) -> str | None:
+        if self.check is not None:
+            return self.check or None
+        return TYPE_CHECKS.get(self.type)
 
     @property
     def dest(self) -> str:

@@ -182,6 +182,13 @@ def _short_flags(command: Command, opts: Options, word: str, argv: list[str], in
 
 def _store(command: Command, opts: Options, flag: Flag, value: str | None) -> None:
     opts.given.add(flag.dest)
+    if value is not None and flag.value_check is not None:
+        from dshell.commands.flag_checks import check
+
+        try:
+            check(flag.value_check, value)
+        except ValueError as exc:
+            raise _invalid(command, flag, value, str(exc)) from None
     if flag.type == "bool":
         setattr(opts, flag.dest, True if value is None else _parse_bool(command, flag, value))
     elif flag.repeatable:

@@ -28,6 +28,15 @@ REGISTRY = DockerSession.registry
 MARK = "@@dshell-case-ends@@"
 #: pflag types whose values the parser itself checks, and a value each refuses.
 BAD_VALUES = {"bool": "maybe", "int": "x1", "uint": "-1", "uint16": "x", "filter": "nofilter"}
+#: The value checks pflag's value types make (commands/flag_checks), and a value each refuses:
+#: a refused value is reported before the arguments are counted, so every such flag is tried
+#: without arguments.
+BAD_CHECKED_VALUES = {
+    "bytes": "12x", "swap_bytes": "x", "cpus": "1/0", "duration": "5", "ulimit": "nofile",
+    "mount": "type", "port": "80:x", "ip": "1.2.3", "extra_host": "nohost", "sysctl": "a",
+    "weight_device": "/dev/sda", "bps": "/dev/sda:x", "iops": "/dev/sda:-1", "env": "=x",
+    "attach": "stdall",
+}  # fmt: skip
 
 
 def docker_commands() -> list[Command]:
@@ -70,6 +79,8 @@ def _typed_flag_cases(cmd: Command, words: tuple[str, ...]) -> Iterator[list[str
                 yield [*words, f"-{flag.short}"]
         if flag.type in BAD_VALUES:
             yield [*words, f"--{flag.long}={BAD_VALUES[flag.type]}"]
+        if flag.value_check is not None:
+            yield [*words, f"--{flag.long}={BAD_CHECKED_VALUES[flag.value_check]}"]
 
 
 def argument_cases() -> list[list[str]]:
