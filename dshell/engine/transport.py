@@ -226,7 +226,9 @@ class Transport:
         if conn.sock is None:  # fresh, or dropped by the daemon since its last use
             pool._put_conn(conn)
             return None
-        conn.sock.settimeout(timeout[1] if isinstance(timeout, tuple) else timeout)
+        wanted = timeout[1] if isinstance(timeout, tuple) else timeout
+        if conn.sock.gettimeout() != wanted:  # setting it is a system call; it rarely changes
+            conn.sock.settimeout(wanted)
         try:
             target = prepared.path_url
             if not _PLAIN_TARGET.fullmatch(target):

@@ -8,6 +8,7 @@ order and with `omitempty` applied, so the data is modelled as `GoStruct` values
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -181,8 +182,9 @@ _GOARCH = {
 _GOOS = {"win32": "windows", "cygwin": "windows"}
 
 
+@functools.cache
 def go_platform() -> tuple[str, str]:
-    """This machine as Go names it (GOOS, GOARCH): ("linux", "amd64")."""
+    """This machine as Go names it (GOOS, GOARCH): ("linux", "amd64"); asked once."""
     goos = _GOOS.get(sys.platform, sys.platform.rstrip("0123456789"))
     machine = os.uname().machine.lower()  # platform.machine(), without importing platform
     return goos, _GOARCH.get(machine, machine)
