@@ -202,6 +202,84 @@ class Packet:
         return packet
 
 
+# -- pb (solver/pb/ops.proto): what status messages carry of the build definition -----------
+@dataclass
+class ProgressGroup:
+    id: str = ""
+    name: str = ""
+    weak: bool = False
+
+
+@dataclass
+class Position:
+    line: int = 0
+    character: int = 0
+
+
+@dataclass
+class Range:
+    start: Position | None = None
+    end: Position | None = None
+
+
+@dataclass
+class SourceInfo:
+    """``SourceInfo``: the Dockerfile a warning points into (its ``definition``, the LLB of a
+    frontend's source, is kept as the list of its ops only)."""
+
+    filename: str = ""
+    data: bytes | None = None
+    definition: list[bytes] | None = None
+    language: str = ""
+
+
+def _progress_group(data: bytes) -> ProgressGroup:
+    group = ProgressGroup()
+    for number, _kind, value in fields(data):
+        if number == 1:
+            group.id = _text(value)
+        elif number == 2:
+            group.name = _text(value)
+        elif number == 3 and isinstance(value, int):
+            group.weak = bool(value)
+    return group
+
+
+def _position(data: bytes) -> Position:
+    position = Position()
+    for number, _kind, value in fields(data):
+        if number in (1, 2) and isinstance(value, int):
+            value = value & 0xFFFFFFFF
+            value = value - (1 << 32) if value >= 1 << 31 else value
+            setattr(position, "line" if number == 1 else "character", value)
+    return position
+
+
+def _range(data: bytes) -> Range:
+    found = Range()
+    for number, _kind, value in fields(data):
+        if number == 1 and isinstance(value, bytes):
+            found.start = _position(value)
+        elif number == 2 and isinstance(value, bytes):
+            found.end = _position(value)
+    return found
+
+
+def _source_info(data: bytes) -> SourceInfo:
+    info = SourceInfo()
+    for number, _kind, value in fields(data):
+        if number == 1:
+            info.filename = _text(value)
+        elif number == 2 and isinstance(value, bytes):
+            info.data = value
+        elif number == 3 and isinstance(value, bytes):
+            info.definition = [op for inner, _k, op in fields(value)
+                               if inner == 1 and isinstance(op, bytes)]  # fmt: skip
+        elif number == 4:
+            info.language = _text(value)
+    return info
+
+
 # -- moby.buildkit.v1 StatusResponse (api/services/control/control.proto) ---------------------
 @dataclass
 class Vertex:
@@ -212,6 +290,7 @@ class Vertex:
     started: int | None = None
     completed: int | None = None
     error: str = ""
+    progress_group: ProgressGroup | None = None
 
 
 @dataclass
@@ -241,6 +320,8 @@ class VertexWarning:
     short: bytes = b""
     detail: list[bytes] = field(default_factory=list)
     url: str = ""
+    info: SourceInfo | None = None
+    ranges: list[Range] = field(default_factory=list)
 
 
 @dataclass
@@ -284,6 +365,8 @@ def _vertex(data: bytes) -> Vertex:
             vertex.completed = decode_timestamp(value)
         elif number == 7:
             vertex.error = _text(value)
+        elif number == 8 and isinstance(value, bytes):
+            vertex.progress_group = _progress_group(value)
     return vertex
 
 
@@ -321,7 +404,8 @@ def _vertex_log(data: bytes) -> VertexLog:
 
 
 def _vertex_warning(data: bytes) -> VertexWarning:
-    """``VertexWarning`` (newer engines): vertex 1, level 2, short 3, detail 4, url 5."""
+    """``VertexWarning`` (newer engines): vertex 1, level 2, short 3, detail 4, url 5, info 6,
+    ranges 7."""
     warning = VertexWarning()
     for number, _kind, value in fields(data):
         if number == 1:
@@ -334,6 +418,10 @@ def _vertex_warning(data: bytes) -> VertexWarning:
             warning.detail.append(value)
         elif number == 5:
             warning.url = _text(value)
+        elif number == 6 and isinstance(value, bytes):
+            warning.info = _source_info(value)
+        elif number == 7 and isinstance(value, bytes):
+            warning.ranges.append(_range(value))
     return warning
 
 

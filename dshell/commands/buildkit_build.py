@@ -299,7 +299,7 @@ def _progress_mode(opts) -> str:  # noqa: ANN001
         raise BuildkitUsage(f'invalid progress mode "{mode}"')
     if opts.quiet:
         return "quiet"
-    return "plain" if mode == "rawjson" else mode
+    return mode
 
 
 def _terminal_size(fd: int | None):  # noqa: ANN202
@@ -321,7 +321,7 @@ def _run(cmd, opts, session, remote: str, dockerfile_name: str, mode: str,  # no
          outputs: list[dict], upload: bytes | None = None) -> int:  # fmt: skip
     from dshell.buildkit import solve
     from dshell.engine.errors import EngineError
-    from dshell.render.buildkit_progress import PlainDisplay, TtyDisplay
+    from dshell.render.buildkit_progress import PlainDisplay, RawJsonDisplay, TtyDisplay
 
     buildid = solve.build_id()
     query = solve.build_query(session.id, buildid,
@@ -335,7 +335,9 @@ def _run(cmd, opts, session, remote: str, dockerfile_name: str, mode: str,  # no
         return 1
     kept: list = []
     display = None
-    if mode in ("auto", "tty") and cmd.stderr.is_terminal:
+    if mode == "rawjson":
+        display = RawJsonDisplay(cmd.stderr, flush=cmd.stderr.flush)
+    elif mode in ("auto", "tty") and cmd.stderr.is_terminal:
         display = TtyDisplay(cmd.stderr, _terminal_size(cmd.stderr.fd), flush=cmd.stderr.flush)
     elif mode != "quiet":
         display = PlainDisplay(cmd.stderr, flush=cmd.stderr.flush)

@@ -12,7 +12,10 @@ Times are the Engine's (nanoseconds); the display takes decoded ``StatusResponse
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -612,3 +615,106 @@ def _wrap_height(jobs: list[Job], limit: int) -> list[Job]:
         free = len(wrapped) - len(rewrapped)
         wrapped = invisible[len(invisible) - free :] + rewrapped if free else rewrapped
     return wrapped
+
+
+# -- rawjson -----------------------------------------------------------------------------------
+def go_time(ns: int) -> str:
+    """Go's ``time.Time`` as JSON: RFC 3339 in UTC with the nanoseconds' trailing zeros cut."""
+    seconds, nanos = divmod(ns, 1_000_000_000)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    fraction = f"{nanos:09d}".rstrip("0")
+    return f"{stamp}.{fraction}Z" if fraction else f"{stamp}Z"
+
+
+def _go_bytes(data: bytes | None) -> str | None:
+    """A Go ``[]byte`` as JSON: standard base64, ``null`` for nil."""
+    return base64.b64encode(data).decode() if data is not None else None
+
+
+def _omit_empty(pairs: list[tuple[str, object]], keep: tuple[str, ...] = ()) -> dict:
+    """Go's ``omitempty``: false, 0, "", nil and empty lists left out (``keep`` always kept);
+    a struct pointer (a dict here) only when nil."""
+    return {k: v for k, v in pairs
+            if k in keep or isinstance(v, dict) or v not in (None, False, 0, "", [])}  # fmt: skip
+
+
+def solve_status_json(status: StatusResponse) -> dict:
+    """BuildKit's ``client.SolveStatus`` as Go marshals it (its field names and order)."""
+    vertexes = []
+    for v in status.vertexes:
+        group = None
+        if v.progress_group is not None:
+            g = v.progress_group
+            group = _omit_empty([("id", g.id), ("name", g.name), ("weak", g.weak)])
+        vertexes.append(_omit_empty([
+            ("digest", v.digest), ("inputs", list(v.inputs)), ("name", v.name),
+            ("started", go_time(v.started) if v.started is not None else None),
+            ("completed", go_time(v.completed) if v.completed is not None else None),
+            ("cached", v.cached), ("error", v.error), ("progressGroup", group),
+        ]))  # fmt: skip
+    statuses = [_omit_empty([
+        ("id", s.id), ("vertex", s.vertex), ("name", s.name), ("total", s.total),
+        ("current", s.current), ("timestamp", go_time(s.timestamp)),
+        ("started", go_time(s.started) if s.started is not None else None),
+        ("completed", go_time(s.completed) if s.completed is not None else None),
+    ], keep=("id", "current", "timestamp")) for s in status.statuses]  # fmt: skip
+    logs = [_omit_empty([
+        ("vertex", log.vertex), ("stream", log.stream), ("data", _go_bytes(log.msg or None)),
+        ("timestamp", go_time(log.timestamp)),
+    ], keep=("data", "timestamp")) for log in status.logs]  # fmt: skip
+    warnings = []
+    for w in status.warnings:
+        info = None
+        if w.info is not None:
+            definition = None
+            if w.info.definition is not None:
+                definition = _omit_empty([("def", [_go_bytes(op) for op in w.info.definition])])
+            info = _omit_empty([
+                ("filename", w.info.filename), ("data", _go_bytes(w.info.data)),
+                ("definition", definition), ("language", w.info.language),
+            ])  # fmt: skip
+        ranges = [_omit_empty([
+            ("start", _position_json(r.start)), ("end", _position_json(r.end)),
+        ]) for r in w.ranges]  # fmt: skip
+        warnings.append(_omit_empty([
+            ("vertex", w.vertex), ("level", w.level), ("short", _go_bytes(w.short or None)),
+            ("detail", [_go_bytes(d) for d in w.detail]), ("url", w.url),
+            ("sourceInfo", info), ("range", ranges),
+        ]))  # fmt: skip
+    return _omit_empty([("vertexes", vertexes), ("statuses", statuses), ("logs", logs),
+                        ("warnings", warnings)])  # fmt: skip
+
+
+def _position_json(position) -> dict | None:  # noqa: ANN001 - a wire.Position or None
+    if position is None:
+        return None
+    return _omit_empty([("line", position.line), ("character", position.character)])
+
+
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+               "\u2029": "\\u2029"}  # fmt: skip
+
+
+def go_json(value: object) -> str:
+    """``json.Encoder.Encode``'s text: compact, UTF-8 as is, HTML characters escaped."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return re.sub("[<>&\u2028\u2029]", lambda m: _GO_ESCAPES[m.group()], text)
+
+
+class RawJsonDisplay:
+    """progressui's rawjson display: every status update as one JSON line, as it comes."""
+
+    def __init__(self, out: Writer, flush=None) -> None:  # noqa: ANN001
+        self.out = out
+        self.flush = flush
+
+    def update(self, status: StatusResponse) -> None:
+        self.out.write(go_json(solve_status_json(status)) + "\n")
+        if self.flush is not None:
+            self.flush()
+
+    def refresh(self) -> None:
+        """Nothing to redraw: lines are written as the updates come."""
+
+    def done(self) -> None:
+        """No summary, no error logs: the JSON lines hold them."""

@@ -400,6 +400,45 @@ def test_progress_flag(engine, tmp_path):
     assert (bad.status, bad.err) == (1, 'ERROR: invalid progress mode "fancy"\n')
 
 
+def test_progress_rawjson_is_one_solve_status_a_line(engine, tmp_path):
+    """--progress rawjson: each status update as a JSON line on standard error, as buildx's
+    rawjson display writes client.SolveStatus; the RUN's vertex named, completed, and its
+    output in the logs' base64 data."""
+    import base64
+    import json
+
+    token = harness.unique_name("raw")
+    context = write_tree(tmp_path / "ctx", {"Dockerfile": f"FROM busybox\nRUN echo {token}\n"})
+    result = dshell_build(engine, "--no-cache", "--progress", "rawjson", str(context))
+    assert result.status == 0, result.err
+    assert result.out == ""
+    lines = result.err.splitlines()
+    assert result.err.endswith("\n") and len(lines) > 3
+    updates = [json.loads(line) for line in lines]
+    assert all(set(u) <= {"vertexes", "statuses", "logs", "warnings"} and u for u in updates)
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z"
+    vertexes = [v for u in updates for v in u.get("vertexes", [])]
+    assert all(re.fullmatch(r"sha256:[0-9a-f]{64}", v["digest"]) for v in vertexes)
+    for v in vertexes:
+        assert list(v) == [k for k in ("digest", "inputs", "name", "started", "completed",
+                                       "cached", "error", "progressGroup") if k in v]  # fmt: skip
+        assert all(re.fullmatch(stamp, v[k]) for k in ("started", "completed") if k in v)
+    run_name = f"[2/2] RUN echo {token}"
+    run = [v for v in vertexes if v.get("name") == run_name]
+    assert run and "completed" in run[-1] and "error" not in run[-1], run
+    digest = run[-1]["digest"]
+    assert run[-1]["inputs"] and all(i.startswith("sha256:") for i in run[-1]["inputs"])
+    definition = [v for v in vertexes if v["name"].startswith("[internal] load build definition")]
+    assert definition and "completed" in definition[-1]
+    logs = [log for u in updates for log in u.get("logs", []) if log.get("vertex") == digest]
+    assert b"".join(base64.b64decode(log["data"]) for log in logs) == f"{token}\n".encode()
+    assert all(log["stream"] == 1 and re.fullmatch(stamp, log["timestamp"]) for log in logs)
+    statuses = [s for u in updates for s in u.get("statuses", [])]
+    assert any(s["id"].startswith("transferring ") and s["current"] > 0 for s in statuses)
+    assert all(list(s)[:1] == ["id"] and re.fullmatch(stamp, s["timestamp"]) for s in statuses)
+    assert any(v["name"].startswith("[1/2] FROM docker.io/library/busybox") for v in vertexes)
+
+
 @pytest.fixture
 def ssh_agent(tmp_path):
     """An ssh-agent of the test's own holding one new key; its socket and the key's line."""

@@ -223,3 +223,52 @@ def test_a_cached_vertex_and_switching_between_running_ones():
     )
     printer.print(trace)
     assert out.getvalue() == "#1 A\n#1 CACHED\n\n#2 B\n"
+
+
+def test_rawjson_line_is_gos_solve_status():
+    """One update as buildx's rawjson prints it: client.SolveStatus's field names and order,
+    times in UTC with the nanoseconds' trailing zeros cut, []byte as base64 (nil as null),
+    omitempty fields left out; UTF-8 as is but HTML characters and U+2028 escaped, as Go's
+    json.Encoder writes them; one line per update."""
+    from dshell.render.buildkit_progress import RawJsonDisplay
+
+    group = wire.Writer().string(1, "g1").string(2, "stage <a>").done()
+    vertex = (wire.Writer().string(1, "sha256:aa").string(2, "sha256:bb")
+              .string(3, "RUN a && b é\u2028\x1b").varint(4, 1)
+              .message(5, timestamp(1_700_000_000 * SECOND + 120_000_000))
+              .message(6, timestamp(1_700_000_001 * SECOND)).message(8, group).done())  # fmt: skip
+    pending = wire.Writer().string(1, "sha256:cc").string(3, "[2/2] RUN x").done()
+    status = (wire.Writer().string(1, "transferring context:").string(2, "sha256:aa")
+              .varint(4, 36).message(6, timestamp(1_700_000_000 * SECOND + 5)).done())  # fmt: skip
+    log = (wire.Writer().string(1, "sha256:aa").message(2, timestamp(1_700_000_002 * SECOND))
+           .varint(3, 2).bytes(4, b"hi\n").done())  # fmt: skip
+    empty_log = wire.Writer().string(1, "sha256:aa").done()
+    position = wire.Writer().varint(1, 3).done()
+    ranges = wire.Writer().message(1, position).message(2, position).done()
+    info = wire.Writer().string(1, "Dockerfile").bytes(2, b"FROM x").done()
+    warning = (wire.Writer().string(1, "sha256:aa").varint(2, 1).bytes(3, b"short")
+               .bytes(4, b"d1").bytes(4, b"d2").message(6, info).message(7, ranges)
+               .done())  # fmt: skip
+    data = (wire.Writer().message(1, vertex).message(1, pending).message(2, status)
+            .message(3, log).message(3, empty_log).message(4, warning).done())  # fmt: skip
+    out = io.StringIO()
+    display = RawJsonDisplay(out)
+    display.update(wire.StatusResponse.decode(data))
+    display.update(wire.StatusResponse())
+    display.done()
+    first = (
+        '{"vertexes":[{"digest":"sha256:aa","inputs":["sha256:bb"],'
+        '"name":"RUN a \\u0026\\u0026 b é\\u2028\\u001b",'
+        '"started":"2023-11-14T22:13:20.12Z","completed":"2023-11-14T22:13:21Z","cached":true,'
+        '"progressGroup":{"id":"g1","name":"stage \\u003ca\\u003e"}},'
+        '{"digest":"sha256:cc","name":"[2/2] RUN x"}],'
+        '"statuses":[{"id":"transferring context:","vertex":"sha256:aa","current":36,'
+        '"timestamp":"2023-11-14T22:13:20.000000005Z"}],'
+        '"logs":[{"vertex":"sha256:aa","stream":2,"data":"aGkK",'
+        '"timestamp":"2023-11-14T22:13:22Z"},'
+        '{"vertex":"sha256:aa","data":null,"timestamp":"1970-01-01T00:00:00Z"}],'
+        '"warnings":[{"vertex":"sha256:aa","level":1,"short":"c2hvcnQ=",'
+        '"detail":["ZDE=","ZDI="],"sourceInfo":{"filename":"Dockerfile","data":"RlJPTSB4"},'
+        '"range":[{"start":{"line":3},"end":{"line":3}}]}]}'
+    )
+    assert out.getvalue() == first + "\n{}\n"
