@@ -217,6 +217,9 @@ class DockerSession(CommandBase, metaclass=_LazyMixins):
             status = cliplugins.run(self, argv)  # a ``docker-NAME`` CLI plugin, as docker's
             return self.unknown_command(argv[0]) if status is None else status
         declared = method.__command__
+        chosen = getattr(method, "__declaration_for__", None)
+        if chosen is not None:  # flags that depend on the session (build's builder)
+            declared = chosen(self, declared)
         if declared.group in GROUPS:
             self.registry  # noqa: B018 - a group's usage errors list its subcommands
         if declared.preamble is not None:

@@ -110,6 +110,19 @@ class BuildCommands(BuilderCommands, CommandBase):
             self.tag_trusted(pinned, tagged)
         return status
 
+    def _declaration_for_builder(self, declared):  # noqa: ANN001, ANN202
+        """docker 28's legacy ``build`` has no BuildKit flags: with the classic builder
+        (DOCKER_BUILDKIT=0, or no buildx and BuildKit not dshell's own) they are unknown flags,
+        refused by the parser where they stand, in pflag's words."""
+        if getattr(self, "own_buildkit", False):
+            return declared
+        from dshell.records import replace
+
+        buildkit = {flag.long for flag in BUILDKIT_FLAGS}
+        return replace(declared, flags=tuple(f for f in declared.flags if f.long not in buildkit))
+
+    cmd_build.__declaration_for__ = _declaration_for_builder
+
     # -- the context ------------------------------------------------------------------------
     def _context(self, opts) -> tuple[Iterable[bytes], str]:  # noqa: ANN001
         """The tar to send and the Dockerfile's name inside it."""

@@ -439,6 +439,25 @@ def test_progress_rawjson_is_one_solve_status_a_line(engine, tmp_path):
     assert any(v["name"].startswith("[1/2] FROM docker.io/library/busybox") for v in vertexes)
 
 
+@pytest.mark.parametrize("args", [
+    ["--secret", "id=x", "."], ["--ssh", "default", "."], ["-o", "out", "."],
+    ["-qo", "out", "."], ["--output=out", "."], ["--progress", "plain", "."],
+    ["--progress=rawjson"], ["-m", "1x", "--secret", "x", "."], ["--secret", "x", "-m", "1x"],
+    ["image", "build", "--ssh", "default", "."],
+])  # fmt: skip
+def test_classic_builder_refuses_the_buildkit_flags_as_docker(engine, tmp_path, args):
+    """DOCKER_BUILDKIT=0: docker 28's legacy build has no --secret, --ssh, -o/--output or
+    --progress; pflag refuses the first of them where it stands (after a bad value before
+    it, before the argument count), with the legacy notice, the usage lines and status 125."""
+    write_tree(tmp_path, {"Dockerfile": "FROM busybox\n"})
+    words = args if args[0] == "image" else ["build", *args]
+    env = {"DOCKER_BUILDKIT": "0"}
+    docker = harness.run_docker(engine, *words, env=env, cwd=tmp_path)
+    ours = harness.run_dshell(engine, "-c", shlex.join(words), env=env, cwd=tmp_path)
+    assert (ours.out, ours.err, ours.status) == (docker.out, docker.err, docker.status)
+    assert docker.status == 125 and ("unknown " in docker.err) != (args[0] == "-m")
+
+
 @pytest.fixture
 def ssh_agent(tmp_path):
     """An ssh-agent of the test's own holding one new key; its socket and the key's line."""
