@@ -15,6 +15,7 @@ PROVIDERS: dict[str, int] = {
     "_copy_logs": 4,
     "_copy_to": 6,
     "_create": 2,
+    "_declaration_for_builder": 8,
     "_docker_flag": 12,
     "_export_data": 12,
     "_follow_root_rotation": 14,
