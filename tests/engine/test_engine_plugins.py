@@ -118,10 +118,17 @@ class PluginSockets:
         self.thread.start()
 
     def close(self) -> None:
+        """Stop serving; a plugin gone by now leaves its directory (our socket in it) behind:
+        removed here."""
         self.stopping.set()
         self.thread.join(5)
-        for listener, _ in self.bound.values():
+        status, _, body = self.engine.api("GET", "/plugins", timeout=10)
+        alive = {plugin["Id"] for plugin in json.loads(body)} if status == 200 else None
+        for path, (listener, _) in self.bound.items():
             listener.close()
+            directory = Path(path).parent
+            if alive is not None and directory.name not in alive:
+                shutil.rmtree(directory, ignore_errors=True)
 
     def _watch(self) -> None:
         while not self.stopping.wait(0.1):
