@@ -20,7 +20,7 @@ from pathlib import Path
 
 from dshell.engine.endpoint import Endpoint
 
-KINDS = ("containers", "images", "networks", "volumes")
+KINDS = ("containers", "images", "networks", "volumes", "plugins")
 #: The lists only a swarm manager can give; fetched only while ``/info`` says we are one.
 SWARM_KINDS = ("services", "tasks", "nodes", "secrets", "configs")
 #: Not a list: the swarm state in ``/info`` (re-read on connect, node events, ``swarm …``).
@@ -28,7 +28,7 @@ SWARM = "swarm"
 #: Event ``Type`` → the lists to reload (tasks follow their services and nodes; node events
 #: may be a promotion or demotion of this node, which changes what /info says).
 EVENT_KINDS = {"container": ("containers",), "image": ("images",), "network": ("networks",),
-               "volume": ("volumes",), "service": ("services", "tasks"),
+               "volume": ("volumes",), "plugin": ("plugins",), "service": ("services", "tasks"),
                "node": ("nodes", "tasks", SWARM), "secret": ("secrets",),
                "config": ("configs",)}  # fmt: skip
 #: The label a task's container carries: its events move the task list too.
@@ -38,6 +38,7 @@ LIST_PATHS = {
     "images": ("/images/json", None),
     "networks": ("/networks", None),
     "volumes": ("/volumes", None),
+    "plugins": ("/plugins", None),
     "services": ("/services", None),
     "tasks": ("/tasks", None),
     "nodes": ("/nodes", None),
@@ -59,6 +60,7 @@ class Snapshot:
     images: tuple[dict, ...] = ()
     networks: tuple[dict, ...] = ()
     volumes: tuple[dict, ...] = ()
+    plugins: tuple[dict, ...] = ()
     services: tuple[dict, ...] = ()
     tasks: tuple[dict, ...] = ()
     nodes: tuple[dict, ...] = ()
@@ -209,6 +211,8 @@ class ResourceCache:
         client.close()
 
     def _fetch(self, client, kinds: set[str]) -> Snapshot:  # noqa: ANN001
+        from dshell.engine.errors import APIError
+
         changes: dict = {}
         if not self.snapshot.connected or "version" in kinds:
             version = client.request("GET", "/version", timeout=LIST_TIMEOUT).json()
@@ -220,7 +224,13 @@ class ResourceCache:
         for kind in KINDS:
             if kind in kinds:
                 path, params = LIST_PATHS[kind]
-                body = client.request("GET", path, params=params, timeout=LIST_TIMEOUT).json()
+                try:
+                    body = client.request("GET", path, params=params,
+                                          timeout=LIST_TIMEOUT).json()  # fmt: skip
+                except APIError:
+                    if kind != "plugins":  # an engine without plugins (API < 1.25, Windows)
+                        raise
+                    body = []
                 if kind == "volumes":
                     body = (body or {}).get("Volumes") or []
                 changes[kind] = tuple(body or ())

@@ -144,6 +144,19 @@ def volumes(snapshot: Snapshot) -> list[Candidate]:
                    for v in snapshot.volumes), key=lambda c: c.text)  # fmt: skip
 
 
+def plugins(snapshot: Snapshot, state: str = "") -> list[Candidate]:
+    """Engine plugins by name (``enable`` offers the disabled ones, ``disable`` the enabled)."""
+    found = []
+    for plugin in snapshot.plugins:
+        enabled = bool(plugin.get("Enabled"))
+        if (state == "enabled" and not enabled) or (state == "disabled" and enabled):
+            continue
+        meta = f"{(plugin.get('Config') or {}).get('Description', '')}".strip()
+        found.append(Candidate(str(plugin.get("Name", "")), meta or ("enabled" if enabled
+                                                                      else "disabled")))
+    return sorted(found, key=lambda c: c.text)
+
+
 def services(snapshot: Snapshot) -> list[Candidate]:
     found = []
     for service in snapshot.services:
@@ -350,7 +363,8 @@ def for_suggestion(
         return images(snapshot)
     if kind == "object":  # inspect: any named object (the swarm's only on a manager)
         return sorted([*containers(snapshot, "all"), *images(snapshot), *networks(snapshot),
-                       *volumes(snapshot), *services(snapshot), *tasks(snapshot),
+                       *volumes(snapshot), *plugins(snapshot), *services(snapshot),
+                       *tasks(snapshot),
                        *nodes(snapshot, "hostname"), *named_objects(snapshot.secrets, "secret"),
                        *named_objects(snapshot.configs, "config")],
                       key=lambda c: c.text)  # fmt: skip
@@ -378,6 +392,8 @@ def for_suggestion(
         return networks(snapshot)
     if kind == "volume":
         return volumes(snapshot)
+    if base == "plugin":
+        return plugins(snapshot, detail)
     if kind == "context":
         return contexts(snapshot)
     if kind == "signal":

@@ -236,3 +236,25 @@ def test_real_declarations_filter_containers_as_docker_complete_does(line, expec
     from dshell.session import DockerSession
 
     assert DockerCompleter(DockerSession.registry, cache()).candidates_for(line) == expected
+
+
+def test_plugin_arguments_complete_engine_plugins_by_state():
+    """`plugin enable` offers the disabled plugins, `disable` the enabled, the rest all of
+    them (the cache lists /plugins and /events' plugin events keep it fresh)."""
+    from dataclasses import replace
+
+    from dshell.session import DockerSession
+
+    built = cache()
+    built.snapshot = replace(built.snapshot, plugins=(
+        {"Name": "vol:latest", "Enabled": True, "Config": {"Description": "a volume driver"}},
+        {"Name": "net:1.0", "Enabled": False, "Config": {}},
+    ))  # fmt: skip
+    completer = DockerCompleter(DockerSession.registry, built)
+    assert texts(completer, "plugin enable ") == ["net:1.0"]
+    assert texts(completer, "plugin disable ") == ["vol:latest"]
+    assert texts(completer, "plugin rm ") == ["net:1.0", "vol:latest"]
+    assert texts(completer, "plugin inspect v") == ["vol:latest"]
+    assert "vol:latest" in texts(completer, "inspect ")
+    found = completions(completer, "plugin disable ")
+    assert found[0].display_meta_text == "a volume driver"
