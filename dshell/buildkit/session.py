@@ -1,8 +1,9 @@
 """The BuildKit session: ``POST /session`` hijacked to h2c, and the services served on it.
 
 Served: health checks, the context and Dockerfile folders (FileSync), registry credentials
-(Auth), secrets (``--secret``), ssh agents (``--ssh``: the agent's socket, relayed byte for
-byte) and the exported files (FileSend, ``--output``).
+(Auth), secrets (``--secret``), ssh agents (``--ssh``: the agent's socket, relayed
+read-only, or key files served by an agent of dshell's own, buildkit/sshagent.py) and the
+exported files (FileSend, ``--output``).
 
 The request names the session (``X-Docker-Expose-Session-Uuid``, ``-Name``, ``-Sharedkey``)
 and lists every gRPC method dshell serves, one ``X-Docker-Expose-Session-Grpc-Method``
@@ -35,6 +36,8 @@ VERIFY_TOKEN_AUTHORITY = "/moby.filesync.v1.Auth/VerifyTokenAuthority"
 GET_SECRET = "/moby.buildkit.secrets.v1.Secrets/GetSecret"
 CHECK_AGENT = "/moby.sshforward.v1.SSH/CheckAgent"
 FORWARD_AGENT = "/moby.sshforward.v1.SSH/ForwardAgent"
+#: the ForwardAgent call's metadata naming the ``--ssh`` ID (sshforward.KeySSHID)
+SSH_ID_KEY = "buildkit.ssh.id"
 
 # (username, secret) for a registry host; empty strings for none
 CredentialsLookup = Callable[[str], tuple[str, str]]
@@ -74,7 +77,7 @@ class Session:
                  credentials: CredentialsLookup | None = None,
                  secret_values: dict[str, bytes] | None = None,
                  output_dir: str | None = None, output_sink=None,  # noqa: ANN001
-                 ssh_agents: dict[str, str] | None = None) -> None:  # fmt: skip
+                 ssh_agents: dict | None = None) -> None:  # fmt: skip
         self.id = new_id()
         self.name = name
         self.key = key
@@ -157,7 +160,7 @@ def _secret_handler(values: dict[str, bytes]) -> Handler:
     return handle
 
 
-def _check_agent_handler(agents: dict[str, str]) -> Handler:
+def _check_agent_handler(agents: dict) -> Handler:
     def handle(call: Call) -> None:
         agent_id = wire.string_field(call.request(), 1) or "default"
         if agent_id not in agents:
@@ -172,7 +175,16 @@ AGENT_READ_ONLY = (11, 13)
 AGENT_FAILURE = b"\x00\x00\x00\x01\x05"
 
 
-def _forward_agent_handler(agents: dict[str, str]) -> Handler:
+def _serve_keyring(call: Call, keyring) -> None:  # noqa: ANN001 - an sshagent.Keyring
+    """One connection to dshell's own agent: each whole request answered as it comes."""
+    pending = b""
+    for message in call.messages():
+        answers, pending = keyring.serve(pending + wire.string_field_bytes(message, 1))
+        if answers:
+            call.send(wire.bytes_message(answers))
+
+
+def _forward_agent_handler(agents: dict) -> Handler:
     """One connection to the agent inside a RUN, relayed both ways, read-only as BuildKit's
     own provider makes it: requests other than list and sign are answered with a failure."""
 
@@ -180,10 +192,13 @@ def _forward_agent_handler(agents: dict[str, str]) -> Handler:
         import socket
         import threading
 
-        agent_id = (call.metadata.get("ssh-id") or ["default"])[0] or "default"
+        agent_id = (call.metadata.get(SSH_ID_KEY) or ["default"])[0] or "default"
         path = agents.get(agent_id)
         if path is None:
             raise GrpcError(UNKNOWN, f"unset ssh forward key {agent_id}")
+        if not isinstance(path, str):  # a keyring of key files (sshagent.Keyring)
+            _serve_keyring(call, path)
+            return
         agent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             agent.settimeout(1)

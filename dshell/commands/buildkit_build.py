@@ -83,10 +83,12 @@ def parse_secrets(specs: list[str]) -> dict[str, bytes]:
     return values
 
 
-def parse_ssh(specs: list[str]) -> dict[str, str]:
-    """buildx's ``--ssh``: ``default`` (SSH_AUTH_SOCK) or ``ID=SOCKET``; an agent socket is
-    relayed as it is (key files, which buildx loads into an agent of its own, are refused)."""
-    agents: dict[str, str] = {}
+def parse_ssh(specs: list[str]) -> dict:
+    """buildx's ``--ssh``: ``default`` (SSH_AUTH_SOCK) or ``ID=SOCKET|KEY[,KEY…]``: an agent's
+    socket is relayed as it is, key files are loaded into an agent of dshell's own."""
+    from dshell.buildkit.sshagent import agent_for
+
+    agents: dict = {}
     for spec in specs:
         agent_id, _, paths = spec.partition("=")
         agent_id = agent_id or "default"
@@ -95,17 +97,13 @@ def parse_ssh(specs: list[str]) -> dict[str, str]:
             if not paths:
                 raise BuildkitUsage("invalid empty ssh agent socket: make sure SSH_AUTH_SOCK "
                                     "is set")  # fmt: skip
-        parts = paths.split(",")
-        import stat as statmod
-
+        if agent_id in agents:
+            raise BuildkitUsage(f'duplicate agent ID "{agent_id}"')
         try:
-            is_socket = len(parts) == 1 and statmod.S_ISSOCK(os.stat(parts[0]).st_mode)
-        except OSError as exc:
-            raise BuildkitUsage(f"failed to stat {parts[0]}: {exc.strerror}") from None
-        if not is_socket:
-            raise BuildkitUsage(f"{paths}: only ssh agent sockets are supported by this "
-                                "builder, not key files")  # fmt: skip
-        agents[agent_id] = parts[0]
+            agents[agent_id] = agent_for(agent_id, paths.split(","))
+        except ValueError as exc:
+            raise BuildkitUsage(f'failed to convert agent config for ID: "{agent_id}": '
+                                f"{exc}") from None  # fmt: skip
     return agents
 
 

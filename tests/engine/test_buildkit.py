@@ -529,6 +529,86 @@ def test_ssh_agent_is_reachable_from_a_run(engine, tmp_path, tag, ssh_agent):
     )
 
 
+def copy_with_libraries(root, *binaries):
+    """Host binaries and the libraries ldd names, under ``root`` (busybox has no ssh tools)."""
+    needed = list(binaries)
+    for binary in binaries:
+        listing = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+        needed += [m.group(1) for m in re.finditer(r"(/\S+) \(0x", listing)]
+    for path in needed:
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(os.path.realpath(path), target)
+
+
+KINDS = ("ed25519", "rsa", "ecdsa")
+
+
+def test_ssh_key_files_are_served_by_dshells_own_agent(engine, tmp_path, tag):
+    """--ssh default=KEY,KEY: inside the RUN, ssh-add lists both keys (no comments, as
+    BuildKit's keyring) and ssh-keygen -Y sign signs with each through the agent; the
+    signatures verify on the host against the public halves."""
+    add, keygen = shutil.which("ssh-add"), shutil.which("ssh-keygen")
+    assert add and keygen, "install Debian's openssh-client (tests/run does)"
+    context = tmp_path / "ctx"
+    copy_with_libraries(context / "root", add, keygen)
+    write_tree(context, {"root/etc/passwd": "root:x:0:0:root:/root:/bin/sh\n"})  # getpwuid
+    keys = []
+    for kind in KINDS:
+        key = tmp_path / f"id_{kind}"
+        subprocess.run([keygen, "-q", "-t", kind, "-N", "", "-C", f"c-{kind}", "-f", str(key)],
+                       check=True)  # fmt: skip
+        shutil.copy(f"{key}.pub", context / "root" / f"{kind}.pub")
+        keys.append(key)
+    signs = "; ".join(f"echo {kind} > /{kind}.data; {keygen} -Y sign -f /{kind}.pub -n file "
+                      f"/{kind}.data 2>/{kind}.err" for kind in KINDS)  # fmt: skip
+    write_tree(context, {"Dockerfile": "FROM busybox\nCOPY root/ /\n"
+                         f"RUN --mount=type=ssh {add} -l > /keys; {signs}; true\n"})  # fmt: skip
+    argv = ["build", "--network", "none", "-q", "--ssh", f"default={keys[0]},{keys[1]}",
+            "--ssh", f"other={keys[2]}", "-t", tag, str(context)]  # fmt: skip
+    result = harness.run_dshell(engine, "-c", shlex.join(argv), timeout=180, env=BUILDKIT)
+    assert result.status == 0, result.err
+    listed = run_in(engine, tag, "cat", "/keys").splitlines()
+    expected = []
+    for key in keys[:2]:
+        bits, digest, *_rest, kind = subprocess.run(
+            [keygen, "-l", "-f", f"{key}.pub"], capture_output=True, text=True, check=True
+        ).stdout.split()  # fmt: skip
+        expected.append(f"{bits} {digest}  {kind}")
+    assert listed == expected
+
+    def verify(kind, signature_file):
+        signature = tmp_path / f"{kind}.sig"
+        signature.write_text(run_in(engine, tag, "cat", signature_file))
+        allowed = tmp_path / "allowed"
+        allowed.write_text(f"me {(tmp_path / f'id_{kind}.pub').read_text()}")
+        verified = subprocess.run([keygen, "-Y", "verify", "-f", str(allowed), "-I", "me", "-n",
+                                   "file", "-s", str(signature)], input=f"{kind}\n",
+                                  capture_output=True, text=True)  # fmt: skip
+        assert verified.returncode == 0, (kind, verified.stderr)
+
+    verify("ed25519", "/ed25519.data.sig")
+    verify("rsa", "/rsa.data.sig")
+    # the ecdsa key is the other ID's: not in the default agent
+    assert "No private key found" in run_in(engine, tag, "cat", "/ecdsa.err")
+    other = (
+        "FROM busybox\nCOPY root/ /\n"
+        f"RUN --mount=type=ssh,id=other echo ecdsa > /e.data && {keygen} -Y sign -f /ecdsa.pub"
+        " -n file /e.data\n"
+    )
+    write_tree(context, {"Dockerfile": other})
+    again = harness.run_dshell(engine, "-c", shlex.join(argv), timeout=180, env=BUILDKIT)
+    assert again.status == 0, again.err
+    verify("ecdsa", "/e.data.sig")
+    locked = tmp_path / "locked"
+    subprocess.run([keygen, "-q", "-t", "ed25519", "-N", "pw", "-f", str(locked)], check=True)
+    line = shlex.join(["build", "--ssh", f"k={locked}", str(context)])
+    refused = harness.run_dshell(engine, "-c", line, env=BUILDKIT)
+    assert (refused.status, refused.err) == (1, (
+        f'ERROR: failed to convert agent config for ID: "k": failed to parse {locked}: '
+        "ssh: this private key is passphrase protected\n"))  # fmt: skip
+
+
 def test_tar_context_and_dockerfile_on_stdin(engine, tmp_path, tag):
     import io
     import tarfile
