@@ -264,7 +264,10 @@ class ImageCommands(CommandBase):
             try:
                 ref = parse_reference(text)
             except InvalidReference as exc:
-                self.err(f'Error parsing reference: "{text}" is not a valid repository/tag: {exc}')
+                from dshell.render.formatter import go_quote
+
+                self.err(f"Error parsing reference: {go_quote(text)} is not a valid "
+                         f"repository/tag: {exc}")  # fmt: skip
                 return 1
         if ref.digest:
             self.err("refusing to create a tag with a digest reference")

@@ -9,7 +9,12 @@ from __future__ import annotations
 import re
 
 from dshell.engine.errors import EngineError
-from dshell.render.images import Reference, parse_normalized_reference
+from dshell.render.images import (
+    Reference,
+    go_lower,
+    parse_normalized_reference,
+    split_docker_domain,
+)
 
 __all__ = ["DEFAULT_TAG", "InvalidReference", "check_any_reference", "full_name", "full_string",
            "parse_reference"]
@@ -44,17 +49,11 @@ def check_any_reference(text: str) -> None:
 
 
 def _reason(text: str) -> str:
-    """Why ``text`` is not a reference: only the upper-case case has its own message."""
-    name = text.split("@", 1)[0]
-    head, slash, rest = name.partition("/")
-    if slash and (any(ch in head for ch in ".:") or head == "localhost"):
-        remote = rest
-    else:
-        remote = name
-        if "/" not in remote:
-            remote = "library/" + remote
-    remote = remote.rsplit(":", 1)[0] if ":" in remote.rsplit("/", 1)[-1] else remote
-    if remote != remote.lower() and parse_normalized_reference(text.lower()) is not None:
+    """Why ``text`` is not a reference, as ParseNormalizedNamed says it: a repository name
+    that is not lower case (as Go lowers it) has its own message, before anything is parsed."""
+    _, remainder = split_docker_domain(text)
+    remote = remainder.split(":", 1)[0]
+    if go_lower(remote) != remote:
         return f"{INVALID_FORMAT}: repository name ({remote}) must be lowercase"
     return INVALID_FORMAT
 

@@ -529,6 +529,8 @@ def go_quote(text: str) -> str:
             out.append(_NAMED_ESCAPES[ch])
         elif code < 0x20 or code == 0x7F:
             out.append(f"\\x{code:02x}")
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, kept as surrogateescape
+            out.append(f"\\x{code - 0xDC00:02x}")
         elif 0xD800 <= code <= 0xDFFF:
             out.append("\\ufffd")
         elif code < 0x10000:

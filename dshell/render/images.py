@@ -283,15 +283,20 @@ class Reference:
 
 
 @functools.lru_cache(maxsize=4096)
-def parse_normalized_reference(text: str) -> Reference | None:
-    """``reference.ParseNormalizedNamed``; ``None`` where docker's parser fails.
+def go_lower(text: str) -> str:
+    """Go's ``strings.ToLower``: bytes that are not UTF-8 (surrogate escapes here) come out
+    as U+FFFD, so such a name is never "lower case"."""
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        text = "".join("\ufffd" if "\udc80" <= ch <= "\udcff" else ch for ch in text)
+    return text.lower()
 
-    Cached: a listing names the same few images on many rows (the answer is immutable)."""
-    if _IDENTIFIER.match(text):
-        return None
+
+def split_docker_domain(text: str) -> tuple[str, str]:
+    """distribution/reference's splitDockerDomain: the registry and the rest, Docker Hub's
+    ``library/`` added to an official image's name."""
     first, slash, rest = text.partition("/")
     if not slash or (
-        not any(ch in first for ch in ".:") and first != "localhost" and first.lower() == first
+        not any(ch in first for ch in ".:") and first != "localhost" and go_lower(first) == first
     ):
         domain, remainder = _DEFAULT_DOMAIN, text
     else:
@@ -300,8 +305,18 @@ def parse_normalized_reference(text: str) -> Reference | None:
         domain = _DEFAULT_DOMAIN
     if domain == _DEFAULT_DOMAIN and "/" not in remainder:
         remainder = _OFFICIAL_PREFIX + remainder
+    return domain, remainder
+
+
+def parse_normalized_reference(text: str) -> Reference | None:
+    """``reference.ParseNormalizedNamed``; ``None`` where docker's parser fails.
+
+    Cached: a listing names the same few images on many rows (the answer is immutable)."""
+    if _IDENTIFIER.match(text):
+        return None
+    domain, remainder = split_docker_domain(text)
     remote_name = remainder.split(":", 1)[0]
-    if remote_name.lower() != remote_name:
+    if go_lower(remote_name) != remote_name:
         return None
     match = _REFERENCE.match(f"{domain}/{remainder}")
     if match is None or len(match.group("name")) > 255:

@@ -20,10 +20,20 @@ LINES = [
     b"exec \xff ls",
     b"start \xff",
     b"cp \xff:/x .",
+    # Invalid references only (refused before the daemon is asked: nothing is pulled). Go
+    # lowers bytes that are not UTF-8 to U+FFFD, so such a name "must be lowercase", and %q
+    # writes the byte as \xff.
+    b"tag busybox \xff",
+    b"tag busybox a/\xfe:t",
+    b"pull \xff",
+    b"push a/\xff",
+    b"trust inspect \xff",
+    b"pull Ab@sha256:x",
+    b"pull A!",
 ]
 
 
-@pytest.mark.parametrize("line", LINES, ids=lambda b: b.split()[0].decode())
+@pytest.mark.parametrize("line", LINES, ids=lambda b: b.decode(errors="backslashreplace"))
 def test_each_command_gives_dockers_answer(engine, tmp_path, line):
     script = line + b"\n"
     ours = harness.run_dshell(engine, input=script, cwd=tmp_path)
