@@ -91,7 +91,7 @@ class PluginCommands(CommandBase):
         "Display detailed information on one or more plugins",
         min_api=MIN_API,
         flags=[INSPECT_FORMAT_FLAG],
-        args=[Arg("PLUGIN", kind="plugin", many=True)],
+        args=[Arg("PLUGIN", kind="engine-plugin", many=True)],
     )
     def cmd_plugin_inspect(self, opts) -> int:  # noqa: ANN001
         def get(name: str) -> bytes:
@@ -136,7 +136,7 @@ class PluginCommands(CommandBase):
         "Enable a plugin",
         min_api=MIN_API,
         flags=[Flag("timeout", "HTTP client timeout (in seconds)", type="int", default=30)],
-        args=[Arg("PLUGIN", kind="plugin:disabled")],
+        args=[Arg("PLUGIN", kind="engine-plugin:disabled")],
     )
     def cmd_plugin_enable(self, opts) -> int:  # noqa: ANN001
         name = opts.args[0]
@@ -155,7 +155,7 @@ class PluginCommands(CommandBase):
         "Disable a plugin",
         min_api=MIN_API,
         flags=[Flag("force", "Force the disable of an active plugin", short="f")],
-        args=[Arg("PLUGIN", kind="plugin:enabled")],
+        args=[Arg("PLUGIN", kind="engine-plugin:enabled")],
     )
     def cmd_plugin_disable(self, opts) -> int:  # noqa: ANN001
         name = opts.args[0]
@@ -168,7 +168,7 @@ class PluginCommands(CommandBase):
         "Change settings for a plugin",
         min_api=MIN_API,
         usage="PLUGIN KEY=VALUE [KEY=VALUE...]",
-        args=[Arg("PLUGIN", kind="plugin"), Arg("KEY=VALUE", many=True)],
+        args=[Arg("PLUGIN", kind="engine-plugin"), Arg("KEY=VALUE", many=True)],
     )
     def cmd_plugin_set(self, opts) -> int:  # noqa: ANN001
         self._plugin_set(opts.args[0], opts.args[1:])
@@ -182,7 +182,7 @@ class PluginCommands(CommandBase):
         min_api=MIN_API,
         aliases=["plugin remove"],
         flags=[Flag("force", "Force the removal of an active plugin", short="f")],
-        args=[Arg("PLUGIN", kind="plugin", many=True)],
+        args=[Arg("PLUGIN", kind="engine-plugin", many=True)],
     )
     def cmd_plugin_rm(self, opts) -> int:  # noqa: ANN001
         def remove(name: str) -> None:
@@ -197,7 +197,7 @@ class PluginCommands(CommandBase):
         min_api=MIN_API,
         usage="[OPTIONS] PLUGIN[:TAG]",
         flags=[Flag("disable-content-trust", "Skip image signing", default=True)],
-        args=[Arg("PLUGIN[:TAG]", kind="plugin")],
+        args=[Arg("PLUGIN[:TAG]", kind="engine-plugin")],
     )
     def cmd_plugin_push(self, opts) -> int:  # noqa: ANN001
         from dshell.engine.auth import auth_header_for_domain
@@ -269,7 +269,7 @@ class PluginCommands(CommandBase):
             Flag("skip-remote-check", "Do not check if specified remote plugin matches "
                  "existing plugin image"),
         ],
-        args=[Arg("PLUGIN", kind="plugin"), Arg("REMOTE", optional=True)],
+        args=[Arg("PLUGIN", kind="engine-plugin"), Arg("REMOTE", optional=True)],
     )  # fmt: skip
     def cmd_plugin_upgrade(self, opts) -> int:  # noqa: ANN001
         import json

@@ -392,7 +392,7 @@ def for_suggestion(
         return networks(snapshot)
     if kind == "volume":
         return volumes(snapshot)
-    if base == "plugin":
+    if base == "engine-plugin":
         return plugins(snapshot, detail)
     if kind == "context":
         return contexts(snapshot)

@@ -47,21 +47,19 @@ from dshell.repl.suggest import (
 from dshell.shellstate import ShellState
 
 #: Kinds whose candidates depend only on the snapshot (and so are indexed per snapshot).
-_SNAPSHOT_KINDS = ("container:", "image", "network", "volume", "plugin", "context", "object",
-                   "service",
-                   "task", "node", "secret", "config", "stack", "constraint",
-                   "placement-pref")  # fmt: skip
+_SNAPSHOT_KINDS = ("container:", "image", "network", "volume", "engine-plugin", "context",
+                   "object", "service", "task", "node", "secret", "config", "stack",
+                   "constraint", "placement-pref")  # fmt: skip
 #: Kinds whose candidates come from the daemon or the file system.
 _SLOW_KINDS = frozenset({CONTAINER_PATH, PATH, "path:dir", "directory", HOST_COMMAND,
                          PLUGIN_ARGS})  # fmt: skip
 #: The snapshot's fields those kinds read.
 _SNAPSHOT_LISTS = ("containers", "images", "networks", "volumes", "plugins", "contexts",
-                   "services", "tasks",
-                   "nodes", "secrets", "configs", "node_id")  # fmt: skip
+                   "services", "tasks", "nodes", "secrets", "configs", "node_id")  # fmt: skip
 #: The snapshot fields each kind's candidates read, by the kind's name before ``:``. Kinds not
 #: here (``object``, ``image``: its ages move with the clock) are rebuilt on any change.
 _KIND_FIELDS = {"container": ("containers",), "network": ("networks",), "volume": ("volumes",),
-                "plugin": ("plugins",),
+                "engine-plugin": ("plugins",),
                 "context": ("contexts",), "service": ("services",),
                 "task": ("tasks", "services"), "service-or-task": ("services", "tasks"),
                 "node": ("nodes", "node_id"),
