@@ -8,6 +8,8 @@ at once the printer switches between them with ``#N ...`` as progressui does. At
 failed vertexes' last log lines are shown between ``------`` rules.
 
 Times are the Engine's (nanoseconds); the display takes decoded ``StatusResponse`` values.
+Also here: the tty view (``[+] Building``) and ``--progress rawjson`` (each update as Go's JSON
+of BuildKit's ``client.SolveStatus``).
 """
 
 from __future__ import annotations
