@@ -100,7 +100,9 @@ def test_commands_over_ssh_match_docker(engine, ssh_engine):
     env, url, _ = ssh_engine
     with harness.container(engine, "--network", "none", "busybox", "sleep", "60"):
         for args in (["ps", "--format", "table {{.ID}}\t{{.Names}}\t{{.Command}}"],
-                     ["images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"],
+                     # busybox only: other tests' images share a creation second, and the
+                     # daemon orders those ties at random for each listing.
+                     ["images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}", "busybox"],
                      ["version", "--format", "{{.Server.Os}}"],
                      ["network", "ls"], ["volume", "ls"], ["container", "inspect", "nope"]):
             oracle, ours = both(env, *args, global_flags=("-H", url))
