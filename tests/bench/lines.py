@@ -11,6 +11,7 @@ from __future__ import annotations
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests import harness
@@ -57,3 +58,28 @@ def line_figures(env: dict, lines: tuple[str, ...], runs: int, extra: int, scale
         figures.append(Figure(f"`{line}` cold, {scale}", statistics.median(cold), reference,
                               "docker", "s", goal="≤ 1.5×"))  # fmt: skip
     return figures
+
+
+def renamed(figures: list[Figure], text: str, shown: str) -> list[Figure]:
+    """The figures with ``text`` (a registry's address…) written as ``shown`` in their names."""
+    return [Figure(f.name.replace(text, shown), f.dshell, f.reference, f.reference_name, f.unit,
+                   f.better, f.goal) for f in figures]  # fmt: skip
+
+
+def engine_main(figures: Callable[..., list[Figure]], doc: str) -> int:
+    """``main()`` of a bench that needs one private engine: ``--quick``, ``--runs N``."""
+    import argparse
+
+    from tests.bench.figures import machine, print_table
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--runs", type=int)
+    options = parser.parse_args()
+    engine = harness.start_engine()
+    try:
+        print_table(figures(engine, options.quick, options.runs))
+    finally:
+        harness.stop_engine(engine)
+    print(f"\n{machine()}")
+    return 0

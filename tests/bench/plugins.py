@@ -11,7 +11,6 @@ session (the marginal cost of one more such line in a piped script) and cold (a 
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import secrets
@@ -23,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests import harness  # noqa: E402
-from tests.bench.figures import Figure, machine, print_table  # noqa: E402
-from tests.bench.lines import line_figures  # noqa: E402
+from tests.bench.figures import Figure  # noqa: E402
+from tests.bench.lines import engine_main, line_figures  # noqa: E402
 from tests.bench.run import installed_like  # noqa: E402
 
 
@@ -64,17 +63,7 @@ def figures(engine: harness.Engine, quick: bool = False, runs: int | None = None
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--runs", type=int)
-    options = parser.parse_args()
-    engine = harness.start_engine()
-    try:
-        print_table(figures(engine, options.quick, options.runs))
-    finally:
-        harness.stop_engine(engine)
-    print(f"\n{machine()}")
-    return 0
+    return engine_main(figures, __doc__)
 
 
 if __name__ == "__main__":

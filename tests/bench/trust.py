@@ -12,7 +12,6 @@ two notary clients. Figures, not assertions.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -20,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests import harness, notary_server  # noqa: E402
-from tests.bench.figures import Figure, machine, print_table  # noqa: E402
-from tests.bench.lines import line_figures  # noqa: E402
+from tests.bench.figures import Figure  # noqa: E402
+from tests.bench.lines import engine_main, line_figures, renamed  # noqa: E402
 from tests.bench.run import installed_like  # noqa: E402
 
 
@@ -46,8 +45,7 @@ def figures(engine: harness.Engine, quick: bool = False, runs: int | None = None
             harness.run_docker_ok(env, "trust", "sign", f"{repo}:v2")
             lines = (f"trust inspect {repo}", f"trust inspect --pretty {repo}:v2")
             found = line_figures(env, lines, runs, 5 if quick else 10, "loopback notary")
-            return [Figure(f.name.replace(registry.address, "REG"), f.dshell, f.reference,
-                           f.reference_name, f.unit, f.better, f.goal) for f in found]  # fmt: skip
+            return renamed(found, registry.address, "REG")
     finally:
         if server is not None:
             notary_server.stop_notary_server(server)
@@ -55,17 +53,7 @@ def figures(engine: harness.Engine, quick: bool = False, runs: int | None = None
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--runs", type=int)
-    options = parser.parse_args()
-    engine = harness.start_engine()
-    try:
-        print_table(figures(engine, options.quick, options.runs))
-    finally:
-        harness.stop_engine(engine)
-    print(f"\n{machine()}")
-    return 0
+    return engine_main(figures, __doc__)
 
 
 if __name__ == "__main__":
