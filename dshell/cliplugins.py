@@ -391,7 +391,14 @@ def execute(
             handles.append(subprocess.PIPE)
             readers.append((index, stream))
     try:
-        with _terminal_handed_over(session.stdin, session.stdout, server):
+        from dshell.terminal import terminal_handed_over
+
+        # Without a terminal on stdout, docker closes the plugin socket at the first SIGINT
+        # (the plugin's signal to cancel); with one, Ctrl-C is the plugin's alone.
+        cancel = None
+        if server is not None and not getattr(session.stdout, "is_terminal", False):
+            cancel = server.close
+        with terminal_handed_over(session.stdin, cancel):
             try:
                 process = subprocess.Popen([plugin.path, *args], stdin=handles[0],
                                            stdout=handles[1], stderr=handles[2],
@@ -437,46 +444,6 @@ def _pump(pipe: Any, stream: Stream) -> None:
         pass
     finally:
         pipe.close()
-
-
-@contextlib.contextmanager
-def _terminal_handed_over(stdin: Stream, stdout: Stream, server: PluginServer | None
-                          ) -> Any:  # fmt: skip
-    """While the plugin runs it owns the terminal: Ctrl-C is its own (the terminal sends it to
-    the plugin), and dshell's terminal modes come back afterwards whatever it left. Without a
-    terminal on stdout, docker closes the plugin socket at the first SIGINT (the plugin's
-    signal to cancel), as here."""
-    import signal
-
-    saved = None
-    fd = getattr(stdin, "fd", None)
-    if getattr(stdin, "is_terminal", False) and fd is not None:
-        try:
-            import termios
-
-            saved = termios.tcgetattr(fd)
-        except (ImportError, OSError):
-            saved = None
-    in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.getsignal(signal.SIGINT) if in_main else None
-    terminal_out = bool(getattr(stdout, "is_terminal", False))
-
-    def interrupted(_signum: int, _frame: Any) -> None:
-        if server is not None and not terminal_out:
-            server.close()
-
-    if in_main:
-        signal.signal(signal.SIGINT, interrupted)
-    try:
-        yield
-    finally:
-        if in_main:
-            signal.signal(signal.SIGINT, previous)
-        if saved is not None:
-            import termios
-
-            with contextlib.suppress(OSError):
-                termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
 class PluginServer:

@@ -232,3 +232,36 @@ def pump(
         return PumpResult()
     finally:
         pipe.close()
+
+
+@contextlib.contextmanager
+def terminal_handed_over(stdin: object, on_interrupt: Callable[[], None] | None = None
+                         ) -> Iterator[None]:  # fmt: skip
+    """While another program owns the terminal (``!vi``, a CLI plugin): Ctrl-C is the
+    program's, not dshell's (``on_interrupt`` is all dshell does of it), and the terminal's
+    modes are restored afterwards whatever the program left. ``stdin``: a session stream."""
+    import threading
+
+    saved = None
+    fd = getattr(stdin, "fd", None)
+    if getattr(stdin, "is_terminal", False) and fd is not None:
+        with contextlib.suppress(OSError):
+            saved = termios.tcgetattr(fd)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if in_main_thread else None
+
+    def interrupted(_signum: int, _frame: object) -> None:
+        # A handler, not SIG_IGN (which children would inherit): the child gets the default.
+        if on_interrupt is not None:
+            on_interrupt()
+
+    if in_main_thread:
+        signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+        if saved is not None:
+            with contextlib.suppress(OSError):
+                termios.tcsetattr(fd, termios.TCSADRAIN, saved)

@@ -14,7 +14,7 @@ import shlex
 import signal
 import subprocess
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from dshell.streams import Stream
 
@@ -141,42 +141,12 @@ def stop_all(processes: list[HostProcess]) -> None:
             host.process.wait(GRACE_SECONDS)
 
 
-@contextlib.contextmanager
-def terminal_handed_over(stdin: Stream) -> Iterator[None]:
-    """While a program owns the terminal (``!vi``): Ctrl-C is the program's, not dshell's,
-    and the terminal's modes are restored afterwards whatever the program left."""
-    saved = None
-    if stdin.is_terminal and stdin.fd is not None:
-        try:
-            import termios
-
-            saved = termios.tcgetattr(stdin.fd)
-        except (ImportError, OSError):
-            saved = None
-    previous = signal.getsignal(signal.SIGINT)
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    if in_main_thread:
-        signal.signal(signal.SIGINT, _ignore_interrupt)
-    try:
-        yield
-    finally:
-        if in_main_thread:
-            signal.signal(signal.SIGINT, previous)
-        if saved is not None:
-            import termios
-
-            with contextlib.suppress(OSError):
-                termios.tcsetattr(stdin.fd, termios.TCSADRAIN, saved)
-
-
-def _ignore_interrupt(_signum, _frame) -> None:  # noqa: ANN001
-    """A handler (not SIG_IGN, which children would inherit): the child gets the default."""
-
-
 def run_escape(
     text: str, stdin: Stream, stdout: Stream, stderr: Stream, env: Mapping[str, str]
 ) -> int:
     """``!text``: the system shell runs the text as typed, with the terminal."""
+    from dshell.terminal import terminal_handed_over
+
     with terminal_handed_over(stdin):
         try:
             return spawn(text, stdin, stdout, stderr, env).wait()
