@@ -20,6 +20,13 @@ from dshell.engine.endpoint import Endpoint
 from tests import harness
 
 
+@pytest.fixture(scope="module", autouse=True)
+def no_images_left(engine):
+    """The untagged images these builds make go with the module (see test_buildkit.py's)."""
+    yield
+    harness.run_docker(engine, "image", "prune", "-f")
+
+
 @pytest.fixture
 def client(engine):
     client = EngineClient(Endpoint(engine.host, "unix", engine.socket))
