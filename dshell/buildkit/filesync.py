@@ -13,8 +13,10 @@ echoed and the call ends. A rebuild after touching one file sends one file.
 from __future__ import annotations
 
 import os
+import queue
 import re
 import stat as statmod
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -25,6 +27,7 @@ from dshell.engine.build_context import PatternMatcher
 #: file data per DATA packet: fsutil's 32 KiB, so that the Engine counts the bytes it got
 #: (packets included) as it does from docker's client
 CHUNK = 32 * 1024
+SEND_WORKERS = 4
 
 # Go's os.FileMode type bits (fsutil sends the Go mode, not the unix one)
 MODE_DIR = 1 << 31
@@ -272,19 +275,48 @@ def send_dir(call: Call, synced: SyncedDir, progress: Callable[[int], None] | No
         index += 1
         call.send(wire.Packet(type=wire.PACKET_STAT, stat=entry.stat).encode())
     call.send(wire.Packet(type=wire.PACKET_STAT).encode())
-    for message in call.messages():
-        packet = wire.Packet.decode(message)
-        if packet.type == wire.PACKET_REQ:
-            path = files.pop(packet.id, None)
-            if path is None:
-                raise GrpcError(NOT_FOUND, f"invalid file id {packet.id}")
-            _send_file(call, packet.id, path, progress)
-        elif packet.type == wire.PACKET_FIN:
-            call.send(wire.Packet(type=wire.PACKET_FIN).encode())
-            return
-        elif packet.type == wire.PACKET_ERR:
-            problem = packet.data.decode(errors="replace")
-            raise GrpcError(NOT_FOUND, f"error from receiver: {problem}")
+    requests: queue.SimpleQueue[tuple[int, str] | None] = queue.SimpleQueue()
+    failures: list[BaseException] = []
+
+    def sender() -> None:
+        while (item := requests.get()) is not None:
+            if failures:
+                continue
+            try:
+                _send_file(call, item[0], item[1], progress)
+            except BaseException as exc:  # noqa: BLE001 - ends the call below
+                failures.append(exc)
+
+    # fsutil's sender: four files in flight, so that the Engine writes and hashes them at once
+    workers = [threading.Thread(target=sender, daemon=True, name="filesync-send")
+               for _ in range(SEND_WORKERS)]  # fmt: skip
+    for worker in workers:
+        worker.start()
+    try:
+        for message in call.messages():
+            if failures:
+                raise failures[0]
+            packet = wire.Packet.decode(message)
+            if packet.type == wire.PACKET_REQ:
+                path = files.pop(packet.id, None)
+                if path is None:
+                    raise GrpcError(NOT_FOUND, f"invalid file id {packet.id}")
+                requests.put((packet.id, path))
+            elif packet.type == wire.PACKET_FIN:
+                for _ in workers:
+                    requests.put(None)
+                for worker in workers:
+                    worker.join()
+                if failures:
+                    raise failures[0]
+                call.send(wire.Packet(type=wire.PACKET_FIN).encode())
+                return
+            elif packet.type == wire.PACKET_ERR:
+                problem = packet.data.decode(errors="replace")
+                raise GrpcError(NOT_FOUND, f"error from receiver: {problem}")
+    finally:
+        for _ in workers:
+            requests.put(None)
 
 
 def _send_file(call: Call, file_id: int, path: str,

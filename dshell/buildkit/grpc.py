@@ -68,6 +68,9 @@ class Call:
         self.buffer = b""
         self.headers_sent = False
         self.reset = False
+        #: one message at a time on the stream: a message waiting for the flow-control window
+        #: releases the connection's lock, and another thread's frames must not come between
+        self.send_lock = threading.Lock()
 
     # -- reading -----------------------------------------------------------------------
     def _feed(self, data: bytes) -> None:
@@ -99,8 +102,10 @@ class Call:
 
     # -- writing -----------------------------------------------------------------------
     def send(self, message: bytes) -> None:
-        """One response message, framed, sent as the flow-control window allows."""
-        self.server._send_data(self, struct.pack(">BI", 0, len(message)) + message)
+        """One response message, framed, sent as the flow-control window allows; callable
+        from several threads."""
+        with self.send_lock:
+            self.server._send_data(self, struct.pack(">BI", 0, len(message)) + message)
 
 
 class GrpcServer:
