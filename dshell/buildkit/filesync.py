@@ -28,6 +28,7 @@ from dshell.engine.build_context import PatternMatcher
 #: (packets included) as it does from docker's client
 CHUNK = 32 * 1024
 SEND_WORKERS = 4
+STAT_BATCH = 64 * 1024
 
 # Go's os.FileMode type bits (fsutil sends the Go mode, not the unix one)
 MODE_DIR = 1 << 31
@@ -263,6 +264,8 @@ def send_dir(call: Call, synced: SyncedDir, progress: Callable[[int], None] | No
     metadata = call.metadata
     files: dict[int, str] = {}
     index = 0
+    batch: list[bytes] = []
+    batched = 0
     for entry in walk(
         synced.path,
         includes=metadata.get("include-patterns"),
@@ -273,8 +276,12 @@ def send_dir(call: Call, synced: SyncedDir, progress: Callable[[int], None] | No
         if entry.regular:
             files[index] = entry.full_path
         index += 1
-        call.send(wire.Packet(type=wire.PACKET_STAT, stat=entry.stat).encode())
-    call.send(wire.Packet(type=wire.PACKET_STAT).encode())
+        batch.append(wire.Packet(type=wire.PACKET_STAT, stat=entry.stat).encode())
+        batched += len(batch[-1])
+        if batched >= STAT_BATCH:  # the stats leave in writes of ~64 KiB, not one each
+            call.send_many(batch)
+            batch, batched = [], 0
+    call.send_many([*batch, wire.Packet(type=wire.PACKET_STAT).encode()])
     requests: queue.SimpleQueue[tuple[int, str] | None] = queue.SimpleQueue()
     failures: list[BaseException] = []
 

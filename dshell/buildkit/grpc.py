@@ -107,6 +107,12 @@ class Call:
         with self.send_lock:
             self.server._send_data(self, struct.pack(">BI", 0, len(message)) + message)
 
+    def send_many(self, messages: list[bytes]) -> None:
+        """Several response messages in one write (many small ones: a walk's stats)."""
+        data = b"".join(struct.pack(">BI", 0, len(m)) + m for m in messages)
+        with self.send_lock:
+            self.server._send_data(self, data)
+
 
 class GrpcServer:
     """Serves gRPC calls from the peer on ``transport`` until it closes."""
