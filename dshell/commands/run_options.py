@@ -276,9 +276,38 @@ _DURATION_UNITS = {
 _DURATION_PART = re.compile(r"(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)", re.ASCII)
 
 
+_GO_DURATION_UNITS = ("ns", "us", "µs", "μs", "ms", "s", "m", "h")
+
+
+def _duration_problem(text: str) -> str | None:
+    """Go's time.ParseDuration messages for a missing or unknown unit (None otherwise)."""
+    rest = text[1:] if text[:1] in "+-" else text
+    if rest in ("0", ""):
+        return None
+    position = 0
+    while position < len(rest):
+        start = position
+        while position < len(rest) and (rest[position].isdigit() or rest[position] == "."):
+            position += 1
+        if position == start:
+            return None
+        unit_start = position
+        while position < len(rest) and not (rest[position].isdigit() or rest[position] == "."):
+            position += 1
+        unit = rest[unit_start:position]
+        if not unit:
+            return f'time: missing unit in duration "{text}"'
+        if unit not in _GO_DURATION_UNITS:
+            return f'time: unknown unit "{unit}" in duration "{text}"'
+    return None
+
+
 def parse_duration(text: str) -> int:
     """Go's ``time.ParseDuration`` in nanoseconds ("1m30s", "1.5h", "0"); beyond int64
-    nanoseconds (about 292 years) it is invalid."""
+    nanoseconds (about 292 years) it is invalid; a missing or unknown unit in Go's words."""
+    problem = _duration_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
     invalid = ValueError(f'time: invalid duration "{text}"')
     rest, sign = text, 1
     if rest[:1] in "+-" and rest:

@@ -56,39 +56,10 @@ def duration_flag(opts, long: str) -> int | None:  # noqa: ANN001
     if long.replace("-", "_") not in opts.given:
         return None
     value = getattr(opts, long.replace("-", "_"))
-    problem = _duration_problem(value)
-    if problem is None:
-        try:
-            return parse_duration(value)
-        except ValueError as exc:
-            problem = str(exc)
-    raise invalid_flag(opts, long, value, problem)
-
-
-_DURATION_UNITS = ("ns", "us", "µs", "μs", "ms", "s", "m", "h")
-
-
-def _duration_problem(text: str) -> str | None:
-    """Go's time.ParseDuration messages for a missing or unknown unit (None otherwise)."""
-    rest = text[1:] if text[:1] in "+-" else text
-    if rest in ("0", ""):
-        return None
-    position = 0
-    while position < len(rest):
-        start = position
-        while position < len(rest) and (rest[position].isdigit() or rest[position] == "."):
-            position += 1
-        if position == start:
-            return None
-        unit_start = position
-        while position < len(rest) and not (rest[position].isdigit() or rest[position] == "."):
-            position += 1
-        unit = rest[unit_start:position]
-        if not unit:
-            return f'time: missing unit in duration "{text}"'
-        if unit not in _DURATION_UNITS:
-            return f'time: unknown unit "{unit}" in duration "{text}"'
-    return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise invalid_flag(opts, long, value, str(exc)) from None
 
 
 def check_flag_values(opts) -> None:  # noqa: ANN001

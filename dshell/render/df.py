@@ -3,6 +3,7 @@ images, containers, local volumes, build cache) and the verbose per-object table
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -186,9 +187,9 @@ class BuildCacheContext:
         return "true" if self._b.get("Shared") else "false"
 
     def marshal_json(self) -> gojson.RawJSON:
-        return marshal_fields(self, ["CacheType", "CreatedSince", "Description", "ID", "InUse",
-                                     "LastUsedSince", "Parent", "Shared", "Size",
-                                     "UsageCount"])
+        return marshal_fields(self, ["CacheType", "CreatedAt", "CreatedSince", "Description",
+                                     "ID", "InUse", "LastUsedAt", "LastUsedSince", "Parent",
+                                     "Shared", "Size", "UsageCount"])
 
 
 def _since(stamp: str | None) -> str:
@@ -247,10 +248,30 @@ def _verbose_contexts(usage: Mapping[str, Any], trunc: bool) -> _Verbose:
     containers = [ContainerContext({**c, "SizeRootFs": 0}, trunc=trunc)
                   for c in usage.get("Containers") or []]
     volumes = [VolumeContext(v) for v in usage.get("Volumes") or []]
-    cache = sorted(usage.get("BuildCache") or [],
-                   key=lambda b: (b.get("LastUsedAt") or "", b.get("ID") or ""), reverse=True)
+    cache = sorted(usage.get("BuildCache") or [], key=_build_cache_order)
     return _Verbose(images, containers, volumes,
                     [BuildCacheContext(b, trunc) for b in cache])
+
+
+def _build_cache_order(record: Mapping[str, Any]) -> tuple:
+    """docker's buildCacheSort: least recently used first (never used before all), then ID."""
+    used = record.get("LastUsedAt")
+    when = _instant(used) if isinstance(used, str) else None
+    return (when is not None, when or (0, 0), str(record.get("ID") or ""))
+
+
+def _instant(text: str) -> tuple[int, int] | None:
+    """An RFC 3339 time as (seconds since the epoch, nanoseconds), for ordering."""
+    from datetime import datetime
+
+    match = re.fullmatch(r"(.*?T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)", text)
+    if match is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(match.group(1) + match.group(3).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return int(moment.timestamp()), int((match.group(2) or "0").ljust(9, "0")[:9])
 
 
 def render_disk_usage(usage: Mapping[str, Any], fmt: str | None, verbose: bool) -> str:
@@ -264,7 +285,9 @@ def render_disk_usage(usage: Mapping[str, Any], fmt: str | None, verbose: bool) 
         return render_list(source, summary_rows(usage), SUMMARY_HEADER)
     contexts = _verbose_contexts(usage, trunc=is_table(source))
     if source == TABLE_FORMAT_KEY:
-        cache_total = sum(int(b.get("Size") or 0) for b in usage.get("BuildCache") or [])
+        # docker's BuilderSize: what the records not shared with others take
+        cache_total = sum(int(b.get("Size") or 0) for b in usage.get("BuildCache") or []
+                          if not b.get("Shared"))  # fmt: skip
         return "".join((
             "Images space usage:\n\n",
             render_list(IMAGES_TABLE, contexts.Images(), IMAGE_HEADER),

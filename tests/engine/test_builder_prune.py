@@ -7,7 +7,16 @@ import json
 
 import pytest
 
+from tests import harness
 from tests.harness import assert_same
+
+
+@pytest.fixture(scope="module", autouse=True)
+def empty_build_cache(engine):
+    """Both tools prune the same cache, the one after the other: it starts empty, whatever
+    the builds of earlier tests (BuildKit's among them) left in it, so that each reports the
+    same objects (none)."""
+    harness.run_docker(engine, "builder", "prune", "-af")
 
 
 @pytest.mark.parametrize("args", [

@@ -133,3 +133,27 @@ def test_prune_removes_labelled_things_only(engine):
     finally:
         harness.run_docker(engine, "rm", "-f", label, kept)
         harness.run_docker(engine, "network", "rm", label)
+
+
+def test_df_build_cache_as_docker(engine, tmp_path):
+    """The build cache a BuildKit build leaves: docker's order (least recently used first,
+    then ID), its total of the records not shared, and every field in JSON."""
+    (tmp_path / "Dockerfile").write_text("FROM busybox\nRUN echo cached > /c\nCOPY Dockerfile /d\n")
+    built = harness.run_dshell(engine, "-c", f"build -q --network none {tmp_path}")
+    assert built.status == 0, built.err
+    for args in (["system", "df", "-v"], ["system", "df", "-v", "--format", "json"]):
+        for _ in range(8):  # the ages may tick between the two runs
+            pair = harness.differential(engine, *args)
+            ours, theirs = (_build_cache_part(r.out) for r in (pair.dshell, pair.docker))
+            if ours == theirs:
+                break
+        assert ours == theirs
+        assert "regular" in str(ours)
+    harness.run_docker(engine, "builder", "prune", "-af")
+    harness.run_docker(engine, "image", "prune", "-f")
+
+
+def _build_cache_part(out: str) -> object:
+    if out.startswith("{"):
+        return json.loads(out)["BuildCache"]
+    return out[out.index("Build cache usage:") :]
