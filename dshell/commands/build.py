@@ -16,7 +16,11 @@ from collections.abc import Iterable, Iterator
 from dshell.commands.base import CommandBase, key_values
 from dshell.commands.buildkit_build import BUILDKIT_FLAGS
 from dshell.commands.declare import Arg, Flag, command
-from dshell.commands.output_files import OutputFileError, remove_stale_file, write_file
+from dshell.commands.output_files import (
+    OutputFileError,
+    remove_stale_file,
+    write_image_id,
+)
 from dshell.commands.parse import UsageError
 from dshell.commands.pruning import BuilderCommands
 from dshell.engine.errors import StreamError
@@ -253,13 +257,9 @@ class BuildCommands(BuilderCommands, CommandBase):
             result = "".join(captured[counted.captured_upto :])
             self.stdout.write(result)
         if opts.iidfile:
-            if not result:
-                self.err(f"Server did not provide an image ID. Cannot write {opts.iidfile}")
-                return 1
-            try:
-                write_file(opts.iidfile, result.encode())
-            except OutputFileError as exc:
-                self.err(str(exc))
+            problem = write_image_id(opts.iidfile, result)
+            if problem is not None:
+                self.err(problem)
                 return 1
         return 0
 

@@ -402,14 +402,10 @@ def _run(cmd, opts, session, remote: str, dockerfile_name: str, mode: str,  # no
     if opts.quiet and image_id:
         cmd.out(image_id)
     if opts.iidfile:
-        if not image_id:
-            cmd.err(f"Server did not provide an image ID. Cannot write {opts.iidfile}")
-            return 1
-        from dshell.commands.output_files import OutputFileError, write_file
+        from dshell.commands.output_files import write_image_id
 
-        try:
-            write_file(opts.iidfile, image_id.encode())
-        except OutputFileError as exc:
-            cmd.err(str(exc))
+        problem = write_image_id(opts.iidfile, image_id)
+        if problem is not None:
+            cmd.err(problem)
             return 1
     return 0

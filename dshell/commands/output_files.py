@@ -289,3 +289,15 @@ class ContainerIDFile:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def write_image_id(path: str, image_id: str) -> str | None:
+    """``--iidfile``: the built image's ID written as docker's build writes it; the error to
+    print when there is none or the file cannot be written."""
+    if not image_id:
+        return f"Server did not provide an image ID. Cannot write {path}"
+    try:
+        write_file(path, image_id.encode())
+    except OutputFileError as exc:
+        return str(exc)
+    return None
