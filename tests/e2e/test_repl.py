@@ -141,9 +141,9 @@ def test_auto_suggest_from_history(shell):
 
 def test_history_is_private_and_redacted(shell, tmp_path):
     shell.sendline("login -u me -p hunter2 127.0.0.1:1")
-    shell.expect(PROMPT)
+    shell.expect(PROMPT, timeout=30)  # a container run on a loaded machine may take a while
     shell.sendline("run -e DB_PASSWORD=letmein -e MODE=dev busybox true")
-    shell.expect(PROMPT)
+    shell.expect(PROMPT, timeout=30)
     shell.sendcontrol("d")
     shell.expect(pexpect.EOF)
     history = tmp_path / "state" / "dshell" / "history"
