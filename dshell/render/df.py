@@ -27,7 +27,7 @@ from dshell.render.images import (
     parse_normalized_reference,
 )
 from dshell.render.listing import go_time_text, marshal_fields
-from dshell.render.units import human_size
+from dshell.render.units import human_size, human_size_with_precision
 from dshell.render.volumes import VOLUME_HEADER, VolumeContext
 
 __all__ = ["render_disk_usage"]
@@ -163,7 +163,8 @@ class BuildCacheContext:
         return self._b.get("Description") or ""
 
     def Size(self) -> str:
-        return human_size(int(self._b.get("Size") or 0))
+        # docker's buildCacheContext: three significant digits ("10.1kB"), not HumanSize's four
+        return human_size_with_precision(int(self._b.get("Size") or 0), 3)
 
     def CreatedSince(self) -> str:
         return _since(self._b.get("CreatedAt"))
@@ -203,7 +204,7 @@ def _since(stamp: str | None) -> str:
         return ""
     base, fraction, zone = match.groups()
     text = base + (f".{(fraction or '0')[:6]}") + ("+00:00" if zone == "Z" else zone)
-    return human_age(int(datetime.fromisoformat(text).timestamp()))
+    return human_age(datetime.fromisoformat(text).timestamp())  # its fraction counts, as Go's Sub
 
 
 class _Verbose:

@@ -549,7 +549,7 @@ def go_time_string(unix_seconds: int) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S %z ") + (moment.tzname() or "")
 
 
-def human_age(unix_seconds: int, now: float | None = None) -> str:
+def human_age(unix_seconds: float, now: float | None = None) -> str:
     """ "3 minutes ago": the client's clock minus a creation time, as ``docker ps``/``images``."""
     current = time.time() if now is None else now
     return human_duration(current - unix_seconds) + " ago"
