@@ -190,24 +190,39 @@ def test_send_fails_as_session_request_fails_on_a_missing_socket(tmp_path):
         with pytest.raises(requests.ConnectionError) as caught:
             send("GET", transport.base + "/_ping", timeout=(5, 5))
         failures.append(caught.value)
-    assert type(failures[1]) is type(failures[0])
-    assert _chain(failures[1]) == _chain(failures[0])
-    assert "FileNotFoundError:2" in _chain(failures[1])
+    _assert_same_failure(failures, "FileNotFoundError:2")
 
 
-def test_send_fails_as_session_request_fails_when_the_server_hangs_up(tmp_path):
-    path = str(tmp_path / "s.sock")
+def _listening(path: str, handle) -> socket.socket:  # noqa: ANN001
+    """A unix socket at ``path`` whose first two connections ``handle`` serves."""
     listener = socket.socket(socket.AF_UNIX)
     listener.bind(path)
     listener.listen()
 
-    def hang_up() -> None:
+    def serve() -> None:
         for _ in range(2):
             conn, _ = listener.accept()
-            conn.recv(65536)
-            conn.close()
+            handle(conn)
 
-    threading.Thread(target=hang_up, daemon=True).start()
+    threading.Thread(target=serve, daemon=True).start()
+    return listener
+
+
+def _assert_same_failure(failures: list[BaseException], cause: str) -> None:
+    """Ours (second) is Session.request's failure (first): its type and every cause."""
+    assert type(failures[1]) is type(failures[0])
+    assert _chain(failures[1]) == _chain(failures[0])
+    assert cause in _chain(failures[1])
+
+
+def test_send_fails_as_session_request_fails_when_the_server_hangs_up(tmp_path):
+    path = str(tmp_path / "s.sock")
+
+    def hang_up(conn: socket.socket) -> None:
+        conn.recv(65536)
+        conn.close()
+
+    listener = _listening(path, hang_up)
     transport = Transport(Endpoint(host=f"unix://{path}", proto="unix", addr=path), "dshell/t")
     failures = []
     for send in (transport.session.request, transport.send):
@@ -215,28 +230,21 @@ def test_send_fails_as_session_request_fails_when_the_server_hangs_up(tmp_path):
             send("GET", transport.base + "/_ping", timeout=(5, 5))
         failures.append(caught.value)
     listener.close()
-    assert type(failures[1]) is type(failures[0])
-    assert _chain(failures[1]) == _chain(failures[0])
-    assert "RemoteDisconnected:None" in _chain(failures[1])
+    _assert_same_failure(failures, "RemoteDisconnected:None")
 
 
 def test_a_kept_connection_hung_up_on_fails_as_session_request_fails(tmp_path):
     """The daemon goes away after reading a request on a connection already used once: the
     short way (http.client on the kept connection) reports what urllib3's way reports."""
     path = str(tmp_path / "s.sock")
-    listener = socket.socket(socket.AF_UNIX)
-    listener.bind(path)
-    listener.listen()
 
-    def answer_once_then_hang_up() -> None:
-        for _ in range(2):
-            conn, _ = listener.accept()
-            conn.recv(65536)
-            conn.sendall(ANSWER)
-            conn.recv(65536)
-            conn.close()
+    def answer_once_then_hang_up(conn: socket.socket) -> None:
+        conn.recv(65536)
+        conn.sendall(ANSWER)
+        conn.recv(65536)
+        conn.close()
 
-    threading.Thread(target=answer_once_then_hang_up, daemon=True).start()
+    listener = _listening(path, answer_once_then_hang_up)
     failures = []
     for short_way in (False, True):
         transport = Transport(Endpoint(host=f"unix://{path}", proto="unix", addr=path), "d/t")
@@ -246,6 +254,4 @@ def test_a_kept_connection_hung_up_on_fails_as_session_request_fails(tmp_path):
             send("GET", transport.base + "/_ping", timeout=(5, 5))
         failures.append(caught.value)
     listener.close()
-    assert type(failures[1]) is type(failures[0])
-    assert _chain(failures[1]) == _chain(failures[0])
-    assert "RemoteDisconnected:None" in _chain(failures[1])
+    _assert_same_failure(failures, "RemoteDisconnected:None")
