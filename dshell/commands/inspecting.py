@@ -28,8 +28,12 @@ def make_inspector(fmt: str | None, kind: str = "") -> Inspector:
         template = gotemplate.parse(fmt)
     except gotemplate.TemplateError as exc:
         raise TemplateParseError(f"template parsing error: {exc}") from exc
-    inspector = TemplateInspector(template.option("missingkey=error"))
-    inspector.source = fmt
+    from dshell.records import replace
+
+    # docker's raw run adds missingkey=error to the template its typed run used; a copy
+    # sharing the parsed tree (option() changes the template it is called on)
+    inspector = TemplateInspector(replace(template).option("missingkey=error"))
+    inspector.typed_template = template
     inspector.typed = typed_name(fmt, kind)
     return inspector
 
@@ -64,7 +68,8 @@ class ElementsInspector(Inspector):
 class TemplateInspector(Inspector):
     def __init__(self, template) -> None:  # noqa: ANN001 - a gotemplate.Template
         self.template = template
-        self.source = ""
+        #: The same template with Go's default missingkey, for the typed run.
+        self.typed_template = template
         self.chunks: list[str] = []
         #: The Go type's name when the template first runs on the typed value (``.ID``).
         self.typed: str | None = None
@@ -90,16 +95,6 @@ class TemplateInspector(Inspector):
         except gotemplate.TemplateError as exc:
             raise InspectElementError(f"template parsing error: {exc}") from exc
         self.chunks.append(text + "\n")
-
-    @property
-    def typed_template(self):  # noqa: ANN201 - a gotemplate.Template
-        """The template as docker's typed run has it: Go's default missingkey."""
-        loose = self.__dict__.get("_loose")
-        if loose is None:
-            from dshell.render import gotemplate
-
-            loose = self.__dict__["_loose"] = gotemplate.parse(self.source)
-        return loose
 
     def flush(self) -> str:
         return "".join(self.chunks) or "\n"

@@ -368,8 +368,7 @@ def print_typed_inspect(session: CommandBase, references: list[str], fmt: str, g
 
     try:
         inspector = make_inspector(fmt)
-        loose = gotemplate.parse(fmt)
-    except (TemplateParseError, gotemplate.TemplateError) as exc:
+    except TemplateParseError as exc:
         session.err(str(exc))
         return 64
     errors = []
@@ -379,7 +378,7 @@ def print_typed_inspect(session: CommandBase, references: list[str], fmt: str, g
             kind = found[-1] if found else ""
             if kind in SWARM_TYPES:
                 try:
-                    text = loose.execute(swarm_typed(json.loads(raw), kind))
+                    text = inspector.typed_template.execute(swarm_typed(json.loads(raw), kind))
                 except gotemplate.TemplateError:
                     pass
                 else:
