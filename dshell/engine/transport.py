@@ -6,8 +6,10 @@ requests-unixsocket one for unix sockets) instead of going through ``Session.req
 dshell never uses what that adds (cookies, auth, proxies, environment settings, redirects,
 hooks), and at a few thousand commands a script its cost (~0.3 ms a call) is the client's
 largest. On a unix socket it goes one step further, to ``urlopen`` on the socket's one urllib3
-pool, as the adapter would. The wire bytes, the response object (a ``requests.Response``) and
-the exceptions stay what ``Session.request`` gave (tests/unit/test_transport.py compares them).
+pool, as the adapter would; a call whose answer is read whole (not streamed) on a connection
+already open is written and read by ``http1`` on that connection's socket. The wire bytes,
+the response object (a ``requests.Response``) and the exceptions stay what
+``Session.request`` gave (tests/unit/test_transport.py compares them).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from urllib3.exceptions import (
 from urllib3.util.timeout import Timeout
 from urllib3.util.url import _encode_target
 
+from dshell.engine import http1
 from dshell.engine.endpoint import Endpoint
 from dshell.engine.errors import EndpointError
 
@@ -154,6 +157,7 @@ class Transport:
         self._plain_base = probe.url == f"{self.base}/_ping"
         self._unix = isinstance(self.adapter, SocketPoolAdapter)
         self._pool: Any = None
+        self._host = ""  # the Host header http.client sends on the pool's connections
 
     def _send_on_socket(
         self, prepared: PreparedRequest, headers: Any, stream: bool, timeout: Any
@@ -211,9 +215,11 @@ class Transport:
         return response
 
     def _exchange(self, prepared: PreparedRequest, headers: Any, timeout: Any) -> Response | None:
-        """A whole request and response on the pool's open connection, through http.client
-        (what urllib3 itself drives) without urllib3's per-call layers: they were half of
-        what the client spent on a call. ``None`` when there is no open connection to use:
+        """A whole request and response on the pool's open connection, written and read by
+        ``http1`` (http.client's rules without its email-package header parsing), without
+        urllib3's per-call layers: together they were most of what the client spent on a
+        small call. ``None`` when there is no open connection to use, or a request http1
+        leaves to http.client:
         then ``_send_on_socket`` connects, as it reports connection failures as requests
         does, and leaves the connection in the pool for the next call."""
         pool = self._pool
@@ -229,28 +235,48 @@ class Transport:
         wanted = timeout[1] if isinstance(timeout, tuple) else timeout
         if conn.sock.gettimeout() != wanted:  # setting it is a system call; it rarely changes
             conn.sock.settimeout(wanted)
+        target = prepared.path_url
+        if not _PLAIN_TARGET.fullmatch(target):
+            target = _encode_target(target)  # what urlopen does to the request target
+        method = prepared.method
+        if not self._host:
+            self._host = _host_header(conn)
+        wire = http1.request_bytes(method, target, self._host, headers, prepared.body)
+        if wire is None:  # something http.client refuses or encodes its own way
+            pool._put_conn(conn)
+            return None
+        failure: Exception | None = None
         try:
-            target = prepared.path_url
-            if not _PLAIN_TARGET.fullmatch(target):
-                target = _encode_target(target)  # what urlopen does to the request target
-            _http_request(conn, prepared.method, target, prepared.body, headers)
-            raw = _http_getresponse(conn)
-            body = raw.read()
+            answer, out_of_step = http1.exchange(conn.sock, wire, method)
+        except http1.BrokenBody as err:
+            failure = _body_failure(err.cause, pool)
+        except TimeoutError as err:
+            late = ReadTimeoutError(pool, target, f"Read timed out. (read timeout={wanted})")
+            late.__cause__ = err
+            failure = requests.ReadTimeout(late, request=prepared)
+            failure.__cause__ = late
         except (OSError, http.client.HTTPException) as err:
+            aborted = ProtocolError("Connection aborted.", err)
+            failure = requests.ConnectionError(aborted, request=prepared)
+            failure.__cause__ = aborted
+        if failure is not None:
+            # Raised here, outside the handlers, so that each carries the chain urllib3's
+            # way gives the same failure (tests/unit/test_transport.py compares them).
             conn.close()
             pool._put_conn(conn)
-            # urllib3's wrapping of the same failure, as requests reports it.
-            aborted = ProtocolError("Connection aborted.", err)
-            raise requests.ConnectionError(aborted, request=prepared) from aborted
+            raise failure
+        if answer.will_close or out_of_step:
+            conn.close()
         pool._put_conn(conn)
         response = EngineResponse()
-        response.status_code = raw.status
-        response.headers = _response_headers(raw.msg)
+        response.status_code = answer.status
+        response.headers = _response_headers(answer.headers)
         response.encoding = _encoding(response.headers.get("content-type"))
-        response.reason = raw.reason
+        response.reason = answer.reason
         response.url = prepared.url
         response.request = prepared
         response.connection = self.adapter
+        body = answer.body
         coding = response.headers.get("content-encoding", "").strip().lower()
         if coding in ("gzip", "x-gzip", "deflate") and body:
             body = _decoded(body, coding, prepared)
@@ -324,15 +350,39 @@ class Transport:
         return prepared.url
 
 
-_http_request = http.client.HTTPConnection.request
-_http_getresponse = http.client.HTTPConnection.getresponse
+def _body_failure(cause: BaseException, pool: Any) -> requests.RequestException:
+    """What requests raises when urllib3 fails reading a body for the same cause."""
+    if isinstance(cause, TimeoutError):
+        late = ReadTimeoutError(pool, None, "Read timed out.")
+        late.__cause__ = cause
+        return requests.ConnectionError(late)
+    if isinstance(cause, http1.BadChunkSize) and not cause.line:
+        return requests.exceptions.ChunkedEncodingError(ProtocolError("Response ended prematurely"))
+    if isinstance(cause, http1.BadChunkSize):
+        bad = urllib3_exceptions.InvalidChunkLength.__new__(urllib3_exceptions.InvalidChunkLength)
+        bad.partial, bad.expected, bad.response, bad.length = cause.read, None, None, cause.line
+        bad.__context__ = cause.__cause__  # the ValueError of int(line, 16)
+        cause = bad
+    elif isinstance(cause, http.client.IncompleteRead):
+        cause = urllib3_exceptions.IncompleteRead(len(cause.partial), cause.expected or 0)
+    broken = ProtocolError(f"Connection broken: {cause!r}", cause)
+    return requests.exceptions.ChunkedEncodingError(broken)
 
 
-def _response_headers(message: http.client.HTTPMessage) -> CaseInsensitiveDict:
+def _host_header(conn: http.client.HTTPConnection) -> str:
+    """The Host value http.client's ``putrequest`` writes for this connection."""
+    host = conn.host
+    if ":" in host:
+        host = f"[{host}]"
+    port = conn.port
+    return host if port in (None, conn.default_port) else f"{host}:{port}"
+
+
+def _response_headers(pairs: list[tuple[str, str]]) -> CaseInsensitiveDict:
     """urllib3's view of the headers: one value per name, repeated ones joined by ", "."""
     headers = CaseInsensitiveDict()
     store = headers._store
-    for name, value in message.items():
+    for name, value in pairs:
         key = name.lower()
         if key in store:
             store[key] = (store[key][0], f"{store[key][1]}, {value}")

@@ -255,3 +255,128 @@ def test_a_kept_connection_hung_up_on_fails_as_session_request_fails(tmp_path):
         failures.append(caught.value)
     listener.close()
     _assert_same_failure(failures, "RemoteDisconnected:None")
+
+
+# --- the short way reads every answer as http.client (through urllib3) reads it ---------------
+
+#: Raw answers to a second request on a kept connection; ``close``: the server hangs up after.
+SHAPES = {
+    "chunked with an extension and a trailer": (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
+        b"3;x=y\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nTrailer: t\r\n\r\n",
+        False,
+    ),
+    "Connection: close with a length": (
+        b"HTTP/1.1 201 Created\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok",
+        True,
+    ),
+    "HTTP/1.0 without a length, to the end": (b"HTTP/1.0 200 OK\r\nX-A: 1\r\n\r\nuntil eof", True),
+    "204 with no body": (b"HTTP/1.1 204 No Content\r\nApi-Version: 1.41\r\n\r\n", False),
+    "304 with no body": (b"HTTP/1.1 304 Not Modified\r\n\r\n", False),
+    "100 Continue first": (
+        b"HTTP/1.1 100 Continue\r\nX-Skipped: 1\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nyes",
+        False,
+    ),
+    "no reason, blanks around values, a repeated name": (
+        b"HTTP/1.1 404\r\nX-A:   spaced  \r\nx-a:\tb\r\nContent-Length: 0\r\n\r\n",
+        False,
+    ),
+    "bare LF line endings": (b"HTTP/1.1 200 OK\nContent-Length: 2\n\nhi", False),
+    "a body shorter than its length": (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", True),
+    "a chunk cut short": (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc",
+        True,
+    ),
+    "a bad chunk size": (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+        True,
+    ),
+    "a stall mid-body (read timeout)": (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", False),
+    "a stall before the status line (read timeout)": (b"", False),
+    "not an HTTP status line": (b"SSH-2.0-OpenSSH\r\n\r\n", True),
+    "a status out of range": (b"HTTP/1.1 42 Odd\r\nContent-Length: 0\r\n\r\n", True),
+    "HTTP/2 status line": (b"HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", True),
+    "a hang-up mid-headers": (b"HTTP/1.1 200 OK\r\nContent-Le", True),
+    "too many headers": (
+        b"HTTP/1.1 200 OK\r\n" + b"X-H: v\r\n" * 101 + b"Content-Length: 0\r\n\r\n",
+        True,
+    ),
+    "a header line too long": (
+        b"HTTP/1.1 200 OK\r\nX-Long: " + b"v" * 70000 + b"\r\nContent-Length: 0\r\n\r\n",
+        True,
+    ),
+}
+
+
+def _serve_shapes(path: str, shape: bytes, close: bool) -> socket.socket:
+    """Each connection: ``ANSWER`` to its first request, ``shape`` to its second (then a
+    hang-up if ``close``), ``ANSWER`` again to any later one."""
+
+    def one(conn: socket.socket) -> None:
+        with conn:
+            for number in range(3):
+                got = b""
+                while b"\r\n\r\n" not in got:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    got += chunk
+                conn.sendall(shape if number == 1 else ANSWER)
+                if number == 1 and close:
+                    return
+
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(path)
+    listener.listen()
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=one, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener
+
+
+def _outcome(send, url: str, method: str, read_timeout: float):  # noqa: ANN001, ANN202
+    """What a call gives: its status, reason, headers and body, or its failure's chain."""
+    try:
+        response = send(method, url, timeout=(5, read_timeout))
+    except requests.RequestException as err:
+        return ("failed", type(err).__name__, _chain(err), str(err))
+    return (response.status_code, response.reason, dict(response.headers), response.content)
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_the_short_way_reads_an_answer_as_urllib3_does(tmp_path, monkeypatch, shape, method):
+    from dshell.engine import http1
+
+    raw, close = SHAPES[shape]
+    path = str(tmp_path / "s.sock")
+    listener = _serve_shapes(path, raw, close)
+    exchanges = []
+    real_exchange = http1.exchange
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        exchanges.append(args[2])
+        return real_exchange(*args, **kwargs)
+
+    monkeypatch.setattr(http1, "exchange", counted)
+    outcomes = []
+    for short_way in (False, True):
+        transport = Transport(Endpoint(host=f"unix://{path}", proto="unix", addr=path), "d/t")
+        send = transport.send if short_way else transport.session.request
+        url = transport.base + "/x"
+        assert send("GET", url, timeout=(5, 5)).json() == {"a": "é"}  # opens the connection
+        outcomes.append(_outcome(send, url, method, 0.3 if "timeout" in shape else 5))
+        # The connection kept (or replaced after a hang-up) still serves the next call.
+        assert send("GET", url, timeout=(5, 5)).json() == {"a": "é"}
+        transport.session.close()
+    listener.close()
+    assert outcomes[1] == outcomes[0]
+    assert method in exchanges  # ours took the short way for the compared call
