@@ -1,3 +1,3 @@
-from dshell.main import main
+from dshell.main import run
 
-raise SystemExit(main())
+run()

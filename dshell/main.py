@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from typing import NoReturn
 
 from dshell import __version__
 from dshell.commands.parse import HelpRequested, UsageError, parse_args
@@ -17,6 +19,20 @@ def usage() -> str:
         f"Usage:  dshell {DSHELL_COMMAND.usage}\n\n{DSHELL_COMMAND.summary}\n\n"
         f"{options_block(DSHELL_COMMAND.flags)}"
     )
+
+
+def run() -> NoReturn:
+    """The process's entry (the ``dshell`` script, ``python -m dshell``): ``main``'s status
+    as the exit status, without the collector's last pass over every object imported.
+
+    Python's shutdown runs a full collection; after ``import requests`` alone that pass is
+    ~15 ms, a sixth of a cold ``-c version``. Freezing moves what exists into the permanent
+    generation, which that pass skips; reference counting still frees what it frees, and
+    every file dshell writes is closed (or flushed, for the standard streams) by then.
+    """
+    status = main()
+    gc.freeze()
+    raise SystemExit(status)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,9 +22,9 @@ MAX_HEADERS = 100
 _BLOCK = 65536
 #: Methods whose missing body http.client announces as ``Content-Length: 0``.
 _BODY_EXPECTED = frozenset({"PATCH", "POST", "PUT"})
-#: What http.client refuses in a method, a request target, a header name and a value.
-_BAD_METHOD = re.compile(r"[\x00-\x20\x7f]")
-_BAD_TARGET = re.compile(r"[\x00-\x20\x7f]")
+#: What http.client refuses in a request target (and urllib3 in a method), a header name and
+#: a header value.
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 _HEADER_NAME = re.compile(rb"[^:\s][^:\r\n]*")
 _BAD_VALUE = re.compile(rb"\n(?![ \t])|\r(?![ \t\n])")
 
@@ -64,7 +64,7 @@ def request_bytes(
 ) -> bytes | None:
     """The bytes http.client's ``request()`` sends for these arguments, or ``None`` for a
     case this does not reproduce (then the caller lets http.client do it)."""
-    if _BAD_METHOD.search(method) or _BAD_TARGET.search(target):
+    if _CONTROL_OR_SPACE.search(method) or _CONTROL_OR_SPACE.search(target):
         return None
     names = {name.lower() for name in headers}
     lines = [f"{method} {target} HTTP/1.1"]

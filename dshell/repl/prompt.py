@@ -157,6 +157,10 @@ def run_interactive(session: DockerSession) -> int:
 
         pager = PagedOutput(session)
     session.shell_state.aliases.update(settings.aliases)
+    # What is loaded by now (modules, declarations, the prompt) lives as long as the process:
+    # out of the collector's sight, a full collection is no longer a pause over all of it
+    # while someone types.
+    gc.freeze()
     try:
         return _loop(session, prompt, pager)
     finally:
