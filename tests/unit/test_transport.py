@@ -309,9 +309,10 @@ SHAPES = {
 }
 
 
-def _serve_shapes(path: str, shape: bytes, close: bool) -> socket.socket:
+def _serve_shapes(path: str, shape: bytes, close: bool, accepted: list | None = None
+                  ) -> socket.socket:  # fmt: skip
     """Each connection: ``ANSWER`` to its first request, ``shape`` to its second (then a
-    hang-up if ``close``), ``ANSWER`` again to any later one."""
+    hang-up if ``close``), ``ANSWER`` again to any later one; ``accepted`` counts them."""
 
     def one(conn: socket.socket) -> None:
         with conn:
@@ -336,6 +337,8 @@ def _serve_shapes(path: str, shape: bytes, close: bool) -> socket.socket:
                 conn, _ = listener.accept()
             except OSError:
                 return
+            if accepted is not None:
+                accepted.append(conn)
             threading.Thread(target=one, args=(conn,), daemon=True).start()
 
     threading.Thread(target=serve, daemon=True).start()
@@ -380,3 +383,21 @@ def test_the_short_way_reads_an_answer_as_urllib3_does(tmp_path, monkeypatch, sh
     listener.close()
     assert outcomes[1] == outcomes[0]
     assert method in exchanges  # ours took the short way for the compared call
+
+
+def test_bytes_after_an_answer_retire_its_connection(tmp_path):
+    """An answer followed by stray bytes: the call gets its answer, and the connection (no
+    longer in step with the server) is not used again, where http.client would have read
+    the stray bytes as the next call's status line."""
+    path = str(tmp_path / "s.sock")
+    stray = ANSWER + b"HTTP/1.1 500 Stray\r\nContent-Length: 0\r\n\r\n"
+    accepted: list = []
+    listener = _serve_shapes(path, stray, close=False, accepted=accepted)
+    transport = Transport(Endpoint(host=f"unix://{path}", proto="unix", addr=path), "d/t")
+    url = transport.base + "/x"
+    answers = [transport.send("GET", url, timeout=(5, 5)) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert [answer.json() for answer in answers] == [{"a": "é"}] * 3
+    assert len(accepted) == 2  # the third call went out on a new connection
+    transport.session.close()
+    listener.close()
