@@ -80,18 +80,11 @@ class SocketPoolAdapter(UnixAdapter):
     def build_response(self, req: PreparedRequest, resp: Any) -> Response:
         """requests' response without the cookie jar pass: the Engine sets no cookies and
         dshell sends none."""
-        response = EngineResponse()
-        response.status_code = resp.status
         headers = CaseInsensitiveDict()
         source = resp.headers  # urllib3's: one value per name, repeated ones joined by ", "
         headers._store = {name.lower(): (name, source[name]) for name in source}
-        response.headers = headers
-        response.encoding = _encoding(headers.get("content-type"))
+        response = EngineResponse.answering(req, self, resp.status, resp.reason, headers)
         response.raw = resp
-        response.reason = resp.reason
-        response.url = req.url
-        response.request = req
-        response.connection = self
         return response
 
 
@@ -112,6 +105,21 @@ class EngineResponse(Response):
         self.reason = None
         self.elapsed = _NO_TIME
         self.request = None
+
+    @classmethod
+    def answering(cls, request: PreparedRequest, adapter: Any, status: int, reason: str,
+                  headers: CaseInsensitiveDict) -> EngineResponse:  # fmt: skip
+        """The response to ``request`` as requests' ``build_response`` fills it in (the
+        body and ``raw`` are the caller's)."""
+        response = cls()
+        response.status_code = status
+        response.headers = headers
+        response.encoding = _encoding(headers.get("content-type"))
+        response.reason = reason
+        response.url = request.url
+        response.request = request
+        response.connection = adapter
+        return response
 
     @property
     def cookies(self) -> RequestsCookieJar:
@@ -268,14 +276,8 @@ class Transport:
         if answer.will_close or out_of_step:
             conn.close()
         pool._put_conn(conn)
-        response = EngineResponse()
-        response.status_code = answer.status
-        response.headers = _response_headers(answer.headers)
-        response.encoding = _encoding(response.headers.get("content-type"))
-        response.reason = answer.reason
-        response.url = prepared.url
-        response.request = prepared
-        response.connection = self.adapter
+        response = EngineResponse.answering(prepared, self.adapter, answer.status, answer.reason,
+                                            _response_headers(answer.headers))  # fmt: skip
         body = answer.body
         coding = response.headers.get("content-encoding", "").strip().lower()
         if coding in ("gzip", "x-gzip", "deflate") and body:
