@@ -13,12 +13,6 @@ import os
 from collections.abc import Callable
 
 
-def _attach(value: str) -> str:
-    if value.lower() not in ("stdin", "stdout", "stderr"):
-        raise ValueError("valid streams are STDIN, STDOUT and STDERR")
-    return value
-
-
 def _checks() -> dict[str, Callable[[str], object]]:
     from dshell.commands import run_options as ro
 
@@ -45,7 +39,7 @@ def _checks() -> dict[str, Callable[[str], object]]:
         "bps": lambda value: ro._throttle(value, True),
         "iops": lambda value: ro._throttle(value, False),
         "env": lambda value: ro.validate_env(value, os.environ),
-        "attach": _attach,
+        "attach": ro.attach_stream,
     }
 
 

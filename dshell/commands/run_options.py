@@ -805,13 +805,15 @@ class _Converter:
         return dest in self.opts.given
 
 
-def _attach_streams(conv: _Converter) -> tuple[bool, bool, bool]:
-    def valid(value: str) -> str:
-        if value.lower() not in ("stdin", "stdout", "stderr"):
-            raise ValueError("valid streams are STDIN, STDOUT and STDERR")
-        return value.lower()
+def attach_stream(value: str) -> str:
+    """``-a``/``--attach``: one stream's name, lower-cased (docker's ValidateAttach)."""
+    if value.lower() not in ("stdin", "stdout", "stderr"):
+        raise ValueError("valid streams are STDIN, STDOUT and STDERR")
+    return value.lower()
 
-    streams = set(conv.each("attach", valid))
+
+def _attach_streams(conv: _Converter) -> tuple[bool, bool, bool]:
+    streams = set(conv.each("attach", attach_stream))
     stdin = "stdin" in streams or conv.opts.interactive
     if not streams:
         return stdin, True, True
