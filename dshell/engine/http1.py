@@ -60,12 +60,17 @@ class Answer(NamedTuple):
 
 
 def request_bytes(
-    method: str, target: str, host: str, headers: dict[str, str], body: bytes | None
+    method: str, target: str, host: str, headers: dict[str, str], body: bytes | str | None
 ) -> bytes | None:
     """The bytes http.client's ``request()`` sends for these arguments, or ``None`` for a
     case this does not reproduce (then the caller lets http.client do it)."""
     if _CONTROL_OR_SPACE.search(method) or _CONTROL_OR_SPACE.search(target):
         return None
+    if isinstance(body, str):  # http.client sends text as ISO-8859-1
+        try:
+            body = body.encode("iso-8859-1")
+        except UnicodeError:
+            return None
     names = {name.lower() for name in headers}
     lines = [f"{method} {target} HTTP/1.1"]
     if "host" not in names:

@@ -116,6 +116,7 @@ CASES = [
         {"path": b"/tmp"},
         {"data": b"tar bytes", "headers": {"Content-Type": "application/x-tar"}},
     ),
+    ("POST", "/v1.41/x/text", None, {"data": "text", "headers": {"Content-Type": "text/plain"}}),
     (
         "POST",
         "/v1.41/build",
@@ -136,7 +137,7 @@ CASES = [
 def test_send_writes_the_bytes_session_request_writes(served, method, path, params, extra):
     server, transport = served
     url = transport.base + path
-    if "data" in extra and not isinstance(extra["data"], bytes):
+    if "data" in extra and not isinstance(extra["data"], (bytes, str)):
         chunks = list(extra["data"])
         session_extra = {**extra, "data": iter(chunks)}
         extra = {**extra, "data": iter(chunks)}
