@@ -193,8 +193,9 @@ def _body_readinto(response):  # noqa: ANN001, ANN202 - a streamed requests.Resp
 
 
 #: The size of the pieces sent for ``cp`` into a container: each is one HTTP chunk and one
-#: send; a tree of small files would otherwise go out as three small chunks a file.
-SEND_BLOCK = 1 << 20
+#: send; a tree of small files would otherwise go out as three small chunks a file. 128 KiB
+#: as engine.streams.BLOCK_SIZE, for the same reason.
+SEND_BLOCK = 1 << 17
 
 
 def _file_blocks(source) -> Iterator[bytes]:  # noqa: ANN001 - a binary file (stdin)

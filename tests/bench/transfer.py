@@ -158,12 +158,19 @@ def _measure(env: dict, name: str, image: str, scratch: Path, runs: int,
     rows.append(_copy_only(env, name, outputs, archive_size, runs))
     rows.append(_save_only(env, image, outputs, runs))
     copies = 2 if quick else 3
+    folders = {tool: [outputs[tool] / f"session-{i}" for i in range(1 + copies)]
+               for tool in outputs}  # fmt: skip
+    for each in folders.values():
+        for folder in each:
+            folder.mkdir()
     rows.append(_in_session(env, f"`cp {name}:/big DIR/`",
-                            lambda tool: f"cp {name}:/big {outputs[tool]}/",
-                            lambda tool: outputs[tool] / "big", archive_size, runs, copies))
+                            lambda tool, i: f"cp {name}:/big {folders[tool][i]}/",
+                            lambda tool, i: folders[tool][i] / "big", archive_size, runs,
+                            copies))  # fmt: skip
     rows.append(_in_session(env, f"`save -o FILE {image}`",
-                            lambda tool: f"save -o {outputs[tool]}/image.tar {image}",
-                            lambda tool: outputs[tool] / "image.tar", saved_size, runs, copies))
+                            lambda tool, i: f"save -o {folders[tool][i]}/image.tar {image}",
+                            lambda tool, i: folders[tool][i] / "image.tar", saved_size, runs,
+                            copies))  # fmt: skip
     return rows
 
 
@@ -229,23 +236,26 @@ def _difference(env: dict, name: str, line: Callable[[str, str], str],
     )
 
 
-def _in_session(env: dict, what: str, line: Callable[[str], str], result: Callable[[str], Path],
-                size: int, runs: int, copies: int) -> Figure:  # fmt: skip
+def _in_session(env: dict, what: str, line: Callable[[str, int], str],
+                result: Callable[[str, int], Path], size: int, runs: int,
+                copies: int) -> Figure:  # fmt: skip
     """One command within a running session: (t(1 + N lines) − t(1 line)) / N of a piped
-    script, so start-up and imports cancel, against docker's whole command. ``line(tool)``
-    is the command line for a tool (without ``docker``), ``result(tool)`` the file it makes
-    (removed before each run)."""
+    script, so start-up and imports cancel, against docker's whole command. ``line(tool, i)``
+    is the i-th command line for a tool (without ``docker``), ``result(tool, i)`` the file it
+    makes: each line writes its own, all removed before a run, so that no line pays for
+    replacing (freeing) the file another wrote, which docker's single run never does."""
 
     def script(count: int) -> float:
-        result("dshell").unlink(missing_ok=True)
+        for index in range(count):
+            result("dshell", index).unlink(missing_ok=True)
         with tempfile.TemporaryFile() as lines:
-            lines.write(f"{line('dshell')}\n".encode() * count)
+            lines.write("".join(f"{line('dshell', i)}\n" for i in range(count)).encode())
             lines.seek(0)
             return _run(harness.DSHELL_COMMAND, env, stdin=lines)
 
     def docker_once() -> float:
-        result("docker").unlink(missing_ok=True)
-        return _run(_argv("docker", line("docker")), env)
+        result("docker", 0).unlink(missing_ok=True)
+        return _run(_argv("docker", line("docker", 0)), env)
 
     per_line, docker = [], []
     for _ in range(runs):
