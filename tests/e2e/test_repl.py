@@ -139,7 +139,20 @@ def test_auto_suggest_from_history(shell):
     shell.expect(PROMPT)
 
 
-def test_history_is_private_and_redacted(shell, tmp_path):
+@pytest.fixture
+def shell_without_cpr(engine, tmp_path):
+    """The module's shell with cursor position requests off: unanswered (pexpect never
+    answers them), prompt_toolkit prints its CPR warning after a timeout through
+    run_in_terminal, whose cooked-mode moment swallows a Ctrl-D typed then (the tty takes it
+    as end-of-file for nobody's read)."""
+    env = session_env(engine, tmp_path, XDG_CONFIG_HOME=str(tmp_path / "config"),
+                      PROMPT_TOOLKIT_NO_CPR="1")  # fmt: skip
+    with interactive_dshell(env, timeout=10) as child:
+        yield child
+
+
+def test_history_is_private_and_redacted(shell_without_cpr, tmp_path):
+    shell = shell_without_cpr
     shell.sendline("login -u me -p hunter2 127.0.0.1:1")
     shell.expect(PROMPT, timeout=30)  # a container run on a loaded machine may take a while
     shell.sendline("run -e DB_PASSWORD=letmein -e MODE=dev busybox true")
