@@ -4,7 +4,8 @@ The transport's short way for non-streamed calls on the unix socket: requests-un
 still opens, pools and times out the connection; this writes the bytes http.client would
 write and reads the answer with the rules http.client reads it by (status line, headers,
 ``Content-Length`` / chunked / until close, 1xx skipped, no body for HEAD, 204 and 304), and
-fails with http.client's own exceptions, so callers and their error reports are unchanged.
+fails with http.client's own exceptions (wrapped in ``BrokenBody`` once the headers are in),
+which the transport turns into the requests exceptions urllib3's way would have given.
 What it leaves out is http.client's header parsing through the ``email`` package and its
 per-response file objects: together most of a small call's client-side cost.
 """
