@@ -276,9 +276,6 @@ _DURATION_UNITS = {
 _DURATION_PART = re.compile(r"(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)", re.ASCII)
 
 
-_GO_DURATION_UNITS = ("ns", "us", "µs", "μs", "ms", "s", "m", "h")
-
-
 def _duration_problem(text: str) -> str | None:
     """Go's time.ParseDuration messages for a missing or unknown unit (None otherwise)."""
     rest = text[1:] if text[:1] in "+-" else text
@@ -297,7 +294,7 @@ def _duration_problem(text: str) -> str | None:
         unit = rest[unit_start:position]
         if not unit:
             return f'time: missing unit in duration "{text}"'
-        if unit not in _GO_DURATION_UNITS:
+        if unit not in _DURATION_UNITS:
             return f'time: unknown unit "{unit}" in duration "{text}"'
     return None
 
@@ -319,9 +316,7 @@ def parse_duration(text: str) -> int:
     total, position = 0, 0
     while position < len(rest):
         match = _DURATION_PART.match(rest, position)
-        if not match or match.group(1) in ("", "."):
-            if match is None and re.match(r"\d*\.?\d*$", rest[position:], re.ASCII):
-                raise ValueError(f'time: missing unit in duration "{text}"')
+        if not match or match.group(1) in ("", "."):  # (a missing unit: _duration_problem)
             raise invalid
         whole, _, fraction = match.group(1).partition(".")
         unit = _DURATION_UNITS[match.group(2)]
