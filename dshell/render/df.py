@@ -195,16 +195,11 @@ class BuildCacheContext:
 
 def _since(stamp: str | None) -> str:
     """"3 minutes ago" for an RFC 3339 timestamp (nanoseconds cut to what Python keeps)."""
-    import re
-    from datetime import datetime
-
-    match = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$",
-                     stamp or "")
-    if not match:
+    when = _instant(stamp or "")
+    if when is None:
         return ""
-    base, fraction, zone = match.groups()
-    text = base + (f".{(fraction or '0')[:6]}") + ("+00:00" if zone == "Z" else zone)
-    return human_age(datetime.fromisoformat(text).timestamp())  # its fraction counts, as Go's Sub
+    seconds, nanoseconds = when
+    return human_age(seconds + nanoseconds // 1000 / 1e6)  # its fraction counts, as Go's Sub
 
 
 class _Verbose:
@@ -262,17 +257,18 @@ def _build_cache_order(record: Mapping[str, Any]) -> tuple:
 
 
 def _instant(text: str) -> tuple[int, int] | None:
-    """An RFC 3339 time as (seconds since the epoch, nanoseconds), for ordering."""
+    """An RFC 3339 time as (seconds since the epoch, nanoseconds); None if it is not one."""
     from datetime import datetime
 
-    match = re.fullmatch(r"(.*?T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)", text)
+    match = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)", text)
     if match is None:
         return None
+    base, fraction, zone = match.groups()
     try:
-        moment = datetime.fromisoformat(match.group(1) + match.group(3).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(base + ("+00:00" if zone == "Z" else zone))
     except ValueError:
         return None
-    return int(moment.timestamp()), int((match.group(2) or "0").ljust(9, "0")[:9])
+    return int(moment.timestamp()), int((fraction or "0").ljust(9, "0")[:9])
 
 
 def render_disk_usage(usage: Mapping[str, Any], fmt: str | None, verbose: bool) -> str:
