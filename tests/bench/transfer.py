@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import os
 import shlex
 import shutil
 import statistics
@@ -45,7 +46,12 @@ TIMEOUT = 600
 
 
 def _run(argv: list[str], env: dict, stdout=subprocess.DEVNULL, stdin=None) -> float:  # noqa: ANN001
-    """Wall time of one whole process; a failure stops the benchmark with its message."""
+    """Wall time of one whole process; a failure stops the benchmark with its message.
+
+    The disk is synced first: both tools fsync the files they write (docker's atomicwriter,
+    dshell's AtomicFile), and an fsync also waits for the dirty pages earlier runs left, so
+    without it a run pays for what ran before it."""
+    os.sync()
     start = time.perf_counter()
     done = subprocess.run(argv, env=env, stdout=stdout, stdin=stdin, stderr=subprocess.PIPE,
                           timeout=TIMEOUT, check=False)  # fmt: skip
