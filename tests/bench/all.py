@@ -23,9 +23,9 @@ from tests import harness  # noqa: E402
 from tests.bench.figures import Figure, machine, print_table  # noqa: E402
 
 #: In the README's order. Each names a module of tests/bench with ``figures(engine, quick)``.
-MODULES = ("startup", "cli_plugins", "run", "listing", "transfer", "logs", "build", "buildkit",
-           "manifests", "trust", "plugins", "menu", "completion", "swarm", "services", "stacks",
-           "swarm_completion")
+MODULES = ("startup", "cli_plugins", "run", "listing", "networks", "transfer", "logs", "build",
+           "buildkit", "manifests", "trust", "plugins", "menu", "completion", "swarm", "services",
+           "stacks", "swarm_completion")
 
 
 def main() -> int:
