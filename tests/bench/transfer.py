@@ -14,10 +14,10 @@ A whole command includes each program's start: docker's takes ~20 ms, dshell's (
 interpreter, then requests) ~0.1 s on an idle machine and 0.3-0.5 s on a loaded one, which at
 100 MB weighs as much as the copy. Four figures take start-up out: ``cp C:/big DIR/`` minus
 ``cp C:/tiny DIR/`` (a one-byte file) and ``save -o`` of the big image minus busybox's, each
-tool against itself; and ``cp`` and ``save -o`` within one session (a piped script of 1 + N
-lines minus a script of 1 line, per line: what a dshell user waits) against docker's whole
-command run back to back the same way (a shell loop). The whole-command figures say how much
-of the gap is Python's start. Not part of the test suite: figures, not assertions.
+tool against itself; and ``cp`` and ``save -o`` as one more line of a running session (what
+a dshell user waits) against docker's whole command, single runs in turn. The whole-command
+figures say how much of the gap is Python's start. The disk is synced before every timed
+run. Not part of the test suite: figures, not assertions.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import os
-import shlex
+import resource
 import shutil
 import statistics
 import subprocess
@@ -164,20 +164,19 @@ def _measure(env: dict, name: str, image: str, scratch: Path, runs: int,
 
     rows.append(_copy_only(env, name, outputs, archive_size, runs))
     rows.append(_save_only(env, image, outputs, runs))
-    copies = 2 if quick else 3
-    folders = {tool: [outputs[tool] / f"session-{i}" for i in range(1 + copies)]
-               for tool in outputs}  # fmt: skip
-    for each in folders.values():
-        for folder in each:
-            folder.mkdir()
-    rows.append(_in_session(env, f"`cp {name}:/big DIR/`",
-                            lambda tool, i: f"cp {name}:/big {folders[tool][i]}/",
-                            lambda tool, i: folders[tool][i] / "big", archive_size, runs,
-                            copies))  # fmt: skip
-    rows.append(_in_session(env, f"`save -o FILE {image}`",
-                            lambda tool, i: f"save -o {folders[tool][i]}/image.tar {image}",
-                            lambda tool, i: folders[tool][i] / "image.tar", saved_size, runs,
-                            copies))  # fmt: skip
+    # The files the figures above wrote (~1 GB) go first: on this VM, page cache that lands on
+    # guest memory never touched before costs the writer 3-5x the kernel time (the host backs
+    # each page on first touch), and those files would hold the memory already touched.
+    for path in scratch.rglob("*"):
+        if path.is_file():
+            path.unlink()
+    rounds = 2 * runs + 1  # one line per round: cheap, so more rounds than the others
+    rows.extend(_in_session(env, f"`cp {name}:/big DIR/`",
+                            lambda tool: f"cp {name}:/big {outputs[tool]}/session-big",
+                            outputs, archive_size, rounds))  # fmt: skip
+    rows.extend(_in_session(env, f"`save -o FILE {image}`",
+                            lambda tool: f"save -o {outputs[tool]}/session.tar {image}",
+                            outputs, saved_size, rounds))  # fmt: skip
     return rows
 
 
@@ -243,43 +242,93 @@ def _difference(env: dict, name: str, line: Callable[[str, str], str],
     )
 
 
-def _in_session(env: dict, what: str, line: Callable[[str, int], str],
-                result: Callable[[str, int], Path], size: int, runs: int,
-                copies: int) -> Figure:  # fmt: skip
-    """One command within a running session: (t(1 + N lines) − t(1 line)) / N of a piped
-    script, so start-up and imports cancel, against docker's whole command run the same way:
-    (t(1 + N runs) − t(1 run)) / N of a shell loop of ``docker`` commands, so that both write
-    their files back to back (the page cache and the disk's write-back in the same state).
-    ``line(tool, i)`` is the i-th command line (without ``docker``), ``result(tool, i)`` the
-    file it makes: each line writes its own, all removed before a run, so that no line pays
-    for replacing (freeing) the file another wrote."""
+def _in_session(env: dict, what: str, line: Callable[[str], str], outputs: dict[str, Path],
+                size: int, rounds: int) -> list[Figure]:  # fmt: skip
+    """One command within a running session, against docker's whole command: a dshell
+    reading a pipe stays up, and each round times one more ``line`` in it (written, then
+    ``echo``'s answer read back; the builtin costs ~0.2 ms) and one ``docker`` run of the same
+    line, in turn, with the files removed and the disk synced before each. Paired single runs,
+    not (t(1+N) − t(1))/N of whole scripts: the daemon's pace swings ±15% from one save to
+    the next, and a difference of two scripts' times carried all of it. A second figure is
+    the client's own CPU time per line (the session's, from /proc; docker's, as a child's),
+    which the daemon's pace does not move.
+    ``line(tool)`` is the command line (without ``docker``); it writes into ``outputs[tool]``."""
 
-    def script(tool: str, count: int) -> float:
-        for index in range(count):
-            result(tool, index).unlink(missing_ok=True)
-        if tool == "docker":
-            loop = "\n".join(shlex.join(_argv("docker", line("docker", i))) for i in range(count))
-            return _run(["sh", "-c", loop], env)
-        with tempfile.TemporaryFile() as lines:
-            lines.write("".join(f"{line('dshell', i)}\n" for i in range(count)).encode())
-            lines.seek(0)
-            return _run(harness.DSHELL_COMMAND, env, stdin=lines)
+    def emptied() -> None:
+        for folder in outputs.values():
+            for path in folder.glob("session*"):
+                path.unlink()
+        os.sync()
 
-    per_line: dict[str, list[float]] = {"dshell": [], "docker": []}
-    for round_ in range(runs):
-        for tool in ("docker", "dshell") if round_ % 2 else ("dshell", "docker"):
-            one, many = script(tool, 1), script(tool, 1 + copies)
-            per_line[tool].append((many - one) / copies)
+    seconds: dict[str, list[float]] = {"dshell": [], "docker": []}
+    cpu: dict[str, list[float]] = {"dshell": [], "docker": []}
+    errors = tempfile.TemporaryFile()
+    session = subprocess.Popen(harness.DSHELL_COMMAND, env=env, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=errors)  # fmt: skip
+
+    def failed(what: str, answered: str) -> harness.HarnessError:
+        errors.seek(0)
+        return harness.HarnessError(f"dshell {what}: {answered!r} {errors.read()[-500:]!r}")
+
+    try:
+        answered = _answer_in(session, "echo ready")
+        if answered != "ready":
+            raise failed("session", answered)
+        for round_ in range(rounds):
+            for tool in ("docker", "dshell") if round_ % 2 else ("dshell", "docker"):
+                emptied()
+                if tool == "docker":
+                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    seconds[tool].append(_run(_argv("docker", line("docker")), env))
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    cpu[tool].append(after.ru_utime - before.ru_utime
+                                     + after.ru_stime - before.ru_stime)  # fmt: skip
+                    continue
+                used = _cpu_seconds(session.pid)
+                start = time.perf_counter()
+                answered = _answer_in(session, f"{line('dshell')} && echo done")
+                seconds[tool].append(time.perf_counter() - start)
+                cpu[tool].append(_cpu_seconds(session.pid) - used)
+                if answered != "done":
+                    raise failed(repr(line("dshell")), answered)
+    finally:
+        session.stdin.close()
+        session.wait(timeout=TIMEOUT)
+        errors.close()
+    emptied()
     megabytes = size / 1e6
-    return Figure(
-        f"{what} within a session ((t(1+{copies}) − t(1))/{copies} of a piped script; "
-        f"start-up out), median of {runs} (`transfer.py`)",
-        megabytes / statistics.median(per_line["dshell"]),
-        megabytes / statistics.median(per_line["docker"]),
-        f"docker (whole command, (t(1+{copies}) − t(1))/{copies} of a shell loop)",
-        "MB/s",
-        better="higher",
-    )
+    return [
+        Figure(
+            f"{what} within a session (one more line of a running session, {rounds} rounds, "
+            "each tool in turn; start-up out), median (`transfer.py`)",
+            megabytes / statistics.median(seconds["dshell"]),
+            megabytes / statistics.median(seconds["docker"]),
+            "docker's whole command",
+            "MB/s",
+            better="higher",
+        ),
+        Figure(
+            f"{what} within a session: the client's CPU time (user + system), median",
+            statistics.median(cpu["dshell"]),
+            statistics.median(cpu["docker"]),
+            "docker's whole command",
+            "s",
+        ),
+    ]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a live process has used so far (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _answer_in(session: subprocess.Popen, line: str) -> str:
+    """Send ``line`` to a running dshell and read the one line it answers with."""
+    session.stdin.write(f"{line}\n".encode())
+    session.stdin.flush()
+    return session.stdout.readline().decode(errors="replace").strip()
 
 
 def main() -> int:
