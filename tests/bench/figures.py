@@ -7,9 +7,11 @@ and returns one ``Figure`` per row. Its own ``main()`` prints the same rows with
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -61,3 +63,16 @@ def print_table(figures: list[Figure]) -> None:
     print("| --- | --- | --- | --- | --- |")
     for figure in figures:
         print(figure.row())
+
+
+def namespaced_main(doc: str, figures: Callable[..., list[Figure]], count_flag: str) -> int:
+    """The command line of a bench that starts its own daemon in a namespace (it takes no
+    shared engine): ``--quick``, ``--COUNT_FLAG N`` (how many objects), ``--runs R``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument(f"--{count_flag}", type=int, dest="count")
+    parser.add_argument("--runs", type=int)
+    options = parser.parse_args()
+    print_table(figures(None, options.quick, options.count, options.runs))
+    print(f"\n{machine()}")
+    return 0

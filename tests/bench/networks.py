@@ -15,7 +15,6 @@ the namespace at the end.
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import json
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests import harness, swarm_engine  # noqa: E402
-from tests.bench.figures import Figure, machine, print_table  # noqa: E402
+from tests.bench.figures import Figure, namespaced_main  # noqa: E402
 from tests.bench.lines import line_figures  # noqa: E402
 from tests.bench.run import installed_like  # noqa: E402
 
@@ -80,16 +79,7 @@ def figures(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--objects", type=int)
-    parser.add_argument("--runs", type=int)
-    options = parser.parse_args()
-    rows = figures(None, options.quick, options.objects, options.runs)
-    print(f"Measured {machine()}, docker CLI {harness.DOCKER_CLI}, a daemon in its own namespace.")
-    print()
-    print_table(rows)
-    return 0
+    return namespaced_main(__doc__, figures, "objects")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ Figures, not assertions; everything goes with the swarm's namespace at the end.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests import harness, swarm_engine  # noqa: E402
-from tests.bench.figures import Figure, machine, print_table  # noqa: E402
+from tests.bench.figures import Figure, namespaced_main  # noqa: E402
 from tests.bench.lines import line_figures  # noqa: E402
 from tests.bench.run import installed_like  # noqa: E402
 
@@ -70,14 +69,7 @@ def figures(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--services", type=int)
-    parser.add_argument("--runs", type=int)
-    options = parser.parse_args()
-    print_table(figures(None, options.quick, options.services, options.runs))
-    print(f"\n{machine()}")
-    return 0
+    return namespaced_main(__doc__, figures, "services")
 
 
 if __name__ == "__main__":

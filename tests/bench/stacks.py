@@ -16,7 +16,6 @@ two service updates). Figures, not assertions; the swarm goes at the end.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests import harness, swarm_engine  # noqa: E402
-from tests.bench.figures import Figure, machine, print_table  # noqa: E402
+from tests.bench.figures import Figure, namespaced_main  # noqa: E402
 from tests.bench.lines import line_figures  # noqa: E402
 from tests.bench.run import installed_like  # noqa: E402
 
@@ -93,14 +92,7 @@ def figures(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--stacks", type=int)
-    parser.add_argument("--runs", type=int)
-    options = parser.parse_args()
-    print_table(figures(None, options.quick, options.stacks, options.runs))
-    print(f"\n{machine()}")
-    return 0
+    return namespaced_main(__doc__, figures, "stacks")
 
 
 if __name__ == "__main__":
