@@ -402,6 +402,31 @@ def test_output_local_and_tar(engine, tmp_path):
     assert (many.status, many.err) == (1, "ERROR: multiple outputs not supported\n")
 
 
+def test_context_files_arrive_whole(engine, tmp_path):
+    """A file longer than several of the sender's batches (and not a multiple of a packet),
+    an empty one and many small ones reach the build byte for byte."""
+    from dshell.buildkit.filesync import CHUNK, SEND_BATCH
+
+    context = tmp_path / "ctx"
+    files = {"big.bin": os.urandom(3 * SEND_BATCH + CHUNK + 123), "empty": b""}
+    files.update({f"small/{i:03d}": os.urandom(i * 37) for i in range(60)})
+    for name, data in files.items():
+        (context / name).parent.mkdir(parents=True, exist_ok=True)
+        (context / name).write_bytes(data)
+    (context / "Dockerfile").write_text(
+        "FROM busybox AS made\nRUN --mount=type=bind,target=/ctx mkdir /out && "
+        "cat /ctx/big.bin > /out/big.bin && cat /ctx/empty > /out/empty && "
+        "cd /ctx/small && for f in *; do cat $f; done > /out/small\n"
+        "FROM scratch\nCOPY --from=made /out /\n")  # fmt: skip
+    dest = tmp_path / "dest"
+    done = dshell_build(engine, "-o", f"type=local,dest={dest}", str(context))
+    assert done.status == 0, done.err
+    assert (dest / "big.bin").read_bytes() == files["big.bin"]
+    assert (dest / "empty").read_bytes() == b""
+    small = b"".join(files[f"small/{i:03d}"] for i in range(60))
+    assert (dest / "small").read_bytes() == small
+
+
 def test_progress_flag(engine, tmp_path):
     context = write_tree(tmp_path / "ctx", {"Dockerfile": "FROM busybox\n"})
     quiet = dshell_build(engine, "--progress", "quiet", str(context))
