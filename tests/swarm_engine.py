@@ -18,6 +18,7 @@ import re
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -291,3 +292,16 @@ def stop_nodes(cluster: Cluster) -> None:
     left = leftover_links(cluster, ours)
     if left:
         raise harness.HarnessError(f"interfaces left in the machine's namespace: {left}")
+
+
+@contextlib.contextmanager
+def one_node(tag: str, swarm: bool = True) -> Iterator[harness.Engine]:
+    """One daemon in a namespace of its own (a one-node swarm when ``swarm``), stopped and
+    removed on leaving: what the benchmarks that need bridges or swarm run against."""
+    cluster = start_nodes(1, tag)
+    try:
+        if swarm:
+            init_swarm(cluster)
+        yield cluster.manager.engine
+    finally:
+        stop_nodes(cluster)

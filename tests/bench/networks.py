@@ -65,17 +65,13 @@ def figures(
     shared one, in this machine's namespace) is not used."""
     objects = objects or (200 if quick else 1000)
     runs = runs or (5 if quick else 9)
-    cluster = swarm_engine.start_nodes(1, "nets")
-    try:
-        own = cluster.manager.engine
+    with swarm_engine.one_node("nets", swarm=False) as own:
         started = time.perf_counter()
         populate(own, objects)
         print(f"# networks: {objects} made in {time.perf_counter() - started:.0f} s",
               file=sys.stderr, flush=True)  # fmt: skip
         return line_figures(installed_like(own.env), ("network ls",), runs,
                             10 if quick else 20, f"{objects:,} networks")  # fmt: skip
-    finally:
-        swarm_engine.stop_nodes(cluster)
 
 
 def main() -> int:

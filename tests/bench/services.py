@@ -58,14 +58,10 @@ def figures(
     """The service listings' figures; ``engine`` (the shared, non-swarm one) is not used."""
     services = services or (20 if quick else 100)
     runs = runs or (5 if quick else 15)
-    cluster = swarm_engine.start_nodes(1, "bsvc")
-    try:
-        swarm_engine.init_swarm(cluster)
-        _populate(cluster.manager.engine, services)
-        return line_figures(installed_like(cluster.manager.engine.env), LINES, runs,
-                            10 if quick else 20, f"{services + 1} services")
-    finally:
-        swarm_engine.stop_nodes(cluster)
+    with swarm_engine.one_node("bsvc") as manager:
+        _populate(manager, services)
+        return line_figures(installed_like(manager.env), LINES, runs, 10 if quick else 20,
+                            f"{services + 1} services")  # fmt: skip
 
 
 def main() -> int:

@@ -68,27 +68,22 @@ def figures(
     """The stack commands' figures; ``engine`` (the shared, non-swarm one) is not used."""
     stacks = stacks or (3 if quick else 10)
     runs = runs or (3 if quick else 9)
-    cluster = swarm_engine.start_nodes(1, "bstk")
-    try:
-        swarm_engine.init_swarm(cluster)
-        manager = cluster.manager.engine
-        with tempfile.TemporaryDirectory(prefix="dsh-stack-bench-") as scratch:
-            folder = Path(scratch)
-            (folder / "compose.yml").write_text(COMPOSE)
-            (folder / "s1.txt").write_text("secret\n")
-            (folder / "c1.txt").write_text("conf\n")
-            for index in range(stacks):
-                harness.run_docker_ok(manager, "stack", "deploy", "-d", "--resolve-image",
-                                      "never", "-c", "compose.yml", f"bench{index}",
-                                      cwd=folder, timeout=120)  # fmt: skip
-            try:
-                return line_figures(installed_like(manager.env), LINES, runs,
-                                    5 if quick else 10, f"{stacks} stacks", folder)
-            finally:
-                names = [f"bench{index}" for index in range(stacks)]
-                harness.run_docker(manager, "stack", "rm", *names, timeout=120)
-    finally:
-        swarm_engine.stop_nodes(cluster)
+    with (swarm_engine.one_node("bstk") as manager,
+          tempfile.TemporaryDirectory(prefix="dsh-stack-bench-") as scratch):  # fmt: skip
+        folder = Path(scratch)
+        (folder / "compose.yml").write_text(COMPOSE)
+        (folder / "s1.txt").write_text("secret\n")
+        (folder / "c1.txt").write_text("conf\n")
+        for index in range(stacks):
+            harness.run_docker_ok(manager, "stack", "deploy", "-d", "--resolve-image", "never",
+                                  "-c", "compose.yml", f"bench{index}", cwd=folder,
+                                  timeout=120)  # fmt: skip
+        try:
+            return line_figures(installed_like(manager.env), LINES, runs, 5 if quick else 10,
+                                f"{stacks} stacks", folder)  # fmt: skip
+        finally:
+            names = [f"bench{index}" for index in range(stacks)]
+            harness.run_docker(manager, "stack", "rm", *names, timeout=120)
 
 
 def main() -> int:

@@ -65,14 +65,10 @@ def figures(
     """The swarm listings' figures; ``engine`` (the shared, non-swarm one) is not used."""
     objects = objects or (50 if quick else 300)
     runs = runs or (5 if quick else 15)
-    cluster = swarm_engine.start_nodes(1, "bench")
-    try:
-        swarm_engine.init_swarm(cluster)
-        _populate(cluster.manager.engine, objects)
-        return line_figures(installed_like(cluster.manager.engine.env), LISTINGS, runs,
-                            10 if quick else 20, f"{objects} secrets and configs")
-    finally:
-        swarm_engine.stop_nodes(cluster)
+    with swarm_engine.one_node("bench") as manager:
+        _populate(manager, objects)
+        return line_figures(installed_like(manager.env), LISTINGS, runs, 10 if quick else 20,
+                            f"{objects} secrets and configs")  # fmt: skip
 
 
 def main() -> int:
