@@ -81,9 +81,9 @@ def _lines(canonical: object) -> list[str]:
 
 
 def _rows_in_any_order(out: str) -> object:
-    """Rows as a set, without what a df call itself moves: the daemon's disk-usage pass
-    counts as a use of BuildKit's cache mounts (their last use and usage count change between
-    two calls)."""
+    """Rows as a set (and the items a one-line ``{{range}}`` prints), without what a df call
+    itself moves: the daemon's disk-usage pass counts as a use of BuildKit's cache mounts
+    (their last use and usage count change between two calls)."""
     try:
         data = json.loads(out)
     except ValueError:
@@ -93,6 +93,8 @@ def _rows_in_any_order(out: str) -> object:
                 continue
             if re.fullmatch(r"\w{12,} \S+ \S+ AGE (AGE|) ?\d+ (true|false)", line):
                 line = re.sub(r" (AGE )?\d+ (true|false)$", r" \2", line)
+            if line.endswith(","):  # a {{range}} of items on one line, in the daemon's order
+                line = ",".join(sorted(line.split(",")))
             rows.append(line)
         return sorted(rows)
     moved = ("LastUsedAt", "LastUsedSince", "UsageCount")
