@@ -17,7 +17,6 @@ from dshell.engine.archive import errno_text, go_base, go_clean, go_dir, path_er
 
 SAVE_TO_TERMINAL = "cowardly refusing to save to a terminal. Use the -o flag or redirect"
 ARCHIVE_MODE = 0o600
-CHUNK_SIZE = 1 << 17  # as engine.streams.BLOCK_SIZE, for the same reason
 
 
 class OutputFileError(Exception):
@@ -107,7 +106,7 @@ def write_output(err: Callable[[str], None], path: str, failure: str,
         with output:
             response = fetch()
             try:
-                output.write_body(BodyReader(response).blocks(CHUNK_SIZE))
+                output.write_body(BodyReader(response).blocks())
             finally:
                 response.close()
     except OutputFileError as exc:
@@ -125,8 +124,8 @@ def write_fully(descriptor: int, data: memoryview | bytes) -> None:
 
 def copy_body(response: Any, stream: Any) -> None:
     """A streamed response's body onto a session stream's binary side (save, export and
-    ``cp … -`` to stdout), in 1 MiB blocks written straight to its descriptor when it has one.
-    The response is closed after."""
+    ``cp … -`` to stdout), in BodyReader's blocks, written straight to its descriptor when it
+    has one. The response is closed after."""
     from dshell.engine.streams import BodyReader
 
     try:
@@ -141,7 +140,7 @@ def copy_body(response: Any, stream: Any) -> None:
             descriptor = sink.fileno()
         except (AttributeError, OSError, ValueError):
             descriptor = None
-        for block in BodyReader(response).blocks(CHUNK_SIZE):
+        for block in BodyReader(response).blocks():
             if descriptor is None:
                 sink.write(bytes(block))
             else:
